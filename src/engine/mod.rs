@@ -1,0 +1,342 @@
+//! The matching engine. One Aho-Corasick automaton over every rule keyword
+//! is the prefilter: a file without a keyword hit costs one pass of it and
+//! nothing else. Around each hit, only the rules owning that keyword run
+//! their regex, in a window widened to whole lines. Matches then go through
+//! the rule's own filters (path globs, file-level requirement, context words,
+//! exclusions) and, for secrets, the placeholder and entropy filters.
+
+pub mod filters;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::collections::HashSet;
+
+use crate::rules::{Rule, RuleKind, RuleSet};
+
+/// How far a window may grow past its keyword window to reach a line boundary.
+const MAX_LINE_EXTENSION: usize = 2048;
+
+/// The inline suppression marker.
+pub const ALLOW_MARKER: &[u8] = b"skyscan:allow";
+
+/// A match of a content rule, in byte offsets of the scanned buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawMatch {
+    pub rule: usize,
+    pub start: usize,
+    pub end: usize,
+    /// The span of the `secret` group, for credential rules.
+    pub secret: Option<(usize, usize)>,
+}
+
+/// Compiled keyword automaton plus the rule set it serves. Cheap to share
+/// between threads; per-thread state lives in [`Scratch`].
+pub struct Matcher {
+    rules: RuleSet,
+    automaton: Option<AhoCorasick>,
+    /// For each automaton pattern, the rules it activates.
+    activates: Vec<Vec<usize>>,
+}
+
+/// Buffers reused from file to file by one thread.
+#[derive(Default)]
+pub struct Scratch {
+    windows: Vec<Vec<(usize, usize)>>,
+    touched: Vec<usize>,
+    applies: Vec<u8>,
+}
+
+impl Matcher {
+    pub fn new(rules: RuleSet) -> Matcher {
+        let mut keywords: Vec<String> = Vec::new();
+        for rule in rules.rules() {
+            if let RuleKind::Content { .. } = rule.kind {
+                for k in &rule.spec.keywords {
+                    if !keywords.contains(k) {
+                        keywords.push(k.clone());
+                    }
+                }
+            }
+        }
+        // Leftmost-first reports one keyword per position, so a longer
+        // keyword hides a shorter one inside it: a hit must activate the rules
+        // of every keyword it contains. Longer keywords go first so the most
+        // specific wins at a position.
+        keywords.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        let activates = keywords
+            .iter()
+            .map(|kw| {
+                rules
+                    .rules()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| {
+                        matches!(r.kind, RuleKind::Content { .. })
+                            && r.spec.keywords.iter().any(|k| kw.contains(k.as_str()))
+                    })
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .collect();
+        let automaton = if keywords.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(&keywords)
+                    .expect("keywords are non-empty literals"),
+            )
+        };
+        Matcher {
+            rules,
+            automaton,
+            activates,
+        }
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Find every content-rule match in `data`, a file at `path`
+    /// (repository-relative, `/`-separated).
+    pub fn scan(&self, path: &str, data: &[u8], scratch: &mut Scratch) -> Vec<RawMatch> {
+        let Some(ac) = &self.automaton else {
+            return Vec::new();
+        };
+        let n_rules = self.rules.rules().len();
+        if scratch.windows.len() != n_rules {
+            scratch.windows = vec![Vec::new(); n_rules];
+            scratch.applies = vec![0; n_rules];
+        }
+        for &r in &scratch.touched {
+            scratch.windows[r].clear();
+            scratch.applies[r] = 0;
+        }
+        scratch.touched.clear();
+
+        for hit in ac.find_iter(data) {
+            for &r in &self.activates[hit.pattern().as_usize()] {
+                let rule = &self.rules.rules()[r];
+                if scratch.applies[r] == 0 {
+                    scratch.applies[r] = if rule.applies_to(path) { 1 } else { 2 };
+                    scratch.touched.push(r);
+                }
+                if scratch.applies[r] != 1 {
+                    continue;
+                }
+                let w = rule.spec.window;
+                let start = hit.start().saturating_sub(w);
+                let end = (hit.end() + w).min(data.len());
+                let windows = &mut scratch.windows[r];
+                match windows.last_mut() {
+                    Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                    _ => windows.push((start, end)),
+                }
+            }
+        }
+
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        for &r in &scratch.touched {
+            if scratch.windows[r].is_empty() {
+                continue;
+            }
+            let rule = &self.rules.rules()[r];
+            let RuleKind::Content {
+                regex,
+                exclude,
+                file_requires,
+                file_excludes,
+                context,
+            } = &rule.kind
+            else {
+                continue;
+            };
+            if file_requires.as_ref().is_some_and(|re| !re.is_match(data))
+                || file_excludes.as_ref().is_some_and(|re| re.is_match(data))
+            {
+                continue;
+            }
+            for &(ws, we) in &scratch.windows[r] {
+                let ws = line_start(data, ws);
+                let we = line_end(data, we);
+                for caps in regex.captures_iter(&data[ws..we]) {
+                    let m = caps.get(0).expect("group 0 always matches");
+                    if m.is_empty() {
+                        continue;
+                    }
+                    let (start, end) = (ws + m.start(), ws + m.end());
+                    if !seen.insert((r, start, end)) {
+                        continue;
+                    }
+                    let secret = caps.name("secret").map(|s| (ws + s.start(), ws + s.end()));
+                    if let Some(ex) = exclude {
+                        if ex.is_match(&data[start..end]) {
+                            continue;
+                        }
+                    }
+                    if let Some((ss, se)) = secret {
+                        if !secret_passes(rule, data, ss, se) {
+                            continue;
+                        }
+                    }
+                    if let Some(ctx) = context {
+                        let (cs, ce) = lines_around(data, start, end, rule.spec.context_lines);
+                        if !ctx.is_match(&data[cs..ce]) {
+                            continue;
+                        }
+                    }
+                    if rule.spec.skip_comments && is_comment_line(data, start) {
+                        continue;
+                    }
+                    if is_suppressed(data, start, end) {
+                        continue;
+                    }
+                    out.push(RawMatch {
+                        rule: r,
+                        start,
+                        end,
+                        secret,
+                    });
+                }
+            }
+        }
+        resolve_precedence(&mut out, self.rules.rules());
+        out.sort_by_key(|m| (m.start, m.rule));
+        out
+    }
+}
+
+/// Boundary, placeholder and entropy checks for a credential.
+fn secret_passes(rule: &Rule, data: &[u8], start: usize, end: usize) -> bool {
+    let is_token = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    if start > 0 && is_token(data[start - 1]) {
+        return false;
+    }
+    if end < data.len() && is_token(data[end]) {
+        return false;
+    }
+    let Ok(secret) = std::str::from_utf8(&data[start..end]) else {
+        return false;
+    };
+    if filters::is_placeholder(secret) {
+        return false;
+    }
+    match rule.spec.min_entropy {
+        Some(min) => filters::shannon_entropy(filters::key_body(secret)) >= min,
+        None => true,
+    }
+}
+
+/// When several rules report overlapping secrets (a Skytells key is also a
+/// generic `sk-` key), keep only the rule with the highest precedence.
+fn resolve_precedence(matches: &mut Vec<RawMatch>, rules: &[Rule]) {
+    let span = |m: &RawMatch| m.secret.unwrap_or((m.start, m.end));
+    let mut drop = vec![false; matches.len()];
+    for i in 0..matches.len() {
+        let Some((s1, e1)) = matches[i].secret else {
+            continue;
+        };
+        for j in 0..matches.len() {
+            if i == j || matches[j].secret.is_none() {
+                continue;
+            }
+            let (s2, e2) = span(&matches[j]);
+            let overlap = s1 < e2 && s2 < e1;
+            let pi = rules[matches[i].rule].spec.precedence;
+            let pj = rules[matches[j].rule].spec.precedence;
+            if overlap && (pj > pi || (pj == pi && j < i)) {
+                drop[i] = true;
+                break;
+            }
+        }
+    }
+    let mut k = 0;
+    matches.retain(|_| {
+        k += 1;
+        !drop[k - 1]
+    });
+}
+
+/// A line carrying `skyscan:allow` is not reported.
+fn is_suppressed(data: &[u8], start: usize, end: usize) -> bool {
+    let (s, e) = lines_around(data, start, end, 0);
+    memchr::memmem::find(&data[s..e], ALLOW_MARKER).is_some()
+}
+
+/// True when the line holding `pos` starts (before `pos`) with a comment marker.
+fn is_comment_line(data: &[u8], pos: usize) -> bool {
+    let lead = &data[line_start(data, pos)..pos];
+    let lead = lead.trim_ascii_start();
+    [&b"#"[..], b"//", b"/*", b"*", b"--", b"<!--"]
+        .iter()
+        .any(|m| lead.starts_with(m))
+}
+
+/// Start of the line holding `pos` (looking back at most `MAX_LINE_EXTENSION`).
+pub fn line_start(data: &[u8], pos: usize) -> usize {
+    let floor = pos.saturating_sub(MAX_LINE_EXTENSION);
+    memchr::memrchr(b'\n', &data[floor..pos]).map_or(floor, |i| floor + i + 1)
+}
+
+/// End of the line holding `pos`, excluding the newline.
+pub fn line_end(data: &[u8], pos: usize) -> usize {
+    let ceil = (pos + MAX_LINE_EXTENSION).min(data.len());
+    memchr::memchr(b'\n', &data[pos..ceil]).map_or(ceil, |i| pos + i)
+}
+
+/// The byte range of the lines holding `start..end`, widened by `extra`
+/// lines on each side.
+pub fn lines_around(data: &[u8], start: usize, end: usize, extra: usize) -> (usize, usize) {
+    let mut s = line_start(data, start);
+    for _ in 0..extra {
+        if s == 0 {
+            break;
+        }
+        s = line_start(data, s - 1);
+    }
+    let mut e = line_end(data, end.max(start));
+    for _ in 0..extra {
+        if e >= data.len() {
+            break;
+        }
+        e = line_end(data, e + 1);
+    }
+    (s, e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_bounds() {
+        let d = b"one\ntwo\nthree";
+        assert_eq!(line_start(d, 5), 4);
+        assert_eq!(line_end(d, 5), 7);
+        assert_eq!(lines_around(d, 5, 6, 1), (0, 13));
+        assert_eq!(lines_around(d, 0, 0, 0), (0, 3));
+    }
+
+    #[test]
+    fn suppression_marker_on_the_line() {
+        let d = b"a = 1\nkey = x # skyscan:allow\nb = 2";
+        assert!(is_suppressed(d, 6, 13));
+        assert!(!is_suppressed(d, 0, 3));
+    }
+
+    #[test]
+    fn comment_lines() {
+        let d = b"x = 1\n  # verify=False\ny = f(verify=False)";
+        assert!(is_comment_line(d, 10));
+        assert!(!is_comment_line(d, d.len() - 13));
+    }
+
+    #[test]
+    fn no_keyword_no_match() {
+        let m = Matcher::new(RuleSet::builtin().unwrap());
+        let mut s = Scratch::default();
+        assert!(m.scan("a.txt", b"nothing to see here", &mut s).is_empty());
+    }
+}

@@ -1,0 +1,41 @@
+//! Errors the library reports. Each one is something a user can act on:
+//! the CLI prints it with miette and exits with code 2.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum Error {
+    #[error("rule pack {name} is malformed: {reason}")]
+    #[diagnostic(code(skyscan::rules))]
+    Pack { name: String, reason: String },
+
+    #[error("rule `{id}` is invalid: {reason}")]
+    Rule { id: String, reason: String },
+
+    #[error("path not found: {}", .0.display())]
+    #[diagnostic(code(skyscan::path), help("check the path; `skyscan scan` takes files or directories"))]
+    PathNotFound(PathBuf),
+
+    #[error("cannot read {}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot write the report: {0}")]
+    Write(#[source] std::io::Error),
+
+    #[error("git: {0}")]
+    Git(String),
+
+    #[error("{0}")]
+    #[diagnostic(code(skyscan::usage))]
+    Usage(String),
+}
+
+impl From<git2::Error> for Error {
+    fn from(e: git2::Error) -> Self {
+        Error::Git(e.message().to_string())
+    }
+}

@@ -1,0 +1,198 @@
+//! The `Finding` model every source produces and every report consumes,
+//! with the two rules that hold in all formats: secrets are masked unless
+//! the user asks otherwise, and a fingerprint never holds a line number or a
+//! raw secret.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::engine::{line_end, line_start, RawMatch};
+use crate::rules::{ChecklistItem, Rule, Severity};
+
+/// Longest snippet kept for a finding, in characters.
+const SNIPPET_MAX: usize = 240;
+
+/// One reported problem.
+#[derive(Clone, Serialize)]
+pub struct Finding {
+    pub rule_id: String,
+    pub rule_name: String,
+    pub checklist: String,
+    pub severity: Severity,
+    /// Repository-relative path with `/` separators.
+    pub path: String,
+    /// 1-based line and column (columns count UTF-16 code units, as SARIF does).
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    /// 1-based, exclusive.
+    pub end_column: usize,
+    pub message: String,
+    /// The source line, secret masked unless `--show-secrets`.
+    pub snippet: String,
+    /// The matched text, masked like the snippet.
+    #[serde(rename = "match")]
+    pub matched: String,
+    pub fingerprint: String,
+    /// The raw secret; kept in memory for cross-file checks, never serialised.
+    #[serde(skip)]
+    pub secret: Option<String>,
+    #[serde(skip)]
+    pub checklist_item: ChecklistItem,
+}
+
+impl std::fmt::Debug for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Finding")
+            .field("rule_id", &self.rule_id)
+            .field("path", &self.path)
+            .field("line", &self.line)
+            .field("matched", &self.matched)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Finding {
+    /// Build a finding from a content match in `data`.
+    pub fn from_match(rule: &Rule, path: &str, data: &[u8], m: &RawMatch, reveal: bool) -> Finding {
+        let (line, column) = position(data, m.start);
+        let (end_line, end_column) = position(data, m.end);
+        let secret = m
+            .secret
+            .map(|(s, e)| String::from_utf8_lossy(&data[s..e]).into_owned());
+        let matched_raw = String::from_utf8_lossy(&data[m.start..m.end]).into_owned();
+        let conceal = |text: &str| match (&secret, reveal) {
+            (Some(s), false) => text.replace(s.as_str(), &mask(s)),
+            _ => text.to_string(),
+        };
+        let ls = line_start(data, m.start);
+        let le = line_end(data, m.start);
+        let line_text = String::from_utf8_lossy(&data[ls..le]);
+        let snippet = clip(&conceal(line_text.trim_end_matches('\r')), SNIPPET_MAX);
+        let matched = clip(&conceal(&matched_raw), SNIPPET_MAX);
+        let identity = secret.as_deref().unwrap_or(matched_raw.trim());
+        Finding {
+            rule_id: rule.spec.id.clone(),
+            rule_name: rule.spec.name.clone(),
+            checklist: rule.spec.checklist.to_string(),
+            checklist_item: rule.spec.checklist,
+            severity: rule.spec.severity,
+            path: path.to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+            message: rule.spec.message.replace("{match}", &matched),
+            snippet,
+            matched,
+            fingerprint: fingerprint(&rule.spec.id, path, identity),
+            secret,
+        }
+    }
+
+    /// Build a finding about a file as a whole (line 1).
+    pub fn for_file(rule: &Rule, path: &str, first_line: &str) -> Finding {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        Finding {
+            rule_id: rule.spec.id.clone(),
+            rule_name: rule.spec.name.clone(),
+            checklist: rule.spec.checklist.to_string(),
+            checklist_item: rule.spec.checklist,
+            severity: rule.spec.severity,
+            path: path.to_string(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: first_line.encode_utf16().count() + 1,
+            message: rule.spec.message.replace("{match}", name),
+            snippet: String::new(),
+            matched: name.to_string(),
+            fingerprint: fingerprint(&rule.spec.id, path, ""),
+            secret: None,
+        }
+    }
+}
+
+/// 1-based line and UTF-16 column of byte offset `pos`.
+pub fn position(data: &[u8], pos: usize) -> (usize, usize) {
+    let line = memchr::memchr_iter(b'\n', &data[..pos]).count() + 1;
+    let ls = memchr::memrchr(b'\n', &data[..pos]).map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&data[ls..pos]).encode_utf16().count() + 1;
+    (line, col)
+}
+
+/// Keep a short prefix of a secret and mask the rest with `*`: at most 8
+/// characters and never more than a quarter of it stay readable.
+pub fn mask(secret: &str) -> String {
+    let n = secret.chars().count();
+    let keep = (n / 4).min(8);
+    let mut out: String = secret.chars().take(keep).collect();
+    out.extend(std::iter::repeat_n('*', n - keep));
+    out
+}
+
+/// Content-based fingerprint: rule id, normalised path and a hash of the
+/// secret (or matched text). No line numbers, no raw secret.
+pub fn fingerprint(rule_id: &str, path: &str, identity: &str) -> String {
+    let inner = Sha256::digest(identity.as_bytes());
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0]);
+    h.update(normalise_path(path).as_bytes());
+    h.update([0]);
+    h.update(inner);
+    let digest = h.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Paths compare with `/` separators and without a leading `./`.
+pub fn normalise_path(path: &str) -> String {
+    let p = path.replace('\\', "/");
+    p.trim_start_matches("./").to_string()
+}
+
+/// Shorten `s` to `max` characters, marking the cut.
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mask_keeps_a_short_prefix() {
+        let key = "sk-q8ZrT2mW4vLn7Kc1Xy9PbF3hJd6GsA0e";
+        let m = mask(key);
+        assert_eq!(m.chars().count(), key.chars().count());
+        assert!(m.starts_with("sk-q8ZrT"));
+        assert!(!m.contains("Xy9PbF3hJd6GsA0e"));
+        assert_eq!(mask("abcd"), "a***");
+        assert_eq!(mask(""), "");
+    }
+
+    #[test]
+    fn fingerprint_is_stable_and_content_based() {
+        let a = fingerprint("r", "./src/a.py", "sk-1");
+        assert_eq!(a, fingerprint("r", "src/a.py", "sk-1"));
+        assert_ne!(a, fingerprint("r", "src/a.py", "sk-2"));
+        assert_ne!(a, fingerprint("q", "src/a.py", "sk-1"));
+        assert_eq!(a.len(), 32);
+        assert!(!a.contains("sk-1"));
+    }
+
+    #[test]
+    fn positions_are_one_based_utf16() {
+        let d = "ab\nxé😀k".as_bytes();
+        assert_eq!(position(d, 0), (1, 1));
+        assert_eq!(position(d, 3), (2, 1));
+        let k = d.len() - 1;
+        // x (1) + é (1) + 😀 (2 UTF-16 units) = column 5
+        assert_eq!(position(d, k), (2, 5));
+    }
+}

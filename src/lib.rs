@@ -1,0 +1,17 @@
+//! skyscan: a security linter and secret scanner for code that calls the
+//! Skytells AI API. The binary is a thin layer over this library: rules
+//! (`rules`), the matching engine (`engine`), sources of bytes (`source`),
+//! non-regex checks (`checks`) and report printers (`report`).
+
+pub mod app;
+pub mod checks;
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod finding;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod source;
+
+pub use error::Error;

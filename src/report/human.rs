@@ -1,0 +1,217 @@
+//! The human printer: one miette diagnostic per finding (rule, checklist
+//! item, the masked source line with the match underlined, the fix), then
+//! the checklist summary and a one-line total.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+
+use super::{checklist_summary, ItemStatus, Report};
+use crate::finding::Finding;
+use crate::rules::Severity;
+
+pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    for finding in &report.output.findings {
+        let help = report
+            .rules
+            .get(&finding.rule_id)
+            .map(|r| r.spec.fix.trim().to_string());
+        let diag = FindingDiagnostic::new(finding, help);
+        let mut text = String::new();
+        handler
+            .render_report(&mut text, &diag)
+            .map_err(|_| io::Error::other("rendering a diagnostic failed"))?;
+        writeln!(out, "{text}")?;
+    }
+    write_summary(report, out, color)
+}
+
+fn write_summary(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    writeln!(out, "Security checklist ({}):", report.mode)?;
+    for (item, status) in checklist_summary(report) {
+        let (mark, note) = match status {
+            ItemStatus::Pass => (paint("32", "pass"), String::new()),
+            ItemStatus::Fail(n) => (
+                paint("31;1", "FAIL"),
+                format!("  {n} finding{}", if n == 1 { "" } else { "s" }),
+            ),
+            ItemStatus::NotChecked => (paint("2", "----"), "  not checked by this command".into()),
+        };
+        writeln!(out, "  {mark}  {:<5} {:<48}{note}", item.to_string(), item.title())?;
+    }
+    let findings = &report.output.findings;
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let stats = &report.output.stats;
+    writeln!(
+        out,
+        "\n{} finding{} ({} error, {} warning, {} note) in {} file{} ({} bytes scanned)",
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" },
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Note),
+        stats.files_scanned,
+        if stats.files_scanned == 1 { "" } else { "s" },
+        stats.bytes_scanned,
+    )?;
+    if stats.skipped_binary + stats.skipped_large + stats.errors > 0 {
+        writeln!(
+            out,
+            "skipped: {} binary, {} over the size cap, {} unreadable",
+            stats.skipped_binary, stats.skipped_large, stats.errors
+        )?;
+    }
+    Ok(())
+}
+
+/// A finding as a miette diagnostic.
+struct FindingDiagnostic<'a> {
+    finding: &'a Finding,
+    help: Option<String>,
+    source: LineSource,
+    label: SourceSpan,
+}
+
+impl<'a> FindingDiagnostic<'a> {
+    fn new(finding: &'a Finding, help: Option<String>) -> Self {
+        let text = finding.snippet.clone();
+        let label = match text.find(finding.matched.as_str()) {
+            Some(off) if !finding.matched.is_empty() => (off, finding.matched.len()).into(),
+            _ => {
+                let off = char_offset_of_column(&text, finding.column);
+                (off, 0).into()
+            }
+        };
+        FindingDiagnostic {
+            finding,
+            help,
+            source: LineSource {
+                name: finding.path.clone(),
+                text,
+                first_line: finding.line.saturating_sub(1),
+            },
+            label,
+        }
+    }
+}
+
+/// Byte offset of a 1-based UTF-16 column in `text` (clamped to its length).
+fn char_offset_of_column(text: &str, column: usize) -> usize {
+    let mut units = 0;
+    for (i, c) in text.char_indices() {
+        if units + 1 >= column {
+            return i;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.finding.fmt(f)
+    }
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(format!(
+            "{} ({})",
+            self.finding.rule_id, self.finding.checklist
+        )))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        if self.source.text.is_empty() {
+            None
+        } else {
+            Some(&self.source)
+        }
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.source.text.is_empty() {
+            return None;
+        }
+        let label = LabeledSpan::new_with_span(Some(self.finding.rule_name.clone()), self.label);
+        Some(Box::new(std::iter::once(label)))
+    }
+}
+
+/// One masked source line that reports its real line number.
+struct LineSource {
+    name: String,
+    text: String,
+    first_line: usize,
+}
+
+impl SourceCode for LineSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_to_offset() {
+        assert_eq!(char_offset_of_column("abc", 1), 0);
+        assert_eq!(char_offset_of_column("abc", 3), 2);
+        assert_eq!(char_offset_of_column("é😀x", 4), "é😀".len());
+        assert_eq!(char_offset_of_column("ab", 9), 2);
+    }
+}

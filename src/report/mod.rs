@@ -1,0 +1,57 @@
+//! Reports: one [`Report`] (findings, rules, checklist summary) rendered by
+//! one printer per format. Every printer receives findings whose secrets
+//! are already masked (unless `--show-secrets`), so no format can leak one.
+
+mod github;
+mod human;
+mod json;
+mod sarif;
+mod summary;
+
+pub use summary::{checklist_summary, ItemStatus};
+
+use std::io::{self, Write};
+
+use crate::rules::{RuleSet, Severity};
+use crate::source::ScanOutput;
+
+/// Output format (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+/// Everything a printer needs.
+pub struct Report<'a> {
+    pub rules: &'a RuleSet,
+    pub output: &'a ScanOutput,
+    /// The command that produced it (`scan`, `history`, `staged`).
+    pub mode: &'a str,
+    /// Findings at or above this severity fail the run.
+    pub fail_on: Option<Severity>,
+}
+
+impl Report<'_> {
+    /// Whether the run should exit with code 1.
+    pub fn fails(&self) -> bool {
+        self.fail_on
+            .is_some_and(|min| self.output.findings.iter().any(|f| f.severity >= min))
+    }
+}
+
+/// Render `report` as `format` to `out`. `color` only affects `human`.
+pub fn write(report: &Report, format: Format, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    match format {
+        Format::Human => human::write(report, out, color),
+        Format::Json => json::write(report, out),
+        Format::Sarif => sarif::write(report, out),
+        Format::Github => github::write(report, out),
+    }
+}
+
+pub const TOOL_NAME: &str = "skyscan";
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub const TOOL_URI: &str = "https://github.com/skyscan/skyscan";

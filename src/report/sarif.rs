@@ -1,0 +1,169 @@
+//! SARIF 2.1.0 for GitHub code scanning: every rule with descriptions, help
+//! (text and Markdown), `security` tags, `security-severity` and
+//! `precision`; results with repository-relative URIs, 1-based UTF-16
+//! columns and content-based `partialFingerprints`.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde_json::json;
+use serde_sarif::sarif::{
+    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
+    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
+    Sarif, Tool, ToolComponent,
+};
+
+use super::{Report, TOOL_NAME, TOOL_URI, TOOL_VERSION};
+use crate::rules::{Rule, Severity};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The key of our fingerprint in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "skyscan/v1";
+
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let rules: Vec<ReportingDescriptor> = report.rules.rules().iter().map(descriptor).collect();
+    let results: Vec<SarifResult> = report
+        .output
+        .findings
+        .iter()
+        .map(|f| {
+            let region = Region::builder()
+                .start_line(f.line as i64)
+                .start_column(f.column as i64)
+                .end_line(f.end_line as i64)
+                .end_column(f.end_column.max(f.column) as i64)
+                .build();
+            let location = Location::builder()
+                .physical_location(
+                    PhysicalLocation::builder()
+                        .artifact_location(
+                            ArtifactLocation::builder()
+                                .uri(encode_uri_path(&f.path))
+                                .uri_base_id("%SRCROOT%")
+                                .build(),
+                        )
+                        .region(region)
+                        .build(),
+                )
+                .build();
+            let mut fingerprints = BTreeMap::new();
+            fingerprints.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
+            let mut props = BTreeMap::new();
+            props.insert("checklist".to_string(), json!(f.checklist));
+            let mut result = SarifResult::builder()
+                .rule_id(f.rule_id.clone())
+                .level(level(f.severity))
+                .message(Message::builder().text(f.message.clone()).build())
+                .locations(vec![location])
+                .partial_fingerprints(fingerprints)
+                .properties(PropertyBag::builder().additional_properties(props).build())
+                .build();
+            result.rule_index = report.rules.index_of(&f.rule_id).map(|i| i as i64);
+            result
+        })
+        .collect();
+    let driver = ToolComponent::builder()
+        .name(TOOL_NAME)
+        .version(TOOL_VERSION)
+        .semantic_version(TOOL_VERSION)
+        .information_uri(TOOL_URI)
+        .rules(rules)
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .column_kind(json!("utf16CodeUnits"))
+        .build();
+    let sarif = Sarif::builder()
+        .schema(SCHEMA)
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    serde_json::to_writer_pretty(&mut *out, &sarif)?;
+    writeln!(out)
+}
+
+fn descriptor(rule: &Rule) -> ReportingDescriptor {
+    let spec = &rule.spec;
+    let mut tags = vec![
+        "security".to_string(),
+        spec.checklist.to_string(),
+        if rule.is_secret() { "secret" } else { "misconfiguration" }.to_string(),
+    ];
+    tags.extend(spec.tags.iter().cloned());
+    let mut props = BTreeMap::new();
+    props.insert(
+        "security-severity".to_string(),
+        json!(format!("{:.1}", rule.security_severity())),
+    );
+    props.insert("precision".to_string(), json!(spec.precision.as_str()));
+    props.insert("checklist".to_string(), json!(spec.checklist.to_string()));
+    let text = |t: String| MultiformatMessageString::builder().text(t).build();
+    ReportingDescriptor::builder()
+        .id(spec.id.clone())
+        .name(camel_case(&spec.id))
+        .short_description(text(spec.name.clone()))
+        .full_description(text(format!("{} ({}: {})", spec.what.trim(), spec.checklist, spec.checklist.title())))
+        .help(
+            MultiformatMessageString::builder()
+                .text(rule.help_text())
+                .markdown(rule.help_markdown())
+                .build(),
+        )
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(level(spec.severity)))
+                .build(),
+        )
+        .properties(PropertyBag::builder().tags(tags).additional_properties(props).build())
+        .build()
+}
+
+fn level(s: Severity) -> ResultLevel {
+    match s {
+        Severity::Error => ResultLevel::Error,
+        Severity::Warning => ResultLevel::Warning,
+        Severity::Note => ResultLevel::Note,
+    }
+}
+
+/// `skytells-api-key` → `SkytellsApiKey`.
+fn camel_case(id: &str) -> String {
+    id.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Percent-encode a relative path for a URI, keeping `/` separators.
+fn encode_uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uri_paths_are_percent_encoded() {
+        assert_eq!(encode_uri_path("src/a b#.py"), "src/a%20b%23.py");
+        assert_eq!(encode_uri_path("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn camel_case_names() {
+        assert_eq!(camel_case("skytells-api-key"), "SkytellsApiKey");
+    }
+}

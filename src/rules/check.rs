@@ -1,0 +1,105 @@
+//! The rules' self-check: every example must produce a finding of its rule
+//! and every negative example must not, when scanned through the full
+//! pipeline with every other rule present (so precedence between rules is
+//! checked too). Run by `skyscan rules --check` and by the tests.
+
+use super::{Example, RuleKind, RuleSet};
+use crate::engine::{Matcher, Scratch};
+use crate::scan::{scan_file, ScanSettings};
+
+/// A rule whose examples do not behave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleCheckFailure {
+    pub rule: String,
+    pub problem: String,
+}
+
+/// Check every rule of `set` against its examples.
+pub fn check_rules(set: &RuleSet) -> Vec<RuleCheckFailure> {
+    let matcher = Matcher::new(set.clone());
+    let mut scratch = Scratch::default();
+    let mut failures = Vec::new();
+    for rule in set.rules() {
+        let default_path = rule.spec.example_path.as_deref().unwrap_or("example.txt");
+        let cases = rule
+            .spec
+            .examples
+            .iter()
+            .map(|e| (e, true))
+            .chain(rule.spec.negative_examples.iter().map(|e| (e, false)));
+        for (example, should_match) in cases {
+            let (path, text) = match example {
+                // A bare string is a path for path rules, content otherwise.
+                Example::Text(t) if matches!(rule.kind, RuleKind::Path { .. }) => (t.as_str(), ""),
+                Example::Text(t) => (default_path, t.as_str()),
+                Example::File { path, text } => (path.as_str(), text.as_str()),
+            };
+            let findings = scan_file(
+                &matcher,
+                path,
+                text.as_bytes(),
+                &mut scratch,
+                ScanSettings::default(),
+                true,
+            );
+            let matched = findings.iter().any(|f| f.rule_id == rule.spec.id);
+            if matched != should_match {
+                let kind = if should_match { "example" } else { "negative example" };
+                let verb = if should_match { "does not match" } else { "matches" };
+                failures.push(RuleCheckFailure {
+                    rule: rule.spec.id.clone(),
+                    problem: format!("{kind} {verb} ({path}): {}", text_or_path(text, path)),
+                });
+            }
+        }
+    }
+    failures
+}
+
+fn text_or_path<'a>(text: &'a str, path: &'a str) -> &'a str {
+    if text.is_empty() {
+        path
+    } else {
+        text.trim()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::parse_pack;
+
+    #[test]
+    fn builtin_rules_pass_their_own_examples() {
+        let set = RuleSet::builtin().unwrap();
+        let failures = check_rules(&set);
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    /// The checker itself must catch both kinds of broken example.
+    #[test]
+    fn checker_reports_broken_examples() {
+        let pack = r#"
+[[rules]]
+id = "demo-insecure"
+name = "demo"
+checklist = "SC5"
+severity = "warning"
+precision = "high"
+keywords = ["insecure"]
+regex = 'insecure\s*=\s*true'
+message = "demo"
+what = "w"
+why = "y"
+fix = "f"
+examples = ["insecure = true", "insecure = false"]
+negative_examples = ["secure = true", "insecure=true"]
+"#;
+        let set = RuleSet::from_specs(parse_pack("demo.toml", pack).unwrap()).unwrap();
+        let failures = check_rules(&set);
+        assert_eq!(failures.len(), 2, "{failures:#?}");
+        assert!(failures[0].problem.starts_with("example does not match"));
+        assert!(failures[0].problem.contains("insecure = false"));
+        assert!(failures[1].problem.starts_with("negative example matches"));
+    }
+}

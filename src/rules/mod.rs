@@ -1,0 +1,515 @@
+//! Rules are data. Each pack in `rules/*.toml` is embedded in the binary and
+//! parsed into [`Rule`]s here; the same text feeds `skyscan rules ID`, the
+//! SARIF `help` of every result and the README's rule table, so a rule is
+//! documented in exactly one place.
+
+mod check;
+
+pub use check::{check_rules, RuleCheckFailure};
+
+use regex::bytes::Regex;
+use serde::Deserialize;
+use std::fmt;
+
+use crate::error::Error;
+
+/// The rule packs shipped with skyscan, embedded at compile time.
+pub const BUILTIN_PACKS: &[(&str, &str)] = &[
+    ("rules/keys.toml", include_str!("../../rules/keys.toml")),
+    (
+        "rules/client-exposure.toml",
+        include_str!("../../rules/client-exposure.toml"),
+    ),
+    ("rules/env-files.toml", include_str!("../../rules/env-files.toml")),
+    ("rules/tls.toml", include_str!("../../rules/tls.toml")),
+    ("rules/runtime.toml", include_str!("../../rules/runtime.toml")),
+];
+
+/// An item of the vendor's security checklist (SC1–SC10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ChecklistItem(pub u8);
+
+impl ChecklistItem {
+    pub const ALL: [ChecklistItem; 10] = [
+        ChecklistItem(1),
+        ChecklistItem(2),
+        ChecklistItem(3),
+        ChecklistItem(4),
+        ChecklistItem(5),
+        ChecklistItem(6),
+        ChecklistItem(7),
+        ChecklistItem(8),
+        ChecklistItem(9),
+        ChecklistItem(10),
+    ];
+
+    /// The checklist sentence, in skyscan's words.
+    pub fn title(self) -> &'static str {
+        match self.0 {
+            1 => "Keys never in source code",
+            2 => "Keys server-side only",
+            3 => ".env files never committed",
+            4 => "One key per environment",
+            5 => "TLS always verified, HTTPS only",
+            6 => "Keys rotated within 90 days",
+            7 => "Leaked keys revoked and scrubbed from history",
+            8 => "Fail fast when the key is missing",
+            9 => "Prompts hashed in logs, never raw",
+            10 => "Webhook signatures verified in constant time",
+            _ => "unknown checklist item",
+        }
+    }
+}
+
+impl fmt::Display for ChecklistItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SC{}", self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ChecklistItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.strip_prefix("SC")
+            .and_then(|n| n.parse::<u8>().ok())
+            .filter(|n| (1..=10).contains(n))
+            .map(ChecklistItem)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not SC1..SC10")))
+    }
+}
+
+/// How bad a finding is. Ordered: `Note < Warning < Error`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// How often a rule's findings are real, in SARIF's vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Precision {
+    VeryHigh,
+    High,
+    Medium,
+    Low,
+}
+
+impl Precision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::VeryHigh => "very-high",
+            Precision::High => "high",
+            Precision::Medium => "medium",
+            Precision::Low => "low",
+        }
+    }
+}
+
+/// One example or negative example: text scanned as if it were a file at `path`
+/// (the rule's `example_path` when the example is a bare string).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Example {
+    Text(String),
+    File { path: String, text: String },
+}
+
+/// A rule as written in a pack, before its patterns are compiled.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    pub name: String,
+    pub checklist: ChecklistItem,
+    pub severity: Severity,
+    pub precision: Precision,
+    /// SARIF `security-severity` (0.0–10.0); derived from `severity` when absent.
+    pub security_severity: Option<f32>,
+    /// Literal strings, matched case-sensitively; a file is only searched
+    /// with this rule's regex around a hit of one of them.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// The content pattern. A named group `secret` marks a credential.
+    pub regex: Option<String>,
+    /// A path pattern, for rules about the file itself (matched against the
+    /// repository-relative path with `/` separators).
+    pub path_regex: Option<String>,
+    /// Drop a match whose matched text also matches this pattern.
+    pub exclude_regex: Option<String>,
+    /// The rule only applies to paths matching one of these globs.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// The rule never applies to paths matching one of these globs.
+    #[serde(default)]
+    pub exclude_paths: Vec<String>,
+    /// Somewhere in the file, this pattern must match too.
+    pub file_requires: Option<String>,
+    /// The rule does not apply to files where this pattern matches.
+    pub file_excludes: Option<String>,
+    /// Drop matches on lines that start with a comment marker
+    /// (`#`, `//`, `/*`, `*`, `--`, `<!--`).
+    #[serde(default)]
+    pub skip_comments: bool,
+    /// One of these words (case-insensitive) must appear within
+    /// `context_lines` lines of the match.
+    #[serde(default)]
+    pub context: Vec<String>,
+    #[serde(default = "default_context_lines")]
+    pub context_lines: usize,
+    /// Minimum Shannon entropy, in bits per character, of the secret.
+    pub min_entropy: Option<f64>,
+    /// When rules report the same secret, the highest precedence wins.
+    #[serde(default)]
+    pub precedence: i32,
+    /// Bytes searched on each side of a keyword hit.
+    #[serde(default = "default_window")]
+    pub window: usize,
+    /// The finding's message; `{match}` is replaced by the (masked) match.
+    pub message: String,
+    /// What it finds, why it matters and how to fix it.
+    pub what: String,
+    pub why: String,
+    pub fix: String,
+    /// Path used for examples given as bare strings.
+    pub example_path: Option<String>,
+    pub examples: Vec<Example>,
+    pub negative_examples: Vec<Example>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+fn default_context_lines() -> usize {
+    3
+}
+
+fn default_window() -> usize {
+    256
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Pack {
+    rules: Vec<RuleSpec>,
+}
+
+/// What a compiled rule looks at.
+#[derive(Debug, Clone)]
+pub enum RuleKind {
+    /// A pattern searched in file content around keyword hits.
+    Content {
+        regex: Regex,
+        exclude: Option<Regex>,
+        file_requires: Option<Regex>,
+        file_excludes: Option<Regex>,
+        context: Option<Regex>,
+    },
+    /// A pattern over the file's path (see `checks::env_files`); paths that
+    /// also match `safe` are only reported when they hold a credential.
+    Path {
+        regex: regex::Regex,
+        safe: Option<regex::Regex>,
+    },
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub spec: RuleSpec,
+    pub kind: RuleKind,
+    pub paths: Option<globset::GlobSet>,
+    pub exclude_paths: Option<globset::GlobSet>,
+}
+
+impl Rule {
+    pub fn id(&self) -> &str {
+        &self.spec.id
+    }
+
+    /// True when the rule's regex has a `secret` group: its matches are
+    /// credentials, masked in output and filtered for placeholders.
+    pub fn is_secret(&self) -> bool {
+        match &self.kind {
+            RuleKind::Content { regex, .. } => regex.capture_names().any(|n| n == Some("secret")),
+            RuleKind::Path { .. } => false,
+        }
+    }
+
+    pub fn security_severity(&self) -> f32 {
+        self.spec
+            .security_severity
+            .unwrap_or(match self.spec.severity {
+                Severity::Error => 8.0,
+                Severity::Warning => 5.5,
+                Severity::Note => 2.0,
+            })
+    }
+
+    /// Whether the rule applies to a file at this repository-relative path.
+    pub fn applies_to(&self, path: &str) -> bool {
+        if let Some(ex) = &self.exclude_paths {
+            if ex.is_match(path) {
+                return false;
+            }
+        }
+        match &self.paths {
+            Some(inc) => inc.is_match(path),
+            None => true,
+        }
+    }
+
+    /// The help text as plain text (for `skyscan rules ID` and SARIF).
+    pub fn help_text(&self) -> String {
+        format!(
+            "{}\n\nWhy: {}\n\nFix: {}",
+            self.spec.what.trim(),
+            self.spec.why.trim(),
+            self.spec.fix.trim()
+        )
+    }
+
+    /// The help text as Markdown (for SARIF `help.markdown`).
+    pub fn help_markdown(&self) -> String {
+        let mut md = format!(
+            "**{}** ({}: {})\n\n{}\n\n**Why is this bad?** {}\n\n**How to fix:** {}\n",
+            self.spec.name,
+            self.spec.checklist,
+            self.spec.checklist.title(),
+            self.spec.what.trim(),
+            self.spec.why.trim(),
+            self.spec.fix.trim()
+        );
+        if let Some(Example::Text(t) | Example::File { text: t, .. }) =
+            self.spec.negative_examples.first()
+        {
+            md.push_str("\n**Fine:**\n\n```\n");
+            md.push_str(t.trim_end());
+            md.push_str("\n```\n");
+        }
+        md
+    }
+}
+
+/// All rules skyscan knows, in pack order.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The embedded rule packs.
+    pub fn builtin() -> Result<RuleSet, Error> {
+        let mut specs = Vec::new();
+        for (name, text) in BUILTIN_PACKS {
+            specs.extend(parse_pack(name, text)?);
+        }
+        RuleSet::from_specs(specs)
+    }
+
+    pub fn from_specs(specs: Vec<RuleSpec>) -> Result<RuleSet, Error> {
+        let mut rules: Vec<Rule> = Vec::with_capacity(specs.len());
+        for spec in specs {
+            if rules.iter().any(|r| r.spec.id == spec.id) {
+                return Err(Error::Rule {
+                    id: spec.id,
+                    reason: "duplicate rule id".into(),
+                });
+            }
+            rules.push(compile(spec)?);
+        }
+        Ok(RuleSet { rules })
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.spec.id == id)
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.rules.iter().position(|r| r.spec.id == id)
+    }
+
+    /// The README's rule table, generated from the rules themselves.
+    pub fn markdown_table(&self) -> String {
+        let mut md = String::from(
+            "| Rule | Checklist | Severity | Precision | What it finds |\n|---|---|---|---|---|\n",
+        );
+        for r in &self.rules {
+            let s = &r.spec;
+            md.push_str(&format!(
+                "| `{}` | {} | {} | {} | {} |\n",
+                s.id,
+                s.checklist,
+                s.severity.as_str(),
+                s.precision.as_str(),
+                s.name.replace('|', "\\|")
+            ));
+        }
+        md
+    }
+}
+
+/// Parse one TOML pack; errors name the pack and say what is wrong.
+pub fn parse_pack(name: &str, text: &str) -> Result<Vec<RuleSpec>, Error> {
+    let pack: Pack = toml::from_str(text).map_err(|e| Error::Pack {
+        name: name.to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(pack.rules)
+}
+
+fn compile(spec: RuleSpec) -> Result<Rule, Error> {
+    let bad = |reason: String| Error::Rule {
+        id: spec.id.clone(),
+        reason,
+    };
+    if !is_kebab_case(&spec.id) {
+        return Err(bad("id must be kebab-case".into()));
+    }
+    if spec.examples.is_empty() || spec.negative_examples.is_empty() {
+        return Err(bad(
+            "every rule needs at least one example and one negative example".into(),
+        ));
+    }
+    let bytes_re = |what: &str, p: &str| {
+        regex::bytes::RegexBuilder::new(p)
+            .size_limit(1 << 22)
+            .dfa_size_limit(1 << 22)
+            .build()
+            .map_err(|e| bad(format!("{what}: {e}")))
+    };
+    let kind = match (&spec.regex, &spec.path_regex) {
+        (Some(re), None) => {
+            if spec.keywords.is_empty() {
+                return Err(bad("a content rule needs at least one keyword".into()));
+            }
+            if spec.keywords.iter().any(|k| k.is_empty()) {
+                return Err(bad("empty keyword".into()));
+            }
+            let context = if spec.context.is_empty() {
+                None
+            } else {
+                let alts: Vec<String> = spec.context.iter().map(|c| regex::escape(c)).collect();
+                Some(bytes_re("context", &format!("(?i){}", alts.join("|")))?)
+            };
+            RuleKind::Content {
+                regex: bytes_re("regex", re)?,
+                exclude: spec
+                    .exclude_regex
+                    .as_deref()
+                    .map(|p| bytes_re("exclude_regex", p))
+                    .transpose()?,
+                file_requires: spec
+                    .file_requires
+                    .as_deref()
+                    .map(|p| bytes_re("file_requires", p))
+                    .transpose()?,
+                file_excludes: spec
+                    .file_excludes
+                    .as_deref()
+                    .map(|p| bytes_re("file_excludes", p))
+                    .transpose()?,
+                context,
+            }
+        }
+        (None, Some(re)) => RuleKind::Path {
+            regex: regex::Regex::new(re).map_err(|e| bad(format!("path_regex: {e}")))?,
+            safe: spec
+                .exclude_regex
+                .as_deref()
+                .map(|p| regex::Regex::new(p).map_err(|e| bad(format!("exclude_regex: {e}"))))
+                .transpose()?,
+        },
+        _ => return Err(bad("a rule has exactly one of `regex` or `path_regex`".into())),
+    };
+    let globs = |list: &[String]| -> Result<Option<globset::GlobSet>, Error> {
+        if list.is_empty() {
+            return Ok(None);
+        }
+        let mut b = globset::GlobSetBuilder::new();
+        for g in list {
+            let glob = globset::GlobBuilder::new(g)
+                .literal_separator(false)
+                .build()
+                .map_err(|e| bad(format!("glob `{g}`: {e}")))?;
+            b.add(glob);
+        }
+        b.build().map(Some).map_err(|e| bad(e.to_string()))
+    };
+    let paths = globs(&spec.paths)?;
+    let exclude_paths = globs(&spec.exclude_paths)?;
+    Ok(Rule {
+        spec,
+        kind,
+        paths,
+        exclude_paths,
+    })
+}
+
+fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_load() {
+        let set = RuleSet::builtin().unwrap();
+        assert!(set.rules().len() >= 20);
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected() {
+        let text = r#"
+[[rules]]
+id = "x"
+nmae = "typo"
+"#;
+        let err = parse_pack("t.toml", text).unwrap_err().to_string();
+        assert!(err.contains("nmae"), "{err}");
+    }
+
+    #[test]
+    fn kebab_case_ids() {
+        assert!(is_kebab_case("skytells-api-key"));
+        assert!(!is_kebab_case("Skytells_key"));
+        assert!(!is_kebab_case("-a"));
+        assert!(!is_kebab_case("a--b"));
+    }
+
+    #[test]
+    fn checklist_item_parses_only_sc1_to_sc10() {
+        #[derive(Deserialize)]
+        struct T {
+            c: ChecklistItem,
+        }
+        assert_eq!(toml::from_str::<T>("c = 'SC10'").unwrap().c, ChecklistItem(10));
+        assert!(toml::from_str::<T>("c = 'SC11'").is_err());
+        assert!(toml::from_str::<T>("c = 'X1'").is_err());
+    }
+}

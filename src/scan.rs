@@ -1,0 +1,101 @@
+//! The per-file pipeline every source shares: decode, skip binaries, run the
+//! matcher, turn matches into findings, then add the path rules for files
+//! that are (or would be) committed.
+
+use std::borrow::Cow;
+
+use crate::checks::env_files;
+use crate::engine::{Matcher, Scratch};
+use crate::finding::Finding;
+
+/// Bytes looked at to decide that a file is binary.
+const BINARY_PROBE: usize = 8192;
+
+/// What the sources need to know to scan one file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScanSettings {
+    /// Print secrets in full (`--show-secrets`).
+    pub reveal: bool,
+}
+
+/// Text of a file ready for matching, or `None` for a binary file.
+/// UTF-16 files with a byte-order mark are decoded to UTF-8.
+pub fn decode(data: &[u8]) -> Option<Cow<'_, [u8]>> {
+    let utf16 = |le: bool| {
+        let units = data[2..].chunks_exact(2).map(|c| {
+            if le {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        });
+        let text: String = char::decode_utf16(units)
+            .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect();
+        Some(Cow::Owned(text.into_bytes()))
+    };
+    match data {
+        [0xFF, 0xFE, ..] => utf16(true),
+        [0xFE, 0xFF, ..] => utf16(false),
+        _ => {
+            let probe = &data[..data.len().min(BINARY_PROBE)];
+            if memchr::memchr(0, probe).is_some() {
+                None
+            } else {
+                Some(Cow::Borrowed(data))
+            }
+        }
+    }
+}
+
+/// Scan one file's decoded text. `committed` says whether the file is
+/// tracked by git or would be committed (always true outside a repository):
+/// only then do the path rules (committed `.env` files) apply.
+pub fn scan_file(
+    matcher: &Matcher,
+    path: &str,
+    text: &[u8],
+    scratch: &mut Scratch,
+    settings: ScanSettings,
+    committed: bool,
+) -> Vec<Finding> {
+    let rules = matcher.rules().rules();
+    let mut findings: Vec<Finding> = matcher
+        .scan(path, text, scratch)
+        .iter()
+        .map(|m| Finding::from_match(&rules[m.rule], path, text, m, settings.reveal))
+        .collect();
+    if committed && env_files::is_env_candidate(matcher.rules(), path) {
+        let first = text.split(|&b| b == b'\n').next().unwrap_or_default();
+        let first = String::from_utf8_lossy(first);
+        let extra = env_files::env_file_findings(matcher.rules(), path, &findings, &first);
+        findings.splice(0..0, extra);
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_is_skipped_text_is_kept() {
+        assert!(decode(b"abc\0def").is_none());
+        assert_eq!(decode(b"plain").unwrap().as_ref(), b"plain");
+        assert_eq!(decode(b"").unwrap().as_ref(), b"");
+    }
+
+    #[test]
+    fn utf16_with_bom_is_decoded() {
+        let mut le = vec![0xFF, 0xFE];
+        for u in "key=1".encode_utf16() {
+            le.extend(u.to_le_bytes());
+        }
+        assert_eq!(decode(&le).unwrap().as_ref(), b"key=1");
+        let mut be = vec![0xFE, 0xFF];
+        for u in "ok".encode_utf16() {
+            be.extend(u.to_be_bytes());
+        }
+        assert_eq!(decode(&be).unwrap().as_ref(), b"ok");
+    }
+}

@@ -1,0 +1,26 @@
+//! Where scanned bytes come from. Every source hands each file to the same
+//! per-file pipeline (`scan::scan_file`) and returns a [`ScanOutput`].
+
+pub mod worktree;
+
+use crate::finding::Finding;
+
+/// What a finished scan counted.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ScanStats {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub skipped_binary: u64,
+    pub skipped_large: u64,
+    /// Files or directories that could not be read.
+    pub errors: u64,
+}
+
+/// The result of a scan: findings sorted by path and position, and the
+/// warnings (unreadable or skipped files) the user should see.
+#[derive(Debug, Default)]
+pub struct ScanOutput {
+    pub findings: Vec<Finding>,
+    pub warnings: Vec<String>,
+    pub stats: ScanStats,
+}

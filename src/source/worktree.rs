@@ -1,0 +1,293 @@
+//! The working-tree source: walks the scan roots in parallel with the
+//! `ignore` crate (honouring .gitignore unless told not to) and scans each
+//! file inside the walker's own callback, reusing one buffer per thread.
+//! Symlinks are never followed, so nothing outside a root is read.
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+
+use crate::checks::env_files;
+use crate::engine::{Matcher, Scratch};
+use crate::error::Error;
+use crate::finding::Finding;
+use crate::scan::{decode, scan_file, ScanSettings};
+use crate::source::{ScanOutput, ScanStats};
+
+/// How to walk the working tree.
+#[derive(Debug, Clone)]
+pub struct WorktreeOptions {
+    /// Scan ignored files too (`--no-ignore`).
+    pub no_ignore: bool,
+    /// Walker threads; 0 picks the number of cores.
+    pub threads: usize,
+    /// Files larger than this are skipped with a warning.
+    pub max_filesize: u64,
+    pub settings: ScanSettings,
+}
+
+/// Where a scan root sits: the directory its paths are reported relative
+/// to (the repository's top level when there is one) and the git repository.
+struct RootContext {
+    root: PathBuf,
+    /// The directory reported paths are relative to.
+    base: PathBuf,
+    /// The root, relative to `base`, `/`-separated ("" for the base itself).
+    prefix: String,
+    repo: Option<Mutex<git2::Repository>>,
+    /// Tracked `.env`-like paths under the root, relative to `base`.
+    tracked_env: HashSet<String>,
+}
+
+/// Counters shared by the walker threads.
+#[derive(Default)]
+struct Counters {
+    files: AtomicU64,
+    bytes: AtomicU64,
+    binary: AtomicU64,
+    large: AtomicU64,
+    errors: AtomicU64,
+}
+
+/// Scan the working tree under each root.
+pub fn scan_worktree(
+    matcher: &Matcher,
+    roots: &[PathBuf],
+    opts: &WorktreeOptions,
+) -> Result<ScanOutput, Error> {
+    let findings = Mutex::new(Vec::new());
+    let warnings = Mutex::new(Vec::new());
+    let counters = Counters::default();
+    for root in roots {
+        let ctx = root_context(matcher, root)?;
+        walk_root(matcher, &ctx, opts, &findings, &warnings, &counters);
+    }
+    let mut findings = findings.into_inner().expect("no thread panicked holding the lock");
+    findings.sort_by(|a: &Finding, b: &Finding| {
+        (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
+    });
+    let mut warnings = warnings.into_inner().expect("no thread panicked holding the lock");
+    warnings.sort();
+    Ok(ScanOutput {
+        findings,
+        warnings,
+        stats: ScanStats {
+            files_scanned: counters.files.into_inner(),
+            bytes_scanned: counters.bytes.into_inner(),
+            skipped_binary: counters.binary.into_inner(),
+            skipped_large: counters.large.into_inner(),
+            errors: counters.errors.into_inner(),
+        },
+    })
+}
+
+fn root_context(matcher: &Matcher, root: &Path) -> Result<RootContext, Error> {
+    if std::fs::symlink_metadata(root).is_err() {
+        return Err(Error::PathNotFound(root.to_path_buf()));
+    }
+    let canonical = root.canonicalize().map_err(|source| Error::Io {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let dir = if canonical.is_dir() {
+        canonical.clone()
+    } else {
+        canonical.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let repo = git2::Repository::discover(&dir)
+        .ok()
+        .filter(|r| r.workdir().is_some());
+    let base = match repo.as_ref().and_then(|r| r.workdir()) {
+        Some(w) => w.canonicalize().unwrap_or_else(|_| w.to_path_buf()),
+        None => dir,
+    };
+    let prefix = slash_path(canonical.strip_prefix(&base).unwrap_or(Path::new("")));
+    let mut tracked_env = HashSet::new();
+    if let Some(repo) = &repo {
+        if let Ok(index) = repo.index() {
+            for entry in index.iter() {
+                let Ok(p) = std::str::from_utf8(&entry.path) else {
+                    continue;
+                };
+                if is_under(p, &prefix) && env_files::is_env_candidate(matcher.rules(), p) {
+                    tracked_env.insert(p.to_string());
+                }
+            }
+        }
+    }
+    Ok(RootContext {
+        root: root.to_path_buf(),
+        base,
+        prefix,
+        repo: repo.map(Mutex::new),
+        tracked_env,
+    })
+}
+
+fn walk_root(
+    matcher: &Matcher,
+    ctx: &RootContext,
+    opts: &WorktreeOptions,
+    findings: &Mutex<Vec<Finding>>,
+    warnings: &Mutex<Vec<String>>,
+    counters: &Counters,
+) {
+    let honour = !opts.no_ignore;
+    let walker = WalkBuilder::new(&ctx.root)
+        .hidden(false)
+        .git_ignore(honour)
+        .git_global(honour)
+        .git_exclude(honour)
+        .ignore(honour)
+        .parents(honour)
+        .follow_links(false)
+        .threads(opts.threads)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build_parallel();
+    let seen_env = Mutex::new(HashSet::new());
+    let warn = |msg: String| warnings.lock().expect("lock").push(msg);
+
+    walker.run(|| {
+        let mut scratch = Scratch::default();
+        let mut buf = Vec::new();
+        let warn = &warn;
+        let seen_env = &seen_env;
+        Box::new(move |entry| {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    counters.errors.fetch_add(1, Ordering::Relaxed);
+                    warn(format!("{err}"));
+                    return WalkState::Continue;
+                }
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                return WalkState::Continue;
+            }
+            let rel = relative(ctx, entry.path());
+            let committed = match &ctx.repo {
+                _ if !env_files::is_env_candidate(matcher.rules(), &rel) => true,
+                None => true,
+                Some(repo) => {
+                    seen_env.lock().expect("lock").insert(rel.clone());
+                    ctx.tracked_env.contains(&rel)
+                        || (honour
+                            || !repo
+                                .lock()
+                                .expect("lock")
+                                .status_should_ignore(Path::new(&rel))
+                                .unwrap_or(false))
+                }
+            };
+            let found = scan_path(matcher, entry.path(), &rel, opts, &mut scratch, &mut buf, committed, counters, warn);
+            if !found.is_empty() {
+                findings.lock().expect("lock").extend(found);
+            }
+            WalkState::Continue
+        })
+    });
+
+    // Tracked files that .gitignore hides from the walker are committed all
+    // the same: scan the `.env`-like ones among them.
+    if honour && ctx.repo.is_some() {
+        let seen = seen_env.into_inner().expect("lock");
+        let mut scratch = Scratch::default();
+        let mut buf = Vec::new();
+        let mut missed: Vec<&String> = ctx.tracked_env.difference(&seen).collect();
+        missed.sort();
+        for rel in missed {
+            let full = ctx.base.join(rel);
+            let is_file = std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_file());
+            if is_file {
+                let found = scan_path(matcher, &full, rel, opts, &mut scratch, &mut buf, true, counters, &warn);
+                findings.lock().expect("lock").extend(found);
+            }
+        }
+    }
+}
+
+/// Read and scan one file, counting what was skipped and why.
+#[allow(clippy::too_many_arguments)]
+fn scan_path(
+    matcher: &Matcher,
+    full: &Path,
+    rel: &str,
+    opts: &WorktreeOptions,
+    scratch: &mut Scratch,
+    buf: &mut Vec<u8>,
+    committed: bool,
+    counters: &Counters,
+    warn: &dyn Fn(String),
+) -> Vec<Finding> {
+    let read = std::fs::File::open(full).and_then(|f| {
+        let len = f.metadata()?.len();
+        if len > opts.max_filesize {
+            return Ok(Some(len));
+        }
+        buf.clear();
+        f.take(opts.max_filesize + 1).read_to_end(buf)?;
+        Ok(None)
+    });
+    match read {
+        Err(err) => {
+            counters.errors.fetch_add(1, Ordering::Relaxed);
+            warn(format!("{rel}: {err}"));
+            return Vec::new();
+        }
+        Ok(Some(len)) => {
+            counters.large.fetch_add(1, Ordering::Relaxed);
+            warn(format!(
+                "{rel}: skipped, {len} bytes is over the size cap of {} bytes (--max-filesize)",
+                opts.max_filesize
+            ));
+            return Vec::new();
+        }
+        Ok(None) => {}
+    }
+    let Some(text) = decode(buf) else {
+        counters.binary.fetch_add(1, Ordering::Relaxed);
+        return Vec::new();
+    };
+    counters.files.fetch_add(1, Ordering::Relaxed);
+    counters.bytes.fetch_add(text.len() as u64, Ordering::Relaxed);
+    scan_file(matcher, rel, &text, scratch, opts.settings, committed)
+}
+
+/// The repository-relative (or root-relative) path of a walked entry.
+fn relative(ctx: &RootContext, path: &Path) -> String {
+    let rest = path.strip_prefix(&ctx.root).unwrap_or(path);
+    let rest = slash_path(rest);
+    match (ctx.prefix.is_empty(), rest.is_empty()) {
+        (true, _) => rest,
+        (false, true) => ctx.prefix.clone(),
+        (false, false) => format!("{}/{}", ctx.prefix, rest),
+    }
+}
+
+fn slash_path(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    s.trim_start_matches("./").to_string()
+}
+
+fn is_under(path: &str, prefix: &str) -> bool {
+    prefix.is_empty()
+        || path == prefix
+        || (path.starts_with(prefix) && path.as_bytes().get(prefix.len()) == Some(&b'/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn under_prefix() {
+        assert!(is_under("a/b", ""));
+        assert!(is_under("a/b", "a"));
+        assert!(!is_under("ab/c", "a"));
+        assert!(is_under("a", "a"));
+    }
+}
