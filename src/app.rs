@@ -84,9 +84,7 @@ fn finish(
             let color = match common.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
+                ColorChoice::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             };
             let mut out = BufWriter::new(stdout.lock());
             report::write(&report, common.format, &mut out, color).map_err(Error::Write)?;
@@ -167,9 +165,9 @@ fn rules(args: RulesArgs) -> Result<Outcome, Error> {
             }
         }
         Some(id) => {
-            let rule = set
-                .get(&id)
-                .ok_or_else(|| Error::Usage(format!("unknown rule `{id}` (see `skyscan rules`)")))?;
+            let rule = set.get(&id).ok_or_else(|| {
+                Error::Usage(format!("unknown rule `{id}` (see `skyscan rules`)"))
+            })?;
             let s = &rule.spec;
             let mut text = format!(
                 "{} ({})\n\nchecklist: {} — {}\nseverity:  {}\nprecision: {}\n\n{}\n",
@@ -181,7 +179,10 @@ fn rules(args: RulesArgs) -> Result<Outcome, Error> {
                 s.precision.as_str(),
                 rule.help_text()
             );
-            for (title, list) in [("Examples", &s.examples), ("Negative examples", &s.negative_examples)] {
+            for (title, list) in [
+                ("Examples", &s.examples),
+                ("Negative examples", &s.negative_examples),
+            ] {
                 text.push_str(&format!("\n{title}:\n"));
                 for e in list {
                     match e {

@@ -13,7 +13,10 @@ pub enum Error {
     Rule { id: String, reason: String },
 
     #[error("path not found: {}", .0.display())]
-    #[diagnostic(code(skyscan::path), help("check the path; `skyscan scan` takes files or directories"))]
+    #[diagnostic(
+        code(skyscan::path),
+        help("check the path; `skyscan scan` takes files or directories")
+    )]
     PathNotFound(PathBuf),
 
     #[error("cannot read {}: {source}", .path.display())]

@@ -117,7 +117,10 @@ impl Finding {
 pub fn position(data: &[u8], pos: usize) -> (usize, usize) {
     let line = memchr::memchr_iter(b'\n', &data[..pos]).count() + 1;
     let ls = memchr::memrchr(b'\n', &data[..pos]).map_or(0, |i| i + 1);
-    let col = String::from_utf8_lossy(&data[ls..pos]).encode_utf16().count() + 1;
+    let col = String::from_utf8_lossy(&data[ls..pos])
+        .encode_utf16()
+        .count()
+        + 1;
     (line, col)
 }
 

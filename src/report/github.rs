@@ -31,7 +31,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 /// Escaping for the message part of a workflow command.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escaping for a `key=value` property of a workflow command.

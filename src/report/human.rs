@@ -54,7 +54,12 @@ fn write_summary(report: &Report, out: &mut dyn Write, color: bool) -> io::Resul
             ),
             ItemStatus::NotChecked => (paint("2", "----"), "  not checked by this command".into()),
         };
-        writeln!(out, "  {mark}  {:<5} {:<48}{note}", item.to_string(), item.title())?;
+        writeln!(
+            out,
+            "  {mark}  {:<5} {:<48}{note}",
+            item.to_string(),
+            item.title()
+        )?;
     }
     let findings = &report.output.findings;
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();

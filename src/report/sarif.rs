@@ -88,9 +88,18 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
     let mut tags = vec![
         "security".to_string(),
         spec.checklist.to_string(),
-        if rule.is_secret() { "secret" } else { "misconfiguration" }.to_string(),
+        if rule.is_secret() {
+            "secret"
+        } else {
+            "misconfiguration"
+        }
+        .to_string(),
     ];
-    tags.extend(spec.tags.iter().cloned());
+    for tag in &spec.tags {
+        if !tags.contains(tag) {
+            tags.push(tag.clone());
+        }
+    }
     let mut props = BTreeMap::new();
     props.insert(
         "security-severity".to_string(),
@@ -103,7 +112,12 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         .id(spec.id.clone())
         .name(camel_case(&spec.id))
         .short_description(text(spec.name.clone()))
-        .full_description(text(format!("{} ({}: {})", spec.what.trim(), spec.checklist, spec.checklist.title())))
+        .full_description(text(format!(
+            "{} ({}: {})",
+            spec.what.trim(),
+            spec.checklist,
+            spec.checklist.title()
+        )))
         .help(
             MultiformatMessageString::builder()
                 .text(rule.help_text())
@@ -115,7 +129,12 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
                 .level(json!(level(spec.severity)))
                 .build(),
         )
-        .properties(PropertyBag::builder().tags(tags).additional_properties(props).build())
+        .properties(
+            PropertyBag::builder()
+                .tags(tags)
+                .additional_properties(props)
+                .build(),
+        )
         .build()
 }
 

@@ -27,8 +27,12 @@ impl ItemStatus {
 
 /// Status of every checklist item, in order.
 pub fn checklist_summary(report: &Report) -> Vec<(ChecklistItem, ItemStatus)> {
-    let covered: BTreeSet<ChecklistItem> =
-        report.rules.rules().iter().map(|r| r.spec.checklist).collect();
+    let covered: BTreeSet<ChecklistItem> = report
+        .rules
+        .rules()
+        .iter()
+        .map(|r| r.spec.checklist)
+        .collect();
     ChecklistItem::ALL
         .iter()
         .map(|&item| {

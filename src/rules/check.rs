@@ -44,8 +44,16 @@ pub fn check_rules(set: &RuleSet) -> Vec<RuleCheckFailure> {
             );
             let matched = findings.iter().any(|f| f.rule_id == rule.spec.id);
             if matched != should_match {
-                let kind = if should_match { "example" } else { "negative example" };
-                let verb = if should_match { "does not match" } else { "matches" };
+                let kind = if should_match {
+                    "example"
+                } else {
+                    "negative example"
+                };
+                let verb = if should_match {
+                    "does not match"
+                } else {
+                    "matches"
+                };
                 failures.push(RuleCheckFailure {
                     rule: rule.spec.id.clone(),
                     problem: format!("{kind} {verb} ({path}): {}", text_or_path(text, path)),

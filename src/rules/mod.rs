@@ -20,9 +20,15 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
         "rules/client-exposure.toml",
         include_str!("../../rules/client-exposure.toml"),
     ),
-    ("rules/env-files.toml", include_str!("../../rules/env-files.toml")),
+    (
+        "rules/env-files.toml",
+        include_str!("../../rules/env-files.toml"),
+    ),
     ("rules/tls.toml", include_str!("../../rules/tls.toml")),
-    ("rules/runtime.toml", include_str!("../../rules/runtime.toml")),
+    (
+        "rules/runtime.toml",
+        include_str!("../../rules/runtime.toml"),
+    ),
 ];
 
 /// An item of the vendor's security checklist (SC1–SC10).
@@ -437,7 +443,11 @@ fn compile(spec: RuleSpec) -> Result<Rule, Error> {
                 .map(|p| regex::Regex::new(p).map_err(|e| bad(format!("exclude_regex: {e}"))))
                 .transpose()?,
         },
-        _ => return Err(bad("a rule has exactly one of `regex` or `path_regex`".into())),
+        _ => {
+            return Err(bad(
+                "a rule has exactly one of `regex` or `path_regex`".into()
+            ))
+        }
     };
     let globs = |list: &[String]| -> Result<Option<globset::GlobSet>, Error> {
         if list.is_empty() {
@@ -508,7 +518,10 @@ nmae = "typo"
         struct T {
             c: ChecklistItem,
         }
-        assert_eq!(toml::from_str::<T>("c = 'SC10'").unwrap().c, ChecklistItem(10));
+        assert_eq!(
+            toml::from_str::<T>("c = 'SC10'").unwrap().c,
+            ChecklistItem(10)
+        );
         assert!(toml::from_str::<T>("c = 'SC11'").is_err());
         assert!(toml::from_str::<T>("c = 'X1'").is_err());
     }

@@ -66,11 +66,15 @@ pub fn scan_worktree(
         let ctx = root_context(matcher, root)?;
         walk_root(matcher, &ctx, opts, &findings, &warnings, &counters);
     }
-    let mut findings = findings.into_inner().expect("no thread panicked holding the lock");
+    let mut findings = findings
+        .into_inner()
+        .expect("no thread panicked holding the lock");
     findings.sort_by(|a: &Finding, b: &Finding| {
         (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
     });
-    let mut warnings = warnings.into_inner().expect("no thread panicked holding the lock");
+    let mut warnings = warnings
+        .into_inner()
+        .expect("no thread panicked holding the lock");
     warnings.sort();
     Ok(ScanOutput {
         findings,
@@ -96,7 +100,10 @@ fn root_context(matcher: &Matcher, root: &Path) -> Result<RootContext, Error> {
     let dir = if canonical.is_dir() {
         canonical.clone()
     } else {
-        canonical.parent().map(Path::to_path_buf).unwrap_or_default()
+        canonical
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
     };
     let repo = git2::Repository::discover(&dir)
         .ok()
@@ -183,7 +190,17 @@ fn walk_root(
                                 .unwrap_or(false))
                 }
             };
-            let found = scan_path(matcher, entry.path(), &rel, opts, &mut scratch, &mut buf, committed, counters, warn);
+            let found = scan_path(
+                matcher,
+                entry.path(),
+                &rel,
+                opts,
+                &mut scratch,
+                &mut buf,
+                committed,
+                counters,
+                warn,
+            );
             if !found.is_empty() {
                 findings.lock().expect("lock").extend(found);
             }
@@ -203,7 +220,17 @@ fn walk_root(
             let full = ctx.base.join(rel);
             let is_file = std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_file());
             if is_file {
-                let found = scan_path(matcher, &full, rel, opts, &mut scratch, &mut buf, true, counters, &warn);
+                let found = scan_path(
+                    matcher,
+                    &full,
+                    rel,
+                    opts,
+                    &mut scratch,
+                    &mut buf,
+                    true,
+                    counters,
+                    &warn,
+                );
                 findings.lock().expect("lock").extend(found);
             }
         }
@@ -253,7 +280,9 @@ fn scan_path(
         return Vec::new();
     };
     counters.files.fetch_add(1, Ordering::Relaxed);
-    counters.bytes.fetch_add(text.len() as u64, Ordering::Relaxed);
+    counters
+        .bytes
+        .fetch_add(text.len() as u64, Ordering::Relaxed);
     scan_file(matcher, rel, &text, scratch, opts.settings, committed)
 }
 

@@ -1,0 +1,74 @@
+//! `skyscan rules`: listing, explaining, self-checking, and the README's
+//! rule table, which must match what the rules say about themselves.
+
+mod common;
+
+use common::skyscan;
+use predicates::prelude::*;
+
+#[test]
+fn rules_check_passes() {
+    skyscan()
+        .args(["rules", "--check"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("0 failures"));
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let out = skyscan().arg("rules").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for id in [
+        "skytells-api-key",
+        "public-env-secret",
+        "committed-env-file",
+        "curl-insecure",
+        "python-getenv-api-key",
+    ] {
+        assert!(
+            text.lines().any(|l| l.starts_with(id)),
+            "{id} missing:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn rules_id_explains_one_rule() {
+    skyscan()
+        .args(["rules", "skytells-api-key"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("checklist: SC1"))
+        .stdout(predicate::str::contains("Why:"))
+        .stdout(predicate::str::contains("Fix:"))
+        .stdout(predicate::str::contains("Negative examples:"))
+        .stdout(predicate::str::contains("sk-your-api-key-here"));
+}
+
+#[test]
+fn unknown_rule_is_an_error() {
+    skyscan()
+        .args(["rules", "no-such-rule"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown rule `no-such-rule`"));
+}
+
+#[test]
+fn readme_rule_table_matches_the_rules() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = "<!-- rules:start -->\n";
+    let end = "<!-- rules:end -->";
+    let a = readme.find(start).expect("README has a rules:start marker") + start.len();
+    let b = readme.find(end).expect("README has a rules:end marker");
+    let out = skyscan().args(["rules", "--markdown"]).output().unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        &readme[a..b],
+        table,
+        "README rule table is stale: regenerate it with `skyscan rules --markdown`"
+    );
+}
