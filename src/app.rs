@@ -145,6 +145,19 @@ fn rules(args: RulesArgs) -> Result<Outcome, Error> {
             Outcome::Findings
         });
     }
+    if args.keywords {
+        let mut keywords: Vec<&str> = set
+            .rules()
+            .iter()
+            .flat_map(|r| r.spec.keywords.iter().map(String::as_str))
+            .collect();
+        keywords.sort_unstable();
+        keywords.dedup();
+        for k in keywords {
+            writeln!(out, "{k}").map_err(Error::Write)?;
+        }
+        return Ok(Outcome::Clean);
+    }
     if args.markdown {
         write!(out, "{}", set.markdown_table()).map_err(Error::Write)?;
         return Ok(Outcome::Clean);

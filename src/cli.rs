@@ -78,6 +78,10 @@ pub struct RulesArgs {
     /// Print the rule table as Markdown (as in the README).
     #[arg(long, conflicts_with = "id")]
     pub markdown: bool,
+    /// Print every distinct content-rule keyword, one per line (for benchmarks
+    /// that compare with a literal search).
+    #[arg(long, conflicts_with_all = ["id", "markdown", "check"])]
+    pub keywords: bool,
 }
 
 /// Flags every scanning command takes.

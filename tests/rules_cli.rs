@@ -72,3 +72,15 @@ fn readme_rule_table_matches_the_rules() {
         "README rule table is stale: regenerate it with `skyscan rules --markdown`"
     );
 }
+
+#[test]
+fn keywords_are_listed_once_each() {
+    let out = skyscan().args(["rules", "--keywords"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.contains(&"sk-") && lines.contains(&"InsecureSkipVerify"));
+    let mut dedup = lines.clone();
+    dedup.dedup();
+    assert_eq!(lines, dedup);
+}

@@ -7,7 +7,7 @@
 
 pub mod filters;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::collections::HashSet;
 
 use crate::rules::{Rule, RuleKind, RuleSet};
@@ -32,7 +32,7 @@ pub struct RawMatch {
 /// between threads; per-thread state lives in [`Scratch`].
 pub struct Matcher {
     rules: RuleSet,
-    automaton: Option<AhoCorasick>,
+    keywords: Option<KeywordSearcher>,
     /// For each automaton pattern, the rules it activates.
     activates: Vec<Vec<usize>>,
 }
@@ -57,39 +57,35 @@ impl Matcher {
                 }
             }
         }
-        // Leftmost-first reports one keyword per position, so a longer
-        // keyword hides a shorter one inside it: a hit must activate the rules
-        // of every keyword it contains. Longer keywords go first so the most
-        // specific wins at a position.
-        keywords.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-        let activates = keywords
+        // The prefilter searches only the minimal keywords: one that contains
+        // another is dropped (wherever it occurs, the shorter one occurs too),
+        // and a hit activates every rule with a keyword containing the hit.
+        // Fewer literals keep the SIMD searcher in play.
+        let literals: Vec<String> = keywords
             .iter()
-            .map(|kw| {
+            .filter(|k| !keywords.iter().any(|o| o != *k && k.contains(o.as_str())))
+            .cloned()
+            .collect();
+        let activates = literals
+            .iter()
+            .map(|lit| {
                 rules
                     .rules()
                     .iter()
                     .enumerate()
                     .filter(|(_, r)| {
                         matches!(r.kind, RuleKind::Content { .. })
-                            && r.spec.keywords.iter().any(|k| kw.contains(k.as_str()))
+                            && r.spec.keywords.iter().any(|k| k.contains(lit.as_str()))
                     })
                     .map(|(i, _)| i)
                     .collect()
             })
             .collect();
-        let automaton = if keywords.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .build(&keywords)
-                    .expect("keywords are non-empty literals"),
-            )
-        };
+        let keywords = literals;
+        let keywords = (!keywords.is_empty()).then(|| KeywordSearcher::new(&keywords));
         Matcher {
             rules,
-            automaton,
+            keywords,
             activates,
         }
     }
@@ -101,7 +97,7 @@ impl Matcher {
     /// Find every content-rule match in `data`, a file at `path`
     /// (repository-relative, `/`-separated).
     pub fn scan(&self, path: &str, data: &[u8], scratch: &mut Scratch) -> Vec<RawMatch> {
-        let Some(ac) = &self.automaton else {
+        let Some(searcher) = &self.keywords else {
             return Vec::new();
         };
         let n_rules = self.rules.rules().len();
@@ -115,8 +111,8 @@ impl Matcher {
         }
         scratch.touched.clear();
 
-        for hit in ac.find_iter(data) {
-            for &r in &self.activates[hit.pattern().as_usize()] {
+        searcher.for_each_hit(data, |pattern, hit_start, hit_end| {
+            for &r in &self.activates[pattern] {
                 let rule = &self.rules.rules()[r];
                 if scratch.applies[r] == 0 {
                     scratch.applies[r] = if rule.applies_to(path) { 1 } else { 2 };
@@ -126,15 +122,15 @@ impl Matcher {
                     continue;
                 }
                 let w = rule.spec.window;
-                let start = hit.start().saturating_sub(w);
-                let end = (hit.end() + w).min(data.len());
+                let start = hit_start.saturating_sub(w);
+                let end = (hit_end + w).min(data.len());
                 let windows = &mut scratch.windows[r];
                 match windows.last_mut() {
                     Some(last) if start <= last.1 => last.1 = last.1.max(end),
                     _ => windows.push((start, end)),
                 }
             }
-        }
+        });
 
         let mut out = Vec::new();
         let mut seen = HashSet::new();
@@ -205,6 +201,49 @@ impl Matcher {
         resolve_precedence(&mut out, self.rules.rules());
         out.sort_by_key(|m| (m.start, m.rule));
         out
+    }
+}
+
+/// The keyword prefilter: SIMD packed search (Teddy) where the CPU and the
+/// keyword set allow it, an Aho-Corasick automaton otherwise. Both report
+/// leftmost-first, non-overlapping hits.
+enum KeywordSearcher {
+    Packed(packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl KeywordSearcher {
+    fn new(keywords: &[String]) -> KeywordSearcher {
+        let packed = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(keywords)
+            .build();
+        match packed {
+            Some(searcher) => KeywordSearcher::Packed(searcher),
+            None => KeywordSearcher::Automaton(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(keywords)
+                    .expect("keywords are non-empty literals"),
+            ),
+        }
+    }
+
+    /// Call `f(pattern, start, end)` for each keyword hit in `data`.
+    fn for_each_hit(&self, data: &[u8], mut f: impl FnMut(usize, usize, usize)) {
+        match self {
+            KeywordSearcher::Packed(s) => {
+                for m in s.find_iter(data) {
+                    f(m.pattern().as_usize(), m.start(), m.end());
+                }
+            }
+            KeywordSearcher::Automaton(ac) => {
+                for m in ac.find_iter(data) {
+                    f(m.pattern().as_usize(), m.start(), m.end());
+                }
+            }
+        }
     }
 }
 
@@ -331,6 +370,47 @@ mod tests {
         let d = b"x = 1\n  # verify=False\ny = f(verify=False)";
         assert!(is_comment_line(d, 10));
         assert!(!is_comment_line(d, d.len() - 13));
+    }
+
+    #[test]
+    fn packed_and_automaton_searchers_agree() {
+        let kws: Vec<String> = ["sk-", "verify", "NEXT_PUBLIC_", "curl"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let packed = KeywordSearcher::new(&kws);
+        assert!(matches!(packed, KeywordSearcher::Packed(_)) || !cfg!(target_arch = "x86_64"));
+        let automaton = KeywordSearcher::Automaton(
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&kws)
+                .unwrap(),
+        );
+        let data = b"curl -k x; sk-abc verify=False NEXT_PUBLIC_X sk-sk-".repeat(50);
+        let hits = |s: &KeywordSearcher| {
+            let mut v = Vec::new();
+            s.for_each_hit(&data, |p, a, b| v.push((p, a, b)));
+            v
+        };
+        assert_eq!(hits(&packed), hits(&automaton));
+        assert_eq!(hits(&packed).len(), 6 * 50);
+    }
+
+    #[test]
+    fn containing_keywords_are_folded_into_shorter_ones() {
+        let m = Matcher::new(RuleSet::builtin().unwrap());
+        let mut s = Scratch::default();
+        // `sk-proj-` is not searched itself; the `sk-` hit activates the rule.
+        let key = b"k = 'sk-proj-Zr8qT2mW4vLn7Kc1Xy9PbF3hJd6GsA0eQ5Zr8qT2mW4vLn7Kc1'";
+        let found = m.scan("a.py", key, &mut s);
+        let ids: Vec<&str> = found
+            .iter()
+            .map(|x| m.rules().rules()[x.rule].id())
+            .collect();
+        assert_eq!(ids, ["openai-api-key"]);
+        assert!(
+            matches!(m.keywords, Some(KeywordSearcher::Packed(_))) || !cfg!(target_arch = "x86_64")
+        );
     }
 
     #[test]

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Working-tree benchmark (not a test): times `skyscan scan` against Kingfisher
+# and against ripgrep searching the rules' own keywords, in one hyperfine run
+# on the Linux 6.1 source tree, and prints each ratio against the targets
+# (skyscan <= 0.5x Kingfisher's wall time, <= 1.5x ripgrep's).
+#
+#   bash bench/worktree.sh            # RUNS=5 by default
+#   RUNS=10 BENCH_DIR=/var/tmp/b bash bench/worktree.sh
+#
+# Installs what it needs: Debian linux-source-6.1, ripgrep and hyperfine;
+# PyPI kingfisher-bin. Kingfisher runs with --no-validate (no network).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${BENCH_DIR:-/tmp/skyscan-bench}
+RUNS=${RUNS:-5}
+THREADS=${THREADS:-2}
+mkdir -p "$WORK"
+
+need_apt=()
+command -v rg >/dev/null || need_apt+=(ripgrep)
+command -v hyperfine >/dev/null || need_apt+=(hyperfine)
+[ -f /usr/src/linux-source-6.1.tar.xz ] || need_apt+=(linux-source-6.1)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
+fi
+command -v kingfisher >/dev/null || pip install -q kingfisher-bin
+hash -r
+
+CORPUS="$WORK/linux-source-6.1"
+if [ ! -d "$CORPUS" ]; then
+  echo "extracting the Linux 6.1 source tree into $WORK ..."
+  tar -xf /usr/src/linux-source-6.1.tar.xz -C "$WORK"
+fi
+files=$(find "$CORPUS" -type f | wc -l)
+bytes=$(du -sb "$CORPUS" | cut -f1)
+
+(cd "$ROOT" && cargo build --release --quiet)
+BIN="$ROOT/target/release/skyscan"
+"$BIN" rules --keywords > "$WORK/keywords.txt"
+
+echo "corpus: $CORPUS ($files files, $bytes bytes); $(wc -l < "$WORK/keywords.txt") keywords; $THREADS threads; $RUNS runs"
+hyperfine --style basic --warmup 1 --runs "$RUNS" -i \
+  --export-json "$WORK/worktree.json" \
+  -n skyscan "$BIN scan $CORPUS --threads $THREADS --format json --output $WORK/skyscan.json --fail-on never" \
+  -n kingfisher "kingfisher scan $CORPUS --no-validate -j $THREADS --no-update-check --format json --output $WORK/kingfisher.json" \
+  -n rg-keywords "rg --hidden -F -f $WORK/keywords.txt -l -j $THREADS $CORPUS"
+
+python3 - "$WORK/worktree.json" <<'PY'
+import json, sys
+res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+t = {k: v["median"] for k, v in res.items()}
+print()
+for k, v in t.items():
+    print(f"{k:12s} median {v:7.3f} s   (mean {res[k]['mean']:.3f} ± {res[k]['stddev']:.3f})")
+kf = t["skyscan"] / t["kingfisher"]
+rg = t["skyscan"] / t["rg-keywords"]
+print(f"\nskyscan / kingfisher  = {kf:.3f}  (target <= 0.5)  {'PASS' if kf <= 0.5 else 'FAIL'}")
+print(f"skyscan / rg-keywords = {rg:.3f}  (target <= 1.5)  {'PASS' if rg <= 1.5 else 'FAIL'}")
+PY
