@@ -158,7 +158,11 @@ impl Matcher {
                 let ws = line_start(data, ws);
                 let we = line_end(data, we);
                 for caps in regex.captures_iter(&data[ws..we]) {
-                    let m = caps.get(0).expect("group 0 always matches");
+                    // A `span` group narrows the reported match (for patterns
+                    // that consume a leading delimiter).
+                    let m = caps
+                        .name("span")
+                        .unwrap_or_else(|| caps.get(0).expect("group 0 always matches"));
                     if m.is_empty() {
                         continue;
                     }

@@ -150,7 +150,8 @@ pub struct RuleSpec {
     /// with this rule's regex around a hit of one of them.
     #[serde(default)]
     pub keywords: Vec<String>,
-    /// The content pattern. A named group `secret` marks a credential.
+    /// The content pattern. A named group `secret` marks a credential; a
+    /// group `span`, when it matches, is the part reported.
     pub regex: Option<String>,
     /// A path pattern, for rules about the file itself (matched against the
     /// repository-relative path with `/` separators).
