@@ -157,7 +157,7 @@ fn inline_allow_suppresses_a_line() {
     let key = fake_key("sk-");
     std::fs::write(
         dir.path().join("a.py"),
-        format!("SKYTELLS_API_KEY = '{key}'  # skyscan:allow\nverify=False\n"),
+        format!("import requests\nSKYTELLS_API_KEY = '{key}'  # skyscan:allow\nverify=False\n"),
     )
     .unwrap();
     let out = skyscan()
@@ -168,7 +168,7 @@ fn inline_allow_suppresses_a_line() {
     let keys = finding_keys(&json_of(&out));
     assert_eq!(
         keys,
-        vec![("python-tls-verify-false".to_string(), "a.py".to_string(), 2)]
+        vec![("python-tls-verify-false".to_string(), "a.py".to_string(), 3)]
     );
 }
 
