@@ -4,12 +4,14 @@
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 
-use crate::cli::{ColorChoice, Command, CommonArgs, RulesArgs, ScanArgs};
+use crate::cli::{ColorChoice, Command, CommonArgs, HistoryArgs, RulesArgs, ScanArgs, StagedArgs};
 use crate::engine::Matcher;
 use crate::error::Error;
-use crate::report::{self, Report};
-use crate::rules::{check_rules, Example, RuleSet};
+use crate::report::{self, Report, VcsInfo};
+use crate::rules::{check_rules, Example, Mode, RuleSet};
 use crate::scan::ScanSettings;
+use crate::source::history::{scan_history, HistoryOptions};
+use crate::source::staged::scan_staged;
 use crate::source::worktree::{scan_worktree, WorktreeOptions};
 use crate::source::ScanOutput;
 
@@ -27,12 +29,8 @@ pub enum Outcome {
 pub fn run(command: Command) -> Result<Outcome, Error> {
     match command {
         Command::Scan(args) => scan(args),
-        Command::History(_) => Err(Error::Usage(
-            "`skyscan history` is not available in this build yet".into(),
-        )),
-        Command::Staged(_) => Err(Error::Usage(
-            "`skyscan staged` is not available in this build yet".into(),
-        )),
+        Command::History(args) => history(args),
+        Command::Staged(args) => staged(args),
         Command::Rules(args) => rules(args),
     }
 }
@@ -50,14 +48,97 @@ fn scan(args: ScanArgs) -> Result<Outcome, Error> {
         },
     };
     let output = scan_worktree(&matcher, &args.paths, &opts)?;
-    finish(matcher.rules(), &output, "scan", common)
+    let vcs = args.paths.first().and_then(|p| vcs_info(p));
+    finish(matcher.rules(), &output, Mode::Worktree, vcs, common)
+}
+
+fn history(args: HistoryArgs) -> Result<Outcome, Error> {
+    let common = &args.common;
+    unsupported_options(common)?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| {
+            crate::time::parse_date(s)
+                .ok_or_else(|| Error::Usage(format!("--since: `{s}` is not a date (YYYY-MM-DD)")))
+        })
+        .transpose()?;
+    let rules = RuleSet::builtin()?;
+    let opts = HistoryOptions {
+        range: args.range.clone(),
+        since,
+        threads: common.threads,
+        max_filesize: common.max_filesize,
+        settings: ScanSettings {
+            reveal: common.show_secrets,
+        },
+        max_key_age_days: args.max_key_age,
+        now: crate::time::now(),
+        progress: true,
+    };
+    let output = scan_history(&rules, &args.path, &opts)?;
+    finish(&rules, &output, Mode::History, vcs_info(&args.path), common)
+}
+
+fn staged(args: StagedArgs) -> Result<Outcome, Error> {
+    let common = &args.common;
+    unsupported_options(common)?;
+    let rules = RuleSet::builtin()?;
+    let settings = ScanSettings {
+        reveal: common.show_secrets,
+    };
+    let output = scan_staged(&rules, &args.path, common.max_filesize, settings)?;
+    finish(&rules, &output, Mode::Staged, vcs_info(&args.path), common)
+}
+
+/// The repository around `path`, for SARIF: its `origin` URL (credentials
+/// removed), HEAD commit and branch. None outside git or without a remote.
+fn vcs_info(path: &std::path::Path) -> Option<VcsInfo> {
+    let repo = git2::Repository::discover(path).ok()?;
+    let remote = repo.find_remote("origin").ok()?;
+    let repository_uri = sanitize_remote_url(remote.url()?)?;
+    let head = repo.head().ok();
+    Some(VcsInfo {
+        repository_uri,
+        revision: head
+            .as_ref()
+            .and_then(|h| h.peel_to_commit().ok())
+            .map(|c| c.id().to_string()),
+        branch: head
+            .as_ref()
+            .filter(|h| h.is_branch())
+            .and_then(|h| h.shorthand().map(str::to_string)),
+    })
+}
+
+/// An absolute URI for a remote URL, without any user name or token.
+pub fn sanitize_remote_url(url: &str) -> Option<String> {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let rest = match rest.split_once('/') {
+            Some((authority, path)) => {
+                let host = authority.rsplit('@').next().unwrap_or(authority);
+                format!("{host}/{path}")
+            }
+            None => rest.rsplit('@').next().unwrap_or(rest).to_string(),
+        };
+        return Some(format!("{scheme}://{rest}"));
+    }
+    // scp-like `user@host:owner/repo.git`
+    if let Some((host, path)) = url.split_once(':') {
+        if !host.contains('/') && !path.starts_with('/') && !host.is_empty() {
+            let host = host.rsplit('@').next().unwrap_or(host);
+            return Some(format!("ssh://{host}/{path}"));
+        }
+    }
+    None
 }
 
 /// Render the report, print warnings, and decide the outcome.
 fn finish(
     rules: &RuleSet,
     output: &ScanOutput,
-    mode: &str,
+    mode: Mode,
+    vcs: Option<VcsInfo>,
     common: &CommonArgs,
 ) -> Result<Outcome, Error> {
     for w in &output.warnings {
@@ -67,6 +148,7 @@ fn finish(
         rules,
         output,
         mode,
+        vcs,
         fail_on: common.fail_on.threshold(),
     };
     match &common.output {
@@ -203,6 +285,19 @@ fn rules(args: RulesArgs) -> Result<Outcome, Error> {
                         Example::File { path, text: t } => {
                             text.push_str(&format!("  [{path}] {}\n", t.trim()))
                         }
+                        Example::History { commits } => {
+                            text.push_str("  history:\n");
+                            for (n, c) in commits.iter().enumerate() {
+                                let files: Vec<&str> = c.files.keys().map(String::as_str).collect();
+                                text.push_str(&format!(
+                                    "    commit {} ({} days ago): writes {:?}, deletes {:?}\n",
+                                    n + 1,
+                                    c.days_ago,
+                                    files,
+                                    c.delete
+                                ));
+                            }
+                        }
                     }
                 }
             }
@@ -210,4 +305,26 @@ fn rules(args: RulesArgs) -> Result<Outcome, Error> {
         }
     }
     Ok(Outcome::Clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize_remote_url;
+
+    #[test]
+    fn remote_urls_lose_credentials() {
+        assert_eq!(
+            sanitize_remote_url("https://user:ghp_token@github.com/o/r.git").as_deref(),
+            Some("https://github.com/o/r.git")
+        );
+        assert_eq!(
+            sanitize_remote_url("git@github.com:o/r.git").as_deref(),
+            Some("ssh://github.com/o/r.git")
+        );
+        assert_eq!(
+            sanitize_remote_url("ssh://git@host:22/o/r").as_deref(),
+            Some("ssh://host:22/o/r")
+        );
+        assert_eq!(sanitize_remote_url("/srv/git/r.git"), None);
+    }
 }

@@ -52,9 +52,13 @@ pub struct HistoryArgs {
     /// Only commits in this range (A..B).
     #[arg(long)]
     pub range: Option<String>,
-    /// Only commits after this date.
-    #[arg(long)]
+    /// Only commits made on or after this date (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
+    /// Keys first committed more than this many days ago are overdue for
+    /// rotation (SC6).
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    pub max_key_age: u64,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -34,11 +34,35 @@ pub struct Finding {
     #[serde(rename = "match")]
     pub matched: String,
     pub fingerprint: String,
+    /// Where a finding from git history first appeared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+    /// In how many distinct blobs of history the same match was seen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occurrences: Option<usize>,
     /// The raw secret; kept in memory for cross-file checks, never serialised.
     #[serde(skip)]
     pub secret: Option<String>,
     #[serde(skip)]
     pub checklist_item: ChecklistItem,
+}
+
+/// The commit that first introduced what a history finding is about.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Provenance {
+    pub commit: String,
+    pub author: String,
+    pub email: String,
+    /// Commit time, RFC 3339 UTC.
+    pub date: String,
+    #[serde(skip)]
+    pub time: i64,
+}
+
+impl Provenance {
+    pub fn short_commit(&self) -> &str {
+        &self.commit[..self.commit.len().min(10)]
+    }
 }
 
 impl std::fmt::Debug for Finding {
@@ -86,6 +110,8 @@ impl Finding {
             snippet,
             matched,
             fingerprint: fingerprint(&rule.spec.id, path, identity),
+            provenance: None,
+            occurrences: None,
             secret,
         }
     }
@@ -108,7 +134,27 @@ impl Finding {
             snippet: String::new(),
             matched: name.to_string(),
             fingerprint: fingerprint(&rule.spec.id, path, ""),
+            provenance: None,
+            occurrences: None,
             secret: None,
+        }
+    }
+}
+
+impl Finding {
+    /// The same location and secret reported under another rule (for checks
+    /// derived from a content finding, such as a key left in history).
+    pub fn derived(&self, rule: &Rule, message: String) -> Finding {
+        let identity = self.secret.as_deref().unwrap_or(&self.matched);
+        Finding {
+            rule_id: rule.spec.id.clone(),
+            rule_name: rule.spec.name.clone(),
+            checklist: rule.spec.checklist.to_string(),
+            checklist_item: rule.spec.checklist,
+            severity: rule.spec.severity,
+            message,
+            fingerprint: fingerprint(&rule.spec.id, &self.path, identity),
+            ..self.clone()
         }
     }
 }

@@ -13,5 +13,6 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod time;
 
 pub use error::Error;

@@ -16,26 +16,49 @@ pub fn env_file_findings(
     first_line: &str,
 ) -> Vec<Finding> {
     let holds_secret = content.iter().any(|f| f.secret.is_some());
-    rules
-        .rules()
-        .iter()
-        .filter(|rule| match &rule.kind {
-            RuleKind::Path { regex, safe } => {
-                regex.is_match(path)
-                    && rule.applies_to(path)
-                    && (holds_secret || !safe.as_ref().is_some_and(|s| s.is_match(path)))
-            }
-            RuleKind::Content { .. } => false,
-        })
+    matching_rules(rules, path, holds_secret)
         .map(|rule| Finding::for_file(rule, path, first_line))
         .collect()
+}
+
+/// Path-rule findings for a path seen in git history; `holds_secret` says
+/// whether any version of it held a credential.
+pub fn env_file_findings_for_path(rules: &RuleSet, path: &str, holds_secret: bool) -> Vec<Finding> {
+    matching_rules(rules, path, holds_secret)
+        .map(|rule| Finding::for_file(rule, path, ""))
+        .collect()
+}
+
+fn matching_rules<'a>(
+    rules: &'a RuleSet,
+    path: &'a str,
+    holds_secret: bool,
+) -> impl Iterator<Item = &'a crate::rules::Rule> + 'a {
+    rules.rules().iter().filter(move |rule| match &rule.kind {
+        RuleKind::Path { safe, .. } => {
+            rule.matches_path(path)
+                && (holds_secret || !safe.as_ref().is_some_and(|s| s.is_match(path)))
+        }
+        RuleKind::Content { .. } | RuleKind::History(_) => false,
+    })
+}
+
+/// Cheap prefilter on a file name: false when no path rule can match a
+/// file of this name (a path rule's keywords must occur in the name; a rule
+/// without keywords may match any name).
+pub fn name_may_match(rules: &RuleSet, name: &[u8]) -> bool {
+    rules.rules().iter().any(|r| {
+        matches!(r.kind, RuleKind::Path { .. })
+            && (r.spec.keywords.is_empty()
+                || r.spec
+                    .keywords
+                    .iter()
+                    .any(|k| memchr::memmem::find(name, k.as_bytes()).is_some()))
+    })
 }
 
 /// True when some path rule could report this path: the sources use it to
 /// decide which files need the (costlier) committed-or-not question.
 pub fn is_env_candidate(rules: &RuleSet, path: &str) -> bool {
-    rules
-        .rules()
-        .iter()
-        .any(|r| matches!(&r.kind, RuleKind::Path { regex, .. } if regex.is_match(path)))
+    rules.rules().iter().any(|r| r.matches_path(path))
 }

@@ -3,3 +3,4 @@
 //! here as they are built.
 
 pub mod env_files;
+pub mod history;

@@ -44,7 +44,7 @@ fn write_summary(report: &Report, out: &mut dyn Write, color: bool) -> io::Resul
             s.to_string()
         }
     };
-    writeln!(out, "Security checklist ({}):", report.mode)?;
+    writeln!(out, "Security checklist ({}):", report.mode.command())?;
     for (item, status) in checklist_summary(report) {
         let (mark, note) = match status {
             ItemStatus::Pass => (paint("32", "pass"), String::new()),

@@ -21,7 +21,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     let doc = json!({
         "tool": { "name": TOOL_NAME, "version": TOOL_VERSION },
-        "mode": report.mode,
+        "mode": report.mode.command(),
         "findings": report.output.findings,
         "checklist": checklist,
         "stats": report.output.stats,

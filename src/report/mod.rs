@@ -12,7 +12,7 @@ pub use summary::{checklist_summary, ItemStatus};
 
 use std::io::{self, Write};
 
-use crate::rules::{RuleSet, Severity};
+use crate::rules::{Mode, RuleSet, Severity};
 use crate::source::ScanOutput;
 
 /// Output format (`--format`).
@@ -28,8 +28,11 @@ pub enum Format {
 pub struct Report<'a> {
     pub rules: &'a RuleSet,
     pub output: &'a ScanOutput,
-    /// The command that produced it (`scan`, `history`, `staged`).
-    pub mode: &'a str,
+    /// What was scanned.
+    pub mode: Mode,
+    /// The repository scanned, when there is one (SARIF
+    /// `versionControlProvenance`).
+    pub vcs: Option<VcsInfo>,
     /// Findings at or above this severity fail the run.
     pub fail_on: Option<Severity>,
 }
@@ -40,6 +43,15 @@ impl Report<'_> {
         self.fail_on
             .is_some_and(|min| self.output.findings.iter().any(|f| f.severity >= min))
     }
+}
+
+/// The repository a run looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VcsInfo {
+    /// The `origin` remote, without credentials, as an absolute URI.
+    pub repository_uri: String,
+    pub revision: Option<String>,
+    pub branch: Option<String>,
 }
 
 /// Render `report` as `format` to `out`. `color` only affects `human`.

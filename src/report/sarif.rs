@@ -10,7 +10,7 @@ use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
     Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
-    Sarif, Tool, ToolComponent,
+    Sarif, Tool, ToolComponent, VersionControlDetails,
 };
 
 use super::{Report, TOOL_NAME, TOOL_URI, TOOL_VERSION};
@@ -50,6 +50,15 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             fingerprints.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
             let mut props = BTreeMap::new();
             props.insert("checklist".to_string(), json!(f.checklist));
+            if let Some(p) = &f.provenance {
+                props.insert("commit".to_string(), json!(p.commit));
+                props.insert("author".to_string(), json!(p.author));
+                props.insert("authorEmail".to_string(), json!(p.email));
+                props.insert("commitDate".to_string(), json!(p.date));
+            }
+            if let Some(n) = f.occurrences {
+                props.insert("occurrences".to_string(), json!(n));
+            }
             let mut result = SarifResult::builder()
                 .rule_id(f.rule_id.clone())
                 .level(level(f.severity))
@@ -69,11 +78,19 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .information_uri(TOOL_URI)
         .rules(rules)
         .build();
-    let run = Run::builder()
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .column_kind(json!("utf16CodeUnits"))
         .build();
+    if let Some(vcs) = &report.vcs {
+        let mut details = VersionControlDetails::builder()
+            .repository_uri(vcs.repository_uri.clone())
+            .build();
+        details.revision_id = vcs.revision.clone();
+        details.branch = vcs.branch.clone();
+        run.version_control_provenance = Some(vec![details]);
+    }
     let sarif = Sarif::builder()
         .schema(SCHEMA)
         .version(json!("2.1.0"))

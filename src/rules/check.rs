@@ -3,9 +3,12 @@
 //! pipeline with every other rule present (so precedence between rules is
 //! checked too). Run by `skyscan rules --check` and by the tests.
 
-use super::{Example, RuleKind, RuleSet};
+use super::{Example, ExampleCommit, RuleKind, RuleSet};
 use crate::engine::{Matcher, Scratch};
+use crate::error::Error;
+use crate::finding::Finding;
 use crate::scan::{scan_file, ScanSettings};
+use crate::source::history::{scan_history, HistoryOptions};
 
 /// A rule whose examples do not behave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,20 +31,32 @@ pub fn check_rules(set: &RuleSet) -> Vec<RuleCheckFailure> {
             .map(|e| (e, true))
             .chain(rule.spec.negative_examples.iter().map(|e| (e, false)));
         for (example, should_match) in cases {
-            let (path, text) = match example {
+            let (path, text, findings) = match example {
+                Example::History { commits } => match run_history_example(set, commits) {
+                    Ok(f) => ("(history)", "", f),
+                    Err(e) => {
+                        failures.push(RuleCheckFailure {
+                            rule: rule.spec.id.clone(),
+                            problem: format!("could not build the example history: {e}"),
+                        });
+                        continue;
+                    }
+                },
                 // A bare string is a path for path rules, content otherwise.
-                Example::Text(t) if matches!(rule.kind, RuleKind::Path { .. }) => (t.as_str(), ""),
-                Example::Text(t) => (default_path, t.as_str()),
-                Example::File { path, text } => (path.as_str(), text.as_str()),
+                Example::Text(t) if matches!(rule.kind, RuleKind::Path { .. }) => {
+                    (t.as_str(), "", scan(&matcher, &mut scratch, t, ""))
+                }
+                Example::Text(t) => (
+                    default_path,
+                    t.as_str(),
+                    scan(&matcher, &mut scratch, default_path, t),
+                ),
+                Example::File { path, text } => (
+                    path.as_str(),
+                    text.as_str(),
+                    scan(&matcher, &mut scratch, path, text),
+                ),
             };
-            let findings = scan_file(
-                &matcher,
-                path,
-                text.as_bytes(),
-                &mut scratch,
-                ScanSettings::default(),
-                true,
-            );
             let matched = findings.iter().any(|f| f.rule_id == rule.spec.id);
             if matched != should_match {
                 let kind = if should_match {
@@ -62,6 +77,67 @@ pub fn check_rules(set: &RuleSet) -> Vec<RuleCheckFailure> {
         }
     }
     failures
+}
+
+fn scan(matcher: &Matcher, scratch: &mut Scratch, path: &str, text: &str) -> Vec<Finding> {
+    scan_file(
+        matcher,
+        path,
+        text.as_bytes(),
+        scratch,
+        ScanSettings::default(),
+        true,
+    )
+}
+
+/// Build the commits of a history example in a scratch repository and
+/// scan its history.
+fn run_history_example(set: &RuleSet, commits: &[ExampleCommit]) -> Result<Vec<Finding>, Error> {
+    let dir = tempfile::tempdir().map_err(|e| Error::Git(e.to_string()))?;
+    let root = dir.path();
+    let repo = git2::Repository::init(root)?;
+    let now = crate::time::now();
+    let io = |e: std::io::Error| Error::Git(e.to_string());
+    for (n, commit) in commits.iter().enumerate() {
+        let mut index = repo.index()?;
+        for (path, text) in &commit.files {
+            let full = root.join(path);
+            if let Some(parent) = full.parent() {
+                std::fs::create_dir_all(parent).map_err(io)?;
+            }
+            std::fs::write(&full, text).map_err(io)?;
+            index.add_path(std::path::Path::new(path))?;
+        }
+        for path in &commit.delete {
+            std::fs::remove_file(root.join(path)).map_err(io)?;
+            index.remove_path(std::path::Path::new(path))?;
+        }
+        index.write()?;
+        let tree = repo.find_tree(index.write_tree()?)?;
+        let when = git2::Time::new(now - i64::from(commit.days_ago) * 86_400, 0);
+        let sig = git2::Signature::new("Example Author", "author@example.com", &when)?;
+        let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        repo.commit(
+            Some("HEAD"),
+            &sig,
+            &sig,
+            &format!("example commit {n}"),
+            &tree,
+            &parents,
+        )?;
+    }
+    let opts = HistoryOptions {
+        range: None,
+        since: None,
+        threads: 1,
+        max_filesize: 1 << 20,
+        settings: ScanSettings::default(),
+        max_key_age_days: 90,
+        now,
+        progress: false,
+    };
+    Ok(scan_history(set, root, &opts)?.findings)
 }
 
 fn text_or_path<'a>(text: &'a str, path: &'a str) -> &'a str {

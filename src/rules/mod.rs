@@ -29,6 +29,10 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
         "rules/runtime.toml",
         include_str!("../../rules/runtime.toml"),
     ),
+    (
+        "rules/history.toml",
+        include_str!("../../rules/history.toml"),
+    ),
 ];
 
 /// An item of the vendor's security checklist (SC1–SC10).
@@ -127,12 +131,48 @@ impl Precision {
 }
 
 /// One example or negative example: text scanned as if it were a file at `path`
-/// (the rule's `example_path` when the example is a bare string).
+/// (the rule's `example_path` when the example is a bare string), or for
+/// history checks, a sequence of commits built into a scratch repository.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum Example {
     Text(String),
     File { path: String, text: String },
+    History { commits: Vec<ExampleCommit> },
+}
+
+/// One commit of a history example.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleCommit {
+    /// Files written by the commit: path → content.
+    #[serde(default)]
+    pub files: std::collections::BTreeMap<String, String>,
+    /// Files removed by the commit.
+    #[serde(default)]
+    pub delete: Vec<String>,
+    /// Commit date, in days before now.
+    #[serde(default)]
+    pub days_ago: u32,
+}
+
+/// What a scan looks at; rules apply to some of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Worktree,
+    History,
+    Staged,
+}
+
+impl Mode {
+    /// The command that runs in this mode.
+    pub fn command(self) -> &'static str {
+        match self {
+            Mode::Worktree => "scan",
+            Mode::History => "history",
+            Mode::Staged => "staged",
+        }
+    }
 }
 
 /// A rule as written in a pack, before its patterns are compiled.
@@ -147,7 +187,8 @@ pub struct RuleSpec {
     /// SARIF `security-severity` (0.0–10.0); derived from `severity` when absent.
     pub security_severity: Option<f32>,
     /// Literal strings, matched case-sensitively; a file is only searched
-    /// with this rule's regex around a hit of one of them.
+    /// with this rule's regex around a hit of one of them. For a path rule,
+    /// one of them must occur in the file name.
     #[serde(default)]
     pub keywords: Vec<String>,
     /// The content pattern. A named group `secret` marks a credential; a
@@ -192,6 +233,9 @@ pub struct RuleSpec {
     pub what: String,
     pub why: String,
     pub fix: String,
+    /// For rules implemented in code: which check (`removed-from-head`,
+    /// `rotation-overdue`).
+    pub check: Option<String>,
     /// Path used for examples given as bare strings.
     pub example_path: Option<String>,
     pub examples: Vec<Example>,
@@ -225,12 +269,24 @@ pub enum RuleKind {
         file_excludes: Option<Regex>,
         context: Option<Regex>,
     },
+    /// A check implemented in code over git history (`checks::history`),
+    /// named by the rule's `check` field.
+    History(HistoryCheck),
     /// A pattern over the file's path (see `checks::env_files`); paths that
     /// also match `safe` are only reported when they hold a credential.
     Path {
         regex: regex::Regex,
         safe: Option<regex::Regex>,
     },
+}
+
+/// The checks over history that rules can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryCheck {
+    /// A key in history that is gone from HEAD (SC7).
+    RemovedFromHead,
+    /// A key at HEAD first committed too long ago (SC6).
+    RotationOverdue,
 }
 
 /// A compiled rule.
@@ -252,7 +308,19 @@ impl Rule {
     pub fn is_secret(&self) -> bool {
         match &self.kind {
             RuleKind::Content { regex, .. } => regex.capture_names().any(|n| n == Some("secret")),
-            RuleKind::Path { .. } => false,
+            RuleKind::Path { .. } | RuleKind::History(_) => false,
+        }
+    }
+
+    /// Whether the rule runs in a mode. History scans report credentials,
+    /// committed files and the history checks; a misconfiguration that was
+    /// fixed long ago is not worth a finding, so other content rules only
+    /// look at the working tree and the index.
+    pub fn runs_in(&self, mode: Mode) -> bool {
+        match self.kind {
+            RuleKind::History(_) => mode == Mode::History,
+            RuleKind::Path { .. } => true,
+            RuleKind::Content { .. } => self.is_secret() || mode != Mode::History,
         }
     }
 
@@ -264,6 +332,19 @@ impl Rule {
                 Severity::Warning => 5.5,
                 Severity::Note => 2.0,
             })
+    }
+
+    /// For a path rule: whether it reports a file at this path (its keywords
+    /// in the file name, its `path_regex` over the path, its globs).
+    pub fn matches_path(&self, path: &str) -> bool {
+        let RuleKind::Path { regex, .. } = &self.kind else {
+            return false;
+        };
+        let name = path.rsplit('/').next().unwrap_or(path);
+        (self.spec.keywords.is_empty()
+            || self.spec.keywords.iter().any(|k| name.contains(k.as_str())))
+            && regex.is_match(path)
+            && self.applies_to(path)
     }
 
     /// Whether the rule applies to a file at this repository-relative path.
@@ -349,6 +430,18 @@ impl RuleSet {
         self.rules.iter().find(|r| r.spec.id == id)
     }
 
+    /// The rules that run in `mode`.
+    pub fn for_mode(&self, mode: Mode) -> RuleSet {
+        RuleSet {
+            rules: self
+                .rules
+                .iter()
+                .filter(|r| r.runs_in(mode))
+                .cloned()
+                .collect(),
+        }
+    }
+
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.rules.iter().position(|r| r.spec.id == id)
     }
@@ -403,6 +496,19 @@ fn compile(spec: RuleSpec) -> Result<Rule, Error> {
             .map_err(|e| bad(format!("{what}: {e}")))
     };
     let kind = match (&spec.regex, &spec.path_regex) {
+        _ if spec.check.is_some() => {
+            if spec.regex.is_some() || spec.path_regex.is_some() || !spec.keywords.is_empty() {
+                return Err(bad(
+                    "a `check` rule has no regex, path_regex or keywords".into()
+                ));
+            }
+            RuleKind::History(match spec.check.as_deref() {
+                Some("removed-from-head") => HistoryCheck::RemovedFromHead,
+                Some("rotation-overdue") => HistoryCheck::RotationOverdue,
+                Some(other) => return Err(bad(format!("unknown check `{other}`"))),
+                None => unreachable!("guarded above"),
+            })
+        }
         (Some(re), None) => {
             if spec.keywords.is_empty() {
                 return Err(bad("a content rule needs at least one keyword".into()));
@@ -435,6 +541,16 @@ fn compile(spec: RuleSpec) -> Result<Rule, Error> {
                     .transpose()?,
                 context,
             }
+        }
+        (None, Some(_))
+            if spec
+                .keywords
+                .iter()
+                .any(|k| k.is_empty() || k.contains('/')) =>
+        {
+            return Err(bad(
+                "a path rule's keywords are non-empty file-name fragments".into(),
+            ))
         }
         (None, Some(re)) => RuleKind::Path {
             regex: regex::Regex::new(re).map_err(|e| bad(format!("path_regex: {e}")))?,

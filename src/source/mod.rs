@@ -1,6 +1,8 @@
 //! Where scanned bytes come from. Every source hands each file to the same
 //! per-file pipeline (`scan::scan_file`) and returns a [`ScanOutput`].
 
+pub mod history;
+pub mod staged;
 pub mod worktree;
 
 use crate::finding::Finding;

@@ -1,0 +1,57 @@
+//! SC6 and SC7: judgements over a credential's life in git history. A key
+//! that is gone from HEAD but still in history must be revoked and
+//! scrubbed; a key still at HEAD that was first committed longer ago than
+//! the rotation period is overdue for rotation.
+
+use crate::finding::Finding;
+use crate::rules::{HistoryCheck, RuleKind, RuleSet};
+
+const DAY: i64 = 86_400;
+
+/// The history-check findings for one credential found in history.
+/// `finding` carries the first occurrence (with provenance); `at_head` says
+/// whether HEAD still holds it.
+pub fn derived_findings(
+    rules: &RuleSet,
+    finding: &Finding,
+    at_head: bool,
+    now: i64,
+    max_age_days: u64,
+) -> Vec<Finding> {
+    let (Some(_), Some(provenance)) = (&finding.secret, &finding.provenance) else {
+        return Vec::new();
+    };
+    let age_days = (now - provenance.time).max(0) / DAY;
+    let suffix = format!(
+        " (first committed in {} by {} on {})",
+        provenance.short_commit(),
+        provenance.author,
+        &provenance.date[..10]
+    );
+    rules
+        .rules()
+        .iter()
+        .filter_map(|rule| {
+            let RuleKind::History(check) = rule.kind else {
+                return None;
+            };
+            let applies = match check {
+                HistoryCheck::RemovedFromHead => !at_head,
+                HistoryCheck::RotationOverdue => {
+                    at_head && age_days > i64::try_from(max_age_days).unwrap_or(i64::MAX)
+                }
+            };
+            if !applies {
+                return None;
+            }
+            let mut message = rule.spec.message.replace("{match}", &finding.matched);
+            if check == HistoryCheck::RotationOverdue {
+                message.push_str(&format!(
+                    "; it is {age_days} days old, the limit is {max_age_days}"
+                ));
+            }
+            message.push_str(&suffix);
+            Some(finding.derived(rule, message))
+        })
+        .collect()
+}
