@@ -81,13 +81,6 @@ pub fn scan_history(
         ))
     })?;
     let mut warnings = Vec::new();
-    if repo.is_empty().unwrap_or(false) {
-        warnings.push("the repository has no commits: nothing to scan".to_string());
-        return Ok(ScanOutput {
-            warnings,
-            ..ScanOutput::default()
-        });
-    }
     if repo.is_shallow() {
         warnings.push(
             "shallow clone: commits before the shallow boundary are not scanned (fetch with --unshallow for a full scan)"
@@ -101,6 +94,13 @@ pub fn scan_history(
     let counters = Counters::default();
     let (inventory, per_blob) =
         walk_and_scan(&repo, rules, &matcher, opts, &counters, &mut warnings)?;
+    if inventory.commits.is_empty() {
+        warnings.push(if opts.range.is_some() || opts.since.is_some() {
+            "no commits in the given --range/--since: nothing to scan".to_string()
+        } else {
+            "the repository has no commits: nothing to scan".to_string()
+        });
+    }
 
     let provenance = |commit: usize| {
         let c = &inventory.commits[commit];
@@ -271,6 +271,17 @@ fn walk_history(
     let mut env_paths = Vec::new();
     let mut seen_trees = OidSet::default();
     let mut seen_blobs = OidSet::default();
+    // With a range, what the excluded side already had is not new.
+    if let Some((base, _)) = opts.range.as_deref().and_then(|r| r.split_once("..")) {
+        let base = base.trim_end_matches('.');
+        if !base.is_empty() {
+            let tree = repo
+                .revparse_single(base)
+                .and_then(|o| o.peel_to_tree())
+                .map_err(|e| Error::Usage(format!("--range: {base}: {}", e.message())))?;
+            mark_seen(repo, tree.id(), &mut seen_trees, &mut seen_blobs, warnings);
+        }
+    }
     let mut seen_env: HashSet<String> = HashSet::new();
     let mut stack: Vec<(Oid, String)> = Vec::new();
     for oid in walk {
@@ -290,6 +301,14 @@ fn walk_history(
         };
         let time = commit.time().seconds();
         if opts.since.is_some_and(|since| time < since) {
+            // Older than --since: what it holds is not new in the window.
+            mark_seen(
+                repo,
+                commit.tree_id(),
+                &mut seen_trees,
+                &mut seen_blobs,
+                warnings,
+            );
             continue;
         }
         let idx = commits.len();
@@ -360,6 +379,38 @@ fn walk_history(
         blobs,
         env_paths,
     })
+}
+
+/// Mark every tree and blob under `tree_id` as seen, without reporting them.
+fn mark_seen(
+    repo: &Repository,
+    tree_id: Oid,
+    seen_trees: &mut OidSet,
+    seen_blobs: &mut OidSet,
+    warnings: &mut Vec<String>,
+) {
+    let mut stack = Vec::new();
+    if seen_trees.insert(tree_id) {
+        stack.push(tree_id);
+    }
+    while let Some(id) = stack.pop() {
+        let tree = match repo.find_tree(id) {
+            Ok(t) => t,
+            Err(e) => {
+                warnings.push(format!("tree {id}: {}", e.message()));
+                continue;
+            }
+        };
+        for entry in tree.iter() {
+            match entry.kind() {
+                Some(ObjectType::Tree) if seen_trees.insert(entry.id()) => stack.push(entry.id()),
+                Some(ObjectType::Blob) => {
+                    seen_blobs.insert(entry.id());
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// A set of object ids. Ids are SHA-1 digests, already uniformly spread:

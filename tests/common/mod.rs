@@ -44,6 +44,11 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// Run git in `dir` with a fixed identity and no user configuration.
 pub fn git(dir: &Path, args: &[&str]) {
+    git_with_env(dir, args, &[]);
+}
+
+/// Run git with extra environment variables (commit dates, index file).
+pub fn git_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let out = StdCommand::new("git")
         .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
         .args([
@@ -56,6 +61,7 @@ pub fn git(dir: &Path, args: &[&str]) {
         .current_dir(dir)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("git runs");
     assert!(
@@ -63,6 +69,30 @@ pub fn git(dir: &Path, args: &[&str]) {
         "git {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Commit everything staged, dated `days_ago` days before now.
+pub fn commit_dated(dir: &Path, message: &str, days_ago: u64) -> String {
+    let when = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - days_ago * 86_400;
+    let date = format!("@{when} +0000");
+    git_with_env(
+        dir,
+        &["commit", "-q", "--allow-empty", "-m", message],
+        &[("GIT_AUTHOR_DATE", &date), ("GIT_COMMITTER_DATE", &date)],
+    );
+    git_with_env(dir, &["rev-parse", "HEAD"], &[])
+}
+
+/// A fresh repository in a temporary directory.
+pub fn new_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    git(dir.path(), &["init", "-q"]);
+    dir
 }
 
 /// A random-looking key with the given prefix, different on every call, so
