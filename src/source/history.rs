@@ -271,6 +271,7 @@ fn walk_history(
     let mut env_paths = Vec::new();
     let mut seen_trees = OidSet::default();
     let mut seen_blobs = OidSet::default();
+    let odb = repo.odb()?;
     // With a range, what the excluded side already had is not new.
     if let Some((base, _)) = opts.range.as_deref().and_then(|r| r.split_once("..")) {
         let base = base.trim_end_matches('.');
@@ -279,7 +280,7 @@ fn walk_history(
                 .revparse_single(base)
                 .and_then(|o| o.peel_to_tree())
                 .map_err(|e| Error::Usage(format!("--range: {base}: {}", e.message())))?;
-            mark_seen(repo, tree.id(), &mut seen_trees, &mut seen_blobs, warnings);
+            mark_seen(&odb, tree.id(), &mut seen_trees, &mut seen_blobs, warnings);
         }
     }
     let mut seen_env: HashSet<String> = HashSet::new();
@@ -303,7 +304,7 @@ fn walk_history(
         if opts.since.is_some_and(|since| time < since) {
             // Older than --since: what it holds is not new in the window.
             mark_seen(
-                repo,
+                &odb,
                 commit.tree_id(),
                 &mut seen_trees,
                 &mut seen_blobs,
@@ -323,10 +324,10 @@ fn walk_history(
             stack.push((commit.tree_id(), String::new()));
         }
         while let Some((tree_id, prefix)) = stack.pop() {
-            let tree = match repo.find_tree(tree_id) {
+            let tree = match read_tree(&odb, tree_id) {
                 Ok(t) => t,
                 Err(e) => {
-                    warnings.push(format!("tree {tree_id} ({prefix}): {}", e.message()));
+                    warnings.push(format!("tree {tree_id} ({prefix}): {e}"));
                     continue;
                 }
             };
@@ -338,21 +339,26 @@ fn walk_history(
                     format!("{prefix}/{name}")
                 }
             };
-            for entry in tree.iter() {
-                match entry.kind() {
-                    // Only trees never seen before hold anything new.
-                    Some(ObjectType::Tree) if seen_trees.insert(entry.id()) => {
-                        stack.push((entry.id(), join(entry.name_bytes())));
+            for entry in TreeEntries::new(tree.data()) {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        warnings.push(format!("tree {tree_id} ({prefix}): {e}"));
+                        break;
                     }
-                    // Symlinks (0o120000) hold a target path, not content;
-                    // submodules (commits) belong to another repository.
-                    Some(ObjectType::Blob) if entry.filemode() != 0o120000 => {
-                        let is_new = seen_blobs.insert(entry.id());
-                        let env_like = env_files::name_may_match(rules, entry.name_bytes());
+                };
+                match entry.kind {
+                    // Only trees never seen before hold anything new.
+                    EntryKind::Tree if seen_trees.insert(entry.id) => {
+                        stack.push((entry.id, join(entry.name)));
+                    }
+                    EntryKind::Blob => {
+                        let is_new = seen_blobs.insert(entry.id);
+                        let env_like = env_files::name_may_match(rules, entry.name);
                         if !is_new && !env_like {
                             continue;
                         }
-                        let path = join(entry.name_bytes());
+                        let path = join(entry.name);
                         if env_like
                             && env_files::is_env_candidate(rules, &path)
                             && seen_env.insert(path.clone())
@@ -361,7 +367,7 @@ fn walk_history(
                         }
                         if is_new {
                             let record = BlobRecord {
-                                id: entry.id(),
+                                id: entry.id,
                                 path,
                                 commit: idx,
                             };
@@ -383,7 +389,7 @@ fn walk_history(
 
 /// Mark every tree and blob under `tree_id` as seen, without reporting them.
 fn mark_seen(
-    repo: &Repository,
+    odb: &git2::Odb,
     tree_id: Oid,
     seen_trees: &mut OidSet,
     seen_blobs: &mut OidSet,
@@ -394,22 +400,94 @@ fn mark_seen(
         stack.push(tree_id);
     }
     while let Some(id) = stack.pop() {
-        let tree = match repo.find_tree(id) {
+        let tree = match read_tree(odb, id) {
             Ok(t) => t,
             Err(e) => {
-                warnings.push(format!("tree {id}: {}", e.message()));
+                warnings.push(format!("tree {id}: {e}"));
                 continue;
             }
         };
-        for entry in tree.iter() {
-            match entry.kind() {
-                Some(ObjectType::Tree) if seen_trees.insert(entry.id()) => stack.push(entry.id()),
-                Some(ObjectType::Blob) => {
-                    seen_blobs.insert(entry.id());
+        for entry in TreeEntries::new(tree.data()).map_while(Result::ok) {
+            match entry.kind {
+                EntryKind::Tree if seen_trees.insert(entry.id) => stack.push(entry.id),
+                EntryKind::Blob => {
+                    seen_blobs.insert(entry.id);
                 }
                 _ => {}
             }
         }
+    }
+}
+
+/// Read a tree object's raw bytes.
+fn read_tree<'o>(odb: &'o git2::Odb<'_>, id: Oid) -> Result<git2::OdbObject<'o>, String> {
+    let object = odb.read(id).map_err(|e| e.message().to_string())?;
+    if object.kind() != ObjectType::Tree {
+        return Err(format!("expected a tree, found a {}", object.kind()));
+    }
+    Ok(object)
+}
+
+/// What a tree entry points at, as far as the walk cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EntryKind {
+    Tree,
+    /// A regular or executable file.
+    Blob,
+    /// Symlinks (their blob is a target path, not content) and submodules
+    /// (commits of another repository).
+    Other,
+}
+
+/// One entry of a raw tree object.
+#[derive(Debug)]
+struct RawEntry<'a> {
+    kind: EntryKind,
+    name: &'a [u8],
+    id: Oid,
+}
+
+/// Iterator over the entries of a raw tree object
+/// (`<octal mode> <name>\0<20-byte id>`, repeated). Parsing the bytes
+/// directly skips building libgit2 tree objects, the larger part of the
+/// walk's cost on long histories.
+struct TreeEntries<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> TreeEntries<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        TreeEntries { rest: data }
+    }
+}
+
+impl<'a> Iterator for TreeEntries<'a> {
+    type Item = Result<RawEntry<'a>, &'static str>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let parsed = (|| {
+            let space = memchr::memchr(b' ', self.rest).ok_or("tree entry without a mode")?;
+            let mode = &self.rest[..space];
+            let after = &self.rest[space + 1..];
+            let nul = memchr::memchr(0, after).ok_or("tree entry without a name")?;
+            let name = &after[..nul];
+            let id_bytes = after.get(nul + 1..nul + 21).ok_or("truncated tree entry")?;
+            let id = Oid::from_bytes(id_bytes).map_err(|_| "bad object id in tree")?;
+            let kind = match mode {
+                b"40000" | b"040000" => EntryKind::Tree,
+                b"100644" | b"100755" | b"100664" | b"100640" => EntryKind::Blob,
+                _ => EntryKind::Other,
+            };
+            self.rest = &after[nul + 21..];
+            Ok(RawEntry { kind, name, id })
+        })();
+        if parsed.is_err() {
+            self.rest = &[];
+        }
+        Some(parsed)
     }
 }
 
@@ -616,4 +694,58 @@ fn scan_blob(
     // Path rules are judged per path, not per blob.
     let found = scan_file(matcher, &job.path, &text, scratch, opts.settings, false);
     (!found.is_empty()).then_some(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(mode: &str, name: &str, id: u8) -> Vec<u8> {
+        let mut v = format!("{mode} {name}\0").into_bytes();
+        v.extend([id; 20]);
+        v
+    }
+
+    #[test]
+    fn raw_tree_entries_parse() {
+        let mut data = entry("40000", "src", 1);
+        data.extend(entry("100644", "a.py", 2));
+        data.extend(entry("100755", "run.sh", 3));
+        data.extend(entry("120000", "link", 4));
+        data.extend(entry("160000", "vendor", 5));
+        let entries: Vec<_> = TreeEntries::new(&data).map(Result::unwrap).collect();
+        let kinds: Vec<_> = entries.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                EntryKind::Tree,
+                EntryKind::Blob,
+                EntryKind::Blob,
+                EntryKind::Other,
+                EntryKind::Other
+            ]
+        );
+        assert_eq!(entries[1].name, b"a.py");
+        assert_eq!(entries[1].id, Oid::from_bytes(&[2; 20]).unwrap());
+    }
+
+    #[test]
+    fn truncated_tree_is_an_error_not_a_panic() {
+        let data = entry("100644", "a.py", 2);
+        for cut in 0..data.len() - 1 {
+            let parsed: Vec<_> = TreeEntries::new(&data[..cut]).collect();
+            assert!(parsed.iter().all(|e| e.is_err()), "cut at {cut}");
+        }
+        assert!(TreeEntries::new(&data).all(|e| e.is_ok()));
+    }
+
+    #[test]
+    fn oid_hasher_spreads_ids() {
+        let a = Oid::from_bytes(&[1; 20]).unwrap();
+        let b = Oid::from_bytes(&[2; 20]).unwrap();
+        let mut set = OidSet::default();
+        assert!(set.insert(a));
+        assert!(set.insert(b));
+        assert!(!set.insert(a));
+    }
 }
