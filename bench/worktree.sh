@@ -52,7 +52,8 @@ res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 t = {k: v["median"] for k, v in res.items()}
 print()
 for k, v in t.items():
-    print(f"{k:12s} median {v:7.3f} s   (mean {res[k]['mean']:.3f} ± {res[k]['stddev']:.3f})")
+    sd = res[k]["stddev"] or 0.0
+    print(f"{k:12s} median {v:7.3f} s   (mean {res[k]['mean']:.3f} ± {sd:.3f})")
 kf = t["skyscan"] / t["kingfisher"]
 rg = t["skyscan"] / t["rg-keywords"]
 print(f"\nskyscan / kingfisher  = {kf:.3f}  (target <= 0.5)  {'PASS' if kf <= 0.5 else 'FAIL'}")

@@ -30,6 +30,14 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
         include_str!("../../rules/runtime.toml"),
     ),
     (
+        "rules/prompts.toml",
+        include_str!("../../rules/prompts.toml"),
+    ),
+    (
+        "rules/webhooks.toml",
+        include_str!("../../rules/webhooks.toml"),
+    ),
+    (
         "rules/history.toml",
         include_str!("../../rules/history.toml"),
     ),
