@@ -24,7 +24,7 @@ if [ ! -d "$REPO/.git" ]; then
   mkdir -p "$REPO"
   tar -xf /usr/src/linux-source-6.1.tar.xz -C "$REPO" --strip-components=1
   git -C "$REPO" init -q
-  git -C "$REPO" add -A
+  git -C "$REPO" add -A -f  # the Debian tarball's .gitignore ignores the top level
   git -C "$REPO" -c user.name=bench -c user.email=bench@localhost commit -qm "linux 6.1"
 fi
 (cd "$ROOT" && cargo build --release --quiet)
@@ -36,7 +36,7 @@ git -C "$REPO" clean -qfd
 echo "/* touched */" >> "$REPO/kernel/fork.c"
 echo "# touched" >> "$REPO/scripts/checkpatch.pl"
 printf 'SKYTELLS_API_KEY = "sk-%s"\n' "$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)" > "$REPO/tools/skytells_demo.py"
-git -C "$REPO" add kernel/fork.c scripts/checkpatch.pl tools/skytells_demo.py
+git -C "$REPO" add -f kernel/fork.c scripts/checkpatch.pl tools/skytells_demo.py
 echo "index entries: $(git -C "$REPO" ls-files | wc -l); staged: $(git -C "$REPO" diff --cached --name-only | wc -l) files"
 
 hyperfine --style basic --warmup 3 --runs "$RUNS" -i --export-json "$WORK/staged.json" \

@@ -149,15 +149,19 @@ impl Matcher {
             else {
                 continue;
             };
-            if file_requires.as_ref().is_some_and(|re| !re.is_match(data))
-                || file_excludes.as_ref().is_some_and(|re| re.is_match(data))
+            if file_requires
+                .as_ref()
+                .is_some_and(|re| !re.get().is_match(data))
+                || file_excludes
+                    .as_ref()
+                    .is_some_and(|re| re.get().is_match(data))
             {
                 continue;
             }
             for &(ws, we) in &scratch.windows[r] {
                 let ws = line_start(data, ws);
                 let we = line_end(data, we);
-                for caps in regex.captures_iter(&data[ws..we]) {
+                for caps in regex.get().captures_iter(&data[ws..we]) {
                     // A `span` group narrows the reported match (for patterns
                     // that consume a leading delimiter).
                     let m = caps
@@ -172,7 +176,7 @@ impl Matcher {
                     }
                     let secret = caps.name("secret").map(|s| (ws + s.start(), ws + s.end()));
                     if let Some(ex) = exclude {
-                        if ex.is_match(&data[start..end]) {
+                        if ex.get().is_match(&data[start..end]) {
                             continue;
                         }
                     }
@@ -183,7 +187,7 @@ impl Matcher {
                     }
                     if let Some(ctx) = context {
                         let (cs, ce) = lines_around(data, start, end, rule.spec.context_lines);
-                        if !ctx.is_match(&data[cs..ce]) {
+                        if !ctx.get().is_match(&data[cs..ce]) {
                             continue;
                         }
                     }

@@ -4,10 +4,12 @@
 //! documented in exactly one place.
 
 mod check;
+mod lazy;
+
+pub use lazy::LazyRegex;
 
 pub use check::{check_rules, RuleCheckFailure};
 
-use regex::bytes::Regex;
 use serde::Deserialize;
 use std::fmt;
 
@@ -267,15 +269,18 @@ struct Pack {
 }
 
 /// What a compiled rule looks at.
+// One value per rule, a few dozen in all: the size of the largest variant
+// does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum RuleKind {
     /// A pattern searched in file content around keyword hits.
     Content {
-        regex: Regex,
-        exclude: Option<Regex>,
-        file_requires: Option<Regex>,
-        file_excludes: Option<Regex>,
-        context: Option<Regex>,
+        regex: LazyRegex,
+        exclude: Option<LazyRegex>,
+        file_requires: Option<LazyRegex>,
+        file_excludes: Option<LazyRegex>,
+        context: Option<LazyRegex>,
     },
     /// A check implemented in code over git history (`checks::history`),
     /// named by the rule's `check` field.
@@ -315,7 +320,9 @@ impl Rule {
     /// credentials, masked in output and filtered for placeholders.
     pub fn is_secret(&self) -> bool {
         match &self.kind {
-            RuleKind::Content { regex, .. } => regex.capture_names().any(|n| n == Some("secret")),
+            RuleKind::Content { regex, .. } => {
+                regex.as_str().contains("(?P<secret>") || regex.as_str().contains("(?<secret>")
+            }
             RuleKind::Path { .. } | RuleKind::History(_) => false,
         }
     }
@@ -450,6 +457,36 @@ impl RuleSet {
         }
     }
 
+    /// Compile every pattern now, reporting the first that fails (patterns
+    /// are otherwise compiled on first use).
+    pub fn compile_all(&self) -> Result<(), Error> {
+        for rule in &self.rules {
+            if let RuleKind::Content {
+                regex,
+                exclude,
+                file_requires,
+                file_excludes,
+                context,
+            } = &rule.kind
+            {
+                let all = [
+                    Some(regex),
+                    exclude.as_ref(),
+                    file_requires.as_ref(),
+                    file_excludes.as_ref(),
+                    context.as_ref(),
+                ];
+                for re in all.into_iter().flatten() {
+                    re.compile().map_err(|reason| Error::Rule {
+                        id: rule.spec.id.clone(),
+                        reason,
+                    })?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.rules.iter().position(|r| r.spec.id == id)
     }
@@ -496,13 +533,7 @@ fn compile(spec: RuleSpec) -> Result<Rule, Error> {
             "every rule needs at least one example and one negative example".into(),
         ));
     }
-    let bytes_re = |what: &str, p: &str| {
-        regex::bytes::RegexBuilder::new(p)
-            .size_limit(1 << 22)
-            .dfa_size_limit(1 << 22)
-            .build()
-            .map_err(|e| bad(format!("{what}: {e}")))
-    };
+    let bytes_re = |what: &str, p: &str| LazyRegex::new(p).map_err(|e| bad(format!("{what}: {e}")));
     let kind = match (&spec.regex, &spec.path_regex) {
         _ if spec.check.is_some() => {
             if spec.regex.is_some() || spec.path_regex.is_some() || !spec.keywords.is_empty() {
@@ -613,9 +644,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn builtin_rules_load() {
+    fn builtin_rules_load_and_compile() {
         let set = RuleSet::builtin().unwrap();
         assert!(set.rules().len() >= 20);
+        set.compile_all().unwrap();
     }
 
     #[test]
