@@ -4,7 +4,9 @@
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 
-use crate::cli::{ColorChoice, Command, CommonArgs, HistoryArgs, RulesArgs, ScanArgs, StagedArgs};
+use crate::cli::{
+    ColorChoice, Command, CommonArgs, HistoryArgs, HookCommand, RulesArgs, ScanArgs, StagedArgs,
+};
 use crate::engine::Matcher;
 use crate::error::Error;
 use crate::report::{self, Report, VcsInfo};
@@ -32,6 +34,15 @@ pub fn run(command: Command) -> Result<Outcome, Error> {
         Command::History(args) => history(args),
         Command::Staged(args) => staged(args),
         Command::Rules(args) => rules(args),
+        Command::Hook(HookCommand::Install { path, force }) => {
+            let (verb, hook) = match crate::hook::install(&path, force)? {
+                crate::hook::Installed::New(p) => ("installed", p),
+                crate::hook::Installed::Updated(p) => ("updated", p),
+                crate::hook::Installed::Replaced(p) => ("replaced", p),
+            };
+            println!("skyscan: {verb} {}", hook.display());
+            Ok(Outcome::Clean)
+        }
     }
 }
 

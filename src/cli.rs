@@ -30,6 +30,22 @@ pub enum Command {
     Staged(StagedArgs),
     /// List the rules, or explain one.
     Rules(RulesArgs),
+    /// Manage the git pre-commit hook that runs `skyscan staged`.
+    #[command(subcommand)]
+    Hook(HookCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Write `.git/hooks/pre-commit` (or the hook under core.hooksPath).
+    Install {
+        /// The repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Replace a pre-commit hook that skyscan did not write.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Args)]
