@@ -58,7 +58,9 @@ fn scan(args: ScanArgs) -> Result<Outcome, Error> {
             reveal: common.show_secrets,
         },
     };
-    let output = scan_worktree(&matcher, &args.paths, &opts)?;
+    let mut output = scan_worktree(&matcher, &args.paths, &opts)?;
+    let reuse = crate::checks::key_reuse::key_reuse_findings(matcher.rules(), &output.findings);
+    output.add_findings(reuse);
     let vcs = args.paths.first().and_then(|p| vcs_info(p));
     finish(matcher.rules(), &output, Mode::Worktree, vcs, common)
 }
@@ -295,6 +297,12 @@ fn rules(args: RulesArgs) -> Result<Outcome, Error> {
                         Example::Text(t) => text.push_str(&format!("  {}\n", t.trim())),
                         Example::File { path, text: t } => {
                             text.push_str(&format!("  [{path}] {}\n", t.trim()))
+                        }
+                        Example::Files { files } => {
+                            text.push_str("  files:\n");
+                            for (path, body) in files {
+                                text.push_str(&format!("    [{path}] {}\n", body.trim()));
+                            }
                         }
                         Example::History { commits } => {
                             text.push_str("  history:\n");

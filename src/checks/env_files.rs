@@ -39,7 +39,7 @@ fn matching_rules<'a>(
             rule.matches_path(path)
                 && (holds_secret || !safe.as_ref().is_some_and(|s| s.is_match(path)))
         }
-        RuleKind::Content { .. } | RuleKind::History(_) => false,
+        RuleKind::Content { .. } | RuleKind::Check(_) => false,
     })
 }
 

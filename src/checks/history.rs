@@ -4,7 +4,7 @@
 //! the rotation period is overdue for rotation.
 
 use crate::finding::Finding;
-use crate::rules::{HistoryCheck, RuleKind, RuleSet};
+use crate::rules::{Check, RuleKind, RuleSet};
 
 const DAY: i64 = 86_400;
 
@@ -32,20 +32,21 @@ pub fn derived_findings(
         .rules()
         .iter()
         .filter_map(|rule| {
-            let RuleKind::History(check) = rule.kind else {
+            let RuleKind::Check(check) = rule.kind else {
                 return None;
             };
             let applies = match check {
-                HistoryCheck::RemovedFromHead => !at_head,
-                HistoryCheck::RotationOverdue => {
+                Check::RemovedFromHead => !at_head,
+                Check::RotationOverdue => {
                     at_head && age_days > i64::try_from(max_age_days).unwrap_or(i64::MAX)
                 }
+                Check::KeyReuse => false,
             };
             if !applies {
                 return None;
             }
             let mut message = rule.spec.message.replace("{match}", &finding.matched);
-            if check == HistoryCheck::RotationOverdue {
+            if check == Check::RotationOverdue {
                 message.push_str(&format!(
                     "; it is {age_days} days old, the limit is {max_age_days}"
                 ));

@@ -1,6 +1,7 @@
 //! Findings that are not one regex over content: rules about the file
-//! itself (committed `.env` files). Cross-file and history checks join them
-//! here as they are built.
+//! itself (committed `.env` files), across files (one key in two
+//! environments) and over git history (keys left in history, old keys).
 
 pub mod env_files;
 pub mod history;
+pub mod key_reuse;

@@ -4,6 +4,7 @@
 //! checked too). Run by `skyscan rules --check` and by the tests.
 
 use super::{Example, ExampleCommit, RuleKind, RuleSet};
+use crate::checks::key_reuse::key_reuse_findings;
 use crate::engine::{Matcher, Scratch};
 use crate::error::Error;
 use crate::finding::Finding;
@@ -56,6 +57,14 @@ pub fn check_rules(set: &RuleSet) -> Vec<RuleCheckFailure> {
                     text.as_str(),
                     scan(&matcher, &mut scratch, path, text),
                 ),
+                Example::Files { files } => {
+                    let mut found: Vec<Finding> = files
+                        .iter()
+                        .flat_map(|(path, text)| scan(&matcher, &mut scratch, path, text))
+                        .collect();
+                    found.extend(key_reuse_findings(set, &found));
+                    ("(files)", "", found)
+                }
             };
             let matched = findings.iter().any(|f| f.rule_id == rule.spec.id);
             if matched != should_match {

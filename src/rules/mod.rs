@@ -15,34 +15,25 @@ use std::fmt;
 
 use crate::error::Error;
 
-/// The rule packs shipped with skyscan, embedded at compile time.
-pub const BUILTIN_PACKS: &[(&str, &str)] = &[
-    ("rules/keys.toml", include_str!("../../rules/keys.toml")),
-    (
-        "rules/client-exposure.toml",
-        include_str!("../../rules/client-exposure.toml"),
-    ),
-    (
-        "rules/env-files.toml",
-        include_str!("../../rules/env-files.toml"),
-    ),
-    ("rules/tls.toml", include_str!("../../rules/tls.toml")),
-    (
-        "rules/runtime.toml",
-        include_str!("../../rules/runtime.toml"),
-    ),
-    (
-        "rules/prompts.toml",
-        include_str!("../../rules/prompts.toml"),
-    ),
-    (
-        "rules/webhooks.toml",
-        include_str!("../../rules/webhooks.toml"),
-    ),
-    (
-        "rules/history.toml",
-        include_str!("../../rules/history.toml"),
-    ),
+/// Embed rule packs by path, relative to the crate root.
+macro_rules! packs {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../", $name)))),*]
+    };
+}
+
+/// The rule packs shipped with skyscan, embedded at compile time. A test
+/// checks that every `rules/*.toml` file is listed.
+pub const BUILTIN_PACKS: &[(&str, &str)] = packs![
+    "rules/keys.toml",
+    "rules/client-exposure.toml",
+    "rules/env-files.toml",
+    "rules/environments.toml",
+    "rules/tls.toml",
+    "rules/runtime.toml",
+    "rules/prompts.toml",
+    "rules/webhooks.toml",
+    "rules/history.toml",
 ];
 
 /// An item of the vendor's security checklist (SC1–SC10).
@@ -147,8 +138,17 @@ impl Precision {
 #[serde(untagged)]
 pub enum Example {
     Text(String),
-    File { path: String, text: String },
-    History { commits: Vec<ExampleCommit> },
+    File {
+        path: String,
+        text: String,
+    },
+    History {
+        commits: Vec<ExampleCommit>,
+    },
+    /// Several files scanned together, for checks across files.
+    Files {
+        files: std::collections::BTreeMap<String, String>,
+    },
 }
 
 /// One commit of a history example.
@@ -282,9 +282,9 @@ pub enum RuleKind {
         file_excludes: Option<LazyRegex>,
         context: Option<LazyRegex>,
     },
-    /// A check implemented in code over git history (`checks::history`),
-    /// named by the rule's `check` field.
-    History(HistoryCheck),
+    /// A check implemented in code over other findings (`checks::history`,
+    /// `checks::key_reuse`), named by the rule's `check` field.
+    Check(Check),
     /// A pattern over the file's path (see `checks::env_files`); paths that
     /// also match `safe` are only reported when they hold a credential.
     Path {
@@ -293,13 +293,15 @@ pub enum RuleKind {
     },
 }
 
-/// The checks over history that rules can name.
+/// The checks implemented in code that rules can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HistoryCheck {
+pub enum Check {
     /// A key in history that is gone from HEAD (SC7).
     RemovedFromHead,
     /// A key at HEAD first committed too long ago (SC6).
     RotationOverdue,
+    /// The same key in files of two environments (SC4).
+    KeyReuse,
 }
 
 /// A compiled rule.
@@ -323,7 +325,7 @@ impl Rule {
             RuleKind::Content { regex, .. } => {
                 regex.as_str().contains("(?P<secret>") || regex.as_str().contains("(?<secret>")
             }
-            RuleKind::Path { .. } | RuleKind::History(_) => false,
+            RuleKind::Path { .. } | RuleKind::Check(_) => false,
         }
     }
 
@@ -333,7 +335,8 @@ impl Rule {
     /// look at the working tree and the index.
     pub fn runs_in(&self, mode: Mode) -> bool {
         match self.kind {
-            RuleKind::History(_) => mode == Mode::History,
+            RuleKind::Check(Check::KeyReuse) => mode == Mode::Worktree,
+            RuleKind::Check(_) => mode == Mode::History,
             RuleKind::Path { .. } => true,
             RuleKind::Content { .. } => self.is_secret() || mode != Mode::History,
         }
@@ -541,9 +544,10 @@ fn compile(spec: RuleSpec) -> Result<Rule, Error> {
                     "a `check` rule has no regex, path_regex or keywords".into()
                 ));
             }
-            RuleKind::History(match spec.check.as_deref() {
-                Some("removed-from-head") => HistoryCheck::RemovedFromHead,
-                Some("rotation-overdue") => HistoryCheck::RotationOverdue,
+            RuleKind::Check(match spec.check.as_deref() {
+                Some("removed-from-head") => Check::RemovedFromHead,
+                Some("rotation-overdue") => Check::RotationOverdue,
+                Some("key-reuse") => Check::KeyReuse,
                 Some(other) => return Err(bad(format!("unknown check `{other}`"))),
                 None => unreachable!("guarded above"),
             })
@@ -648,6 +652,20 @@ mod tests {
         let set = RuleSet::builtin().unwrap();
         assert!(set.rules().len() >= 20);
         set.compile_all().unwrap();
+    }
+
+    #[test]
+    fn every_pack_on_disk_is_embedded() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| format!("rules/{}", e.unwrap().file_name().to_string_lossy()))
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = BUILTIN_PACKS.iter().map(|(n, _)| n.to_string()).collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
     }
 
     #[test]

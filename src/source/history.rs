@@ -190,9 +190,7 @@ pub fn scan_history(
         }
     }
 
-    findings.sort_by(|a, b| {
-        (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
-    });
+    crate::source::sort_findings(&mut findings);
     warnings.sort();
     Ok(ScanOutput {
         findings,

@@ -26,3 +26,22 @@ pub struct ScanOutput {
     pub warnings: Vec<String>,
     pub stats: ScanStats,
 }
+
+impl ScanOutput {
+    /// Add findings (from checks across files) and keep the order by path
+    /// and position.
+    pub fn add_findings(&mut self, findings: Vec<Finding>) {
+        if findings.is_empty() {
+            return;
+        }
+        self.findings.extend(findings);
+        sort_findings(&mut self.findings);
+    }
+}
+
+/// The order every report uses: path, line, column, rule.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
+    });
+}

@@ -92,9 +92,7 @@ pub fn scan_staged(
             true,
         ));
     }
-    out.findings.sort_by(|a, b| {
-        (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
-    });
+    crate::source::sort_findings(&mut out.findings);
     out.stats = stats;
     Ok(out)
 }

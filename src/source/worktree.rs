@@ -69,9 +69,7 @@ pub fn scan_worktree(
     let mut findings = findings
         .into_inner()
         .expect("no thread panicked holding the lock");
-    findings.sort_by(|a: &Finding, b: &Finding| {
-        (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
-    });
+    crate::source::sort_findings(&mut findings);
     let mut warnings = warnings
         .into_inner()
         .expect("no thread panicked holding the lock");
