@@ -56,6 +56,21 @@ fn deleted_key_is_reported_as_still_in_history() {
     assert!(sc7[0]["message"].as_str().unwrap().contains("revoke"));
     // Still present at HEAD: no SC7, and too young for SC6.
     assert!(by_rule(&report, "key-rotation-overdue").is_empty());
+    let status = |id: &str| {
+        report["checklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(status("SC7"), "fail");
+    assert_eq!(status("SC6"), "pass");
+    // TLS settings are judged on the working tree, not in history.
+    assert_eq!(status("SC5"), "not-checked");
     let text = report.to_string();
     assert!(!text.contains(&key), "history output leaks the key");
 }

@@ -31,6 +31,7 @@ pub fn checklist_summary(report: &Report) -> Vec<(ChecklistItem, ItemStatus)> {
         .rules
         .rules()
         .iter()
+        .filter(|r| r.runs_in(report.mode))
         .map(|r| r.spec.checklist)
         .collect();
     ChecklistItem::ALL
