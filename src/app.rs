@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 
+use crate::baseline::Baseline;
 use crate::cli::{
     ColorChoice, Command, CommonArgs, HistoryArgs, HookCommand, RulesArgs, ScanArgs, StagedArgs,
 };
@@ -62,7 +63,7 @@ fn scan(args: ScanArgs) -> Result<Outcome, Error> {
     let reuse = crate::checks::key_reuse::key_reuse_findings(matcher.rules(), &output.findings);
     output.add_findings(reuse);
     let vcs = args.paths.first().and_then(|p| vcs_info(p));
-    finish(matcher.rules(), &output, Mode::Worktree, vcs, common)
+    finish(matcher.rules(), output, Mode::Worktree, vcs, common)
 }
 
 fn history(args: HistoryArgs) -> Result<Outcome, Error> {
@@ -90,7 +91,7 @@ fn history(args: HistoryArgs) -> Result<Outcome, Error> {
         progress: true,
     };
     let output = scan_history(&rules, &args.path, &opts)?;
-    finish(&rules, &output, Mode::History, vcs_info(&args.path), common)
+    finish(&rules, output, Mode::History, vcs_info(&args.path), common)
 }
 
 fn staged(args: StagedArgs) -> Result<Outcome, Error> {
@@ -101,7 +102,7 @@ fn staged(args: StagedArgs) -> Result<Outcome, Error> {
         reveal: common.show_secrets,
     };
     let output = scan_staged(&rules, &args.path, common.max_filesize, settings)?;
-    finish(&rules, &output, Mode::Staged, vcs_info(&args.path), common)
+    finish(&rules, output, Mode::Staged, vcs_info(&args.path), common)
 }
 
 /// The repository around `path`, for SARIF: its `origin` URL (credentials
@@ -149,7 +150,7 @@ pub fn sanitize_remote_url(url: &str) -> Option<String> {
 /// Render the report, print warnings, and decide the outcome.
 fn finish(
     rules: &RuleSet,
-    output: &ScanOutput,
+    mut output: ScanOutput,
     mode: Mode,
     vcs: Option<VcsInfo>,
     common: &CommonArgs,
@@ -157,9 +158,26 @@ fn finish(
     for w in &output.warnings {
         eprintln!("skyscan: warning: {w}");
     }
+    let mut accepted_all = false;
+    if let Some(path) = &common.write_baseline {
+        let baseline = Baseline::of(&output.findings);
+        baseline.write(path)?;
+        eprintln!(
+            "skyscan: wrote {} finding fingerprint(s) to {}",
+            baseline.findings.len(),
+            path.display()
+        );
+        accepted_all = true;
+    }
+    if let Some(path) = &common.baseline {
+        let dropped = Baseline::read(path)?.filter(&mut output.findings);
+        if dropped > 0 {
+            eprintln!("skyscan: {dropped} finding(s) are in the baseline and not reported");
+        }
+    }
     let report = Report {
         rules,
-        output,
+        output: &output,
         mode,
         vcs,
         fail_on: common.fail_on.threshold(),
@@ -186,7 +204,7 @@ fn finish(
             out.flush().map_err(Error::Write)?;
         }
     }
-    Ok(if report.fails() {
+    Ok(if report.fails() && !accepted_all {
         Outcome::Findings
     } else if output.stats.errors > 0 {
         Outcome::Incomplete
@@ -201,11 +219,6 @@ fn unsupported_options(common: &CommonArgs) -> Result<(), Error> {
     if common.config.is_some() {
         return Err(Error::Usage(
             "--config: configuration files are not supported in this build yet".into(),
-        ));
-    }
-    if common.baseline.is_some() {
-        return Err(Error::Usage(
-            "--baseline: baselines are not supported in this build yet".into(),
         ));
     }
     Ok(())

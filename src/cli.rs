@@ -119,6 +119,10 @@ pub struct CommonArgs {
     /// Report only findings that are not in this baseline.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Record the fingerprints of the current findings in FILE (they are
+    /// then accepted: the run exits 0).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Exit with code 1 when a finding is at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,

@@ -4,6 +4,7 @@
 //! non-regex checks (`checks`) and report printers (`report`).
 
 pub mod app;
+pub mod baseline;
 pub mod checks;
 pub mod cli;
 pub mod engine;

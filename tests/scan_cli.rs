@@ -423,3 +423,73 @@ fn other_providers_keys_are_not_called_skytells_keys() {
         ]
     );
 }
+
+#[test]
+fn baseline_reports_only_new_findings_and_survives_line_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let old_key = fake_key("sk-");
+    std::fs::write(
+        root.join("a.py"),
+        format!("SKYTELLS_API_KEY = '{old_key}'\n"),
+    )
+    .unwrap();
+    let baseline = root.join("skyscan-baseline.json");
+    skyscan()
+        .args(["scan", "a.py", "--write-baseline"])
+        .arg(&baseline)
+        .current_dir(root)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("wrote 1 finding fingerprint(s)"));
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    assert!(
+        !text.contains(&old_key),
+        "the baseline must not hold the secret"
+    );
+
+    // The accepted key moves down; a new key arrives.
+    let new_key = fake_key("sk-");
+    std::fs::write(
+        root.join("a.py"),
+        format!("import os\n\nSKYTELLS_API_KEY = '{old_key}'\nOTHER = 'x'  # skytells\nSKYTELLS_KEY_2 = '{new_key}'\n"),
+    )
+    .unwrap();
+    let out = skyscan()
+        .args(["scan", "a.py", "--format", "json", "--baseline"])
+        .arg(&baseline)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        finding_keys(&json_of(&out)),
+        vec![("skytells-api-key".into(), "a.py".into(), 5)]
+    );
+    // Only the accepted key: clean.
+    std::fs::write(
+        root.join("a.py"),
+        format!("\n\nSKYTELLS_API_KEY = '{old_key}'\n"),
+    )
+    .unwrap();
+    skyscan()
+        .args(["scan", "a.py", "--baseline"])
+        .arg(&baseline)
+        .current_dir(root)
+        .assert()
+        .code(0);
+    // A broken baseline is a clear error.
+    std::fs::write(root.join("bad.json"), "{ not json").unwrap();
+    skyscan()
+        .args(["scan", "a.py", "--baseline", "bad.json"])
+        .current_dir(root)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a skyscan baseline"));
+    skyscan()
+        .args(["scan", "a.py", "--baseline", "missing.json"])
+        .current_dir(root)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing.json"));
+}

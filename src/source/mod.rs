@@ -20,7 +20,7 @@ pub struct ScanStats {
 
 /// The result of a scan: findings sorted by path and position, and the
 /// warnings (unreadable or skipped files) the user should see.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ScanOutput {
     pub findings: Vec<Finding>,
     pub warnings: Vec<String>,
