@@ -4,10 +4,13 @@
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 
+use std::path::{Path, PathBuf};
+
 use crate::baseline::Baseline;
 use crate::cli::{
     ColorChoice, Command, CommonArgs, HistoryArgs, HookCommand, RulesArgs, ScanArgs, StagedArgs,
 };
+use crate::config::Allowlist;
 use crate::engine::Matcher;
 use crate::error::Error;
 use crate::report::{self, Report, VcsInfo};
@@ -49,8 +52,9 @@ pub fn run(command: Command) -> Result<Outcome, Error> {
 
 fn scan(args: ScanArgs) -> Result<Outcome, Error> {
     let common = &args.common;
-    unsupported_options(common)?;
-    let matcher = Matcher::new(RuleSet::builtin()?);
+    let root = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
+    let (rules, allow) = configured_rules(common, root)?;
+    let matcher = Matcher::new(rules.for_mode(Mode::Worktree));
     let opts = WorktreeOptions {
         no_ignore: args.no_ignore,
         threads: common.threads,
@@ -60,15 +64,14 @@ fn scan(args: ScanArgs) -> Result<Outcome, Error> {
         },
     };
     let mut output = scan_worktree(&matcher, &args.paths, &opts)?;
-    let reuse = crate::checks::key_reuse::key_reuse_findings(matcher.rules(), &output.findings);
+    allow.filter(&mut output.findings);
+    let reuse = crate::checks::key_reuse::key_reuse_findings(&rules, &output.findings);
     output.add_findings(reuse);
-    let vcs = args.paths.first().and_then(|p| vcs_info(p));
-    finish(matcher.rules(), output, Mode::Worktree, vcs, common)
+    finish(&rules, output, Mode::Worktree, vcs_info(root), common)
 }
 
 fn history(args: HistoryArgs) -> Result<Outcome, Error> {
     let common = &args.common;
-    unsupported_options(common)?;
     let since = args
         .since
         .as_deref()
@@ -77,7 +80,7 @@ fn history(args: HistoryArgs) -> Result<Outcome, Error> {
                 .ok_or_else(|| Error::Usage(format!("--since: `{s}` is not a date (YYYY-MM-DD)")))
         })
         .transpose()?;
-    let rules = RuleSet::builtin()?;
+    let (rules, allow) = configured_rules(common, &args.path)?;
     let opts = HistoryOptions {
         range: args.range.clone(),
         since,
@@ -90,18 +93,19 @@ fn history(args: HistoryArgs) -> Result<Outcome, Error> {
         now: crate::time::now(),
         progress: true,
     };
-    let output = scan_history(&rules, &args.path, &opts)?;
+    let mut output = scan_history(&rules, &args.path, &opts)?;
+    allow.filter(&mut output.findings);
     finish(&rules, output, Mode::History, vcs_info(&args.path), common)
 }
 
 fn staged(args: StagedArgs) -> Result<Outcome, Error> {
     let common = &args.common;
-    unsupported_options(common)?;
-    let rules = RuleSet::builtin()?;
+    let (rules, allow) = configured_rules(common, &args.path)?;
     let settings = ScanSettings {
         reveal: common.show_secrets,
     };
-    let output = scan_staged(&rules, &args.path, common.max_filesize, settings)?;
+    let mut output = scan_staged(&rules, &args.path, common.max_filesize, settings)?;
+    allow.filter(&mut output.findings);
     finish(&rules, output, Mode::Staged, vcs_info(&args.path), common)
 }
 
@@ -213,15 +217,14 @@ fn finish(
     })
 }
 
-/// Options the CLI contract names that this build cannot honour yet: say so
-/// rather than silently scanning without them.
-fn unsupported_options(common: &CommonArgs) -> Result<(), Error> {
-    if common.config.is_some() {
-        return Err(Error::Usage(
-            "--config: configuration files are not supported in this build yet".into(),
-        ));
+/// The built-in rules with the configuration applied (`--config FILE`, or
+/// `.skyscan.toml` at `root` when present), and its allowlist.
+fn configured_rules(common: &CommonArgs, root: &Path) -> Result<(RuleSet, Allowlist), Error> {
+    let rules = RuleSet::builtin()?;
+    match crate::config::locate(common.config.as_deref(), root) {
+        Some(path) => crate::config::load(&path, rules),
+        None => Ok((rules, Allowlist::default())),
     }
-    Ok(())
 }
 
 fn rules(args: RulesArgs) -> Result<Outcome, Error> {

@@ -35,6 +35,10 @@ pub enum Error {
     #[error("{0}")]
     #[diagnostic(code(skyscan::usage))]
     Usage(String),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(Box<crate::config::ConfigError>),
 }
 
 impl From<git2::Error> for Error {

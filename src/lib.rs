@@ -7,6 +7,7 @@ pub mod app;
 pub mod baseline;
 pub mod checks;
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod error;
 pub mod finding;

@@ -1,0 +1,203 @@
+//! `.skyscan.toml` (or `--config FILE`): turn rules off, change their
+//! severity, allowlist paths, patterns and stopwords, and add custom rules
+//! in the same schema as `rules/*.toml`. A malformed file is an error that
+//! points at the offending line.
+
+use std::path::{Path, PathBuf};
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use serde::Deserialize;
+
+use crate::finding::Finding;
+use crate::rules::{RuleSet, RuleSpec, Severity};
+
+/// The file looked for at the scan root when `--config` is not given.
+pub const DEFAULT_FILE: &str = ".skyscan.toml";
+
+/// The configuration as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Rule ids to turn off.
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// Rule id → severity.
+    #[serde(default)]
+    pub severity: std::collections::BTreeMap<String, Severity>,
+    #[serde(default)]
+    pub allowlist: AllowlistSpec,
+    /// Custom rules, same schema as the built-in packs.
+    #[serde(default)]
+    pub rules: Vec<RuleSpec>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowlistSpec {
+    /// Globs over repository-relative paths: findings there are dropped.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Findings whose secret (or matched text) matches one of these are dropped.
+    #[serde(default)]
+    pub regexes: Vec<String>,
+    /// Secrets containing one of these words (any case) are dropped.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+}
+
+/// A configuration error, shown with the offending line.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("invalid configuration {path}: {message}")]
+#[diagnostic(code(skyscan::config))]
+pub struct ConfigError {
+    path: String,
+    message: String,
+    #[source_code]
+    source_code: NamedSource<String>,
+    #[label("{message}")]
+    span: Option<SourceSpan>,
+}
+
+/// The compiled allowlist.
+#[derive(Debug, Default)]
+pub struct Allowlist {
+    paths: Option<globset::GlobSet>,
+    regexes: Vec<regex::Regex>,
+    stopwords: Vec<String>,
+}
+
+impl Allowlist {
+    /// Drop allowlisted findings; returns how many were dropped.
+    pub fn filter(&self, findings: &mut Vec<Finding>) -> usize {
+        let before = findings.len();
+        findings.retain(|f| !self.allows(f));
+        before - findings.len()
+    }
+
+    fn allows(&self, f: &Finding) -> bool {
+        if self.paths.as_ref().is_some_and(|g| g.is_match(&f.path)) {
+            return true;
+        }
+        let text = f.secret.as_deref().unwrap_or(&f.matched);
+        if self.regexes.iter().any(|re| re.is_match(text)) {
+            return true;
+        }
+        f.secret.as_deref().is_some_and(|s| {
+            let lower = s.to_ascii_lowercase();
+            self.stopwords.iter().any(|w| lower.contains(w.as_str()))
+        })
+    }
+}
+
+/// Find the configuration: `explicit` when given (it must exist), else
+/// `.skyscan.toml` in `root` if present.
+pub fn locate(explicit: Option<&Path>, root: &Path) -> Option<PathBuf> {
+    match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => {
+            let dir = if root.is_dir() {
+                root.to_path_buf()
+            } else {
+                root.parent().map(Path::to_path_buf).unwrap_or_default()
+            };
+            let candidate = dir.join(DEFAULT_FILE);
+            candidate.is_file().then_some(candidate)
+        }
+    }
+}
+
+/// Load the configuration at `path` and apply it to `rules`.
+pub fn load(path: &Path, rules: RuleSet) -> Result<(RuleSet, Allowlist), crate::Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let name = path.display().to_string();
+    let error = |message: String, span: Option<std::ops::Range<usize>>| {
+        crate::Error::Config(Box::new(ConfigError {
+            path: name.clone(),
+            message,
+            source_code: NamedSource::new(name.clone(), text.clone()),
+            span: span.map(|r| (r.start, r.end.saturating_sub(r.start)).into()),
+        }))
+    };
+    let config: Config =
+        toml::from_str(&text).map_err(|e| error(e.message().to_string(), e.span()))?;
+    // Point later errors at the first line that mentions the culprit.
+    let locate_text = |needle: &str| text.find(needle).map(|start| start..start + needle.len());
+
+    let mut specs: Vec<RuleSpec> = rules.rules().iter().map(|r| r.spec.clone()).collect();
+    for id in &config.disable {
+        let before = specs.len();
+        specs.retain(|s| &s.id != id);
+        if specs.len() == before {
+            return Err(error(
+                format!("`disable` names unknown rule `{id}`"),
+                locate_text(id),
+            ));
+        }
+    }
+    for (id, severity) in &config.severity {
+        match specs.iter_mut().find(|s| &s.id == id) {
+            Some(spec) => spec.severity = *severity,
+            None => {
+                return Err(error(
+                    format!("`severity` names unknown rule `{id}`"),
+                    locate_text(id),
+                ))
+            }
+        }
+    }
+    let custom_ids: Vec<String> = config.rules.iter().map(|r| r.id.clone()).collect();
+    specs.extend(config.rules);
+    let rules = RuleSet::from_specs(specs).map_err(|e| {
+        let culprit = custom_ids
+            .iter()
+            .find(|id| e.to_string().contains(id.as_str()));
+        error(e.to_string(), culprit.and_then(|id| locate_text(id)))
+    })?;
+    // Custom patterns are compiled now, so a pattern that is too large is
+    // reported here rather than silently matching nothing later.
+    rules
+        .compile_all()
+        .map_err(|e| error(e.to_string(), None))?;
+
+    let allow = &config.allowlist;
+    let mut globs = globset::GlobSetBuilder::new();
+    for g in &allow.paths {
+        globs.add(
+            globset::Glob::new(g)
+                .map_err(|e| error(format!("allowlist path `{g}`: {e}"), locate_text(g)))?,
+        );
+    }
+    // The configuration itself holds rule examples: never report it.
+    if let Some(file) = path.file_name().and_then(|n| n.to_str()) {
+        let own = globset::Glob::new(&format!("**/{}", globset::escape(file)))
+            .map_err(|e| error(e.to_string(), None))?;
+        globs.add(own);
+    }
+    let paths = Some(globs.build().map_err(|e| error(e.to_string(), None))?);
+    let regexes = allow
+        .regexes
+        .iter()
+        .map(|r| {
+            regex::RegexBuilder::new(r)
+                .size_limit(1 << 22)
+                .build()
+                .map_err(|e| error(format!("allowlist regex: {e}"), locate_text(r)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let stopwords = allow
+        .stopwords
+        .iter()
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    Ok((
+        rules,
+        Allowlist {
+            paths,
+            regexes,
+            stopwords,
+        },
+    ))
+}

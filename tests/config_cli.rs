@@ -1,0 +1,166 @@
+//! `.skyscan.toml` / `--config`: disabling rules, changing severities,
+//! allowlists, custom rules, and clear errors for a malformed file.
+
+mod common;
+
+use common::{fake_key, finding_keys, json_of, skyscan};
+use predicates::prelude::*;
+
+#[test]
+fn config_disables_reweights_allowlists_and_adds_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("docs")).unwrap();
+    std::fs::create_dir_all(root.join("scripts")).unwrap();
+    std::fs::write(
+        root.join("app.py"),
+        "import os\nk = os.getenv('SKYTELLS_API_KEY')\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("scripts/get.sh"),
+        "curl -k https://api.skytells.ai/v1/models\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("docs/setup.py"),
+        format!("SKYTELLS_API_KEY = '{}'\n", fake_key("sk-")),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("legacy.py"),
+        "SKYTELLS_API_KEY = 'sk-ACMEINTERNALq8ZrT2mW4vLn7Kc1'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("internal.txt"),
+        "token: acme_tok_9f8e7d6c5b4a39281706\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(".skyscan.toml"),
+        r#"disable = ["python-getenv-api-key"]
+
+[severity]
+curl-insecure = "note"
+
+[allowlist]
+paths = ["docs/**"]
+stopwords = ["acmeinternal"]
+
+[[rules]]
+id = "acme-internal-token"
+name = "ACME internal token"
+checklist = "SC1"
+severity = "error"
+precision = "high"
+keywords = ["acme_tok_"]
+regex = '''\b(?P<secret>acme_tok_[0-9a-f]{20})\b'''
+message = "internal token `{match}` is hard-coded"
+what = "An ACME internal token."
+why = "It grants access to internal services."
+fix = "Load it from the vault."
+examples = ["t = 'acme_tok_9f8e7d6c5b4a39281706'"]
+negative_examples = ["t = 'acme_tok_short'"]
+"#,
+    )
+    .unwrap();
+    let out = skyscan()
+        .args(["scan", ".", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let report = json_of(&out);
+    assert_eq!(
+        finding_keys(&report),
+        vec![
+            ("acme-internal-token".into(), "internal.txt".into(), 1),
+            ("curl-insecure".into(), "scripts/get.sh".into(), 1),
+        ]
+    );
+    let curl = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "curl-insecure")
+        .unwrap()
+        .clone();
+    assert_eq!(curl["severity"], "note");
+    assert_eq!(out.status.code(), Some(1));
+
+    // --config names another file; the default one is then ignored.
+    std::fs::write(root.join("empty.toml"), "").unwrap();
+    let out = skyscan()
+        .args(["scan", ".", "--format", "json", "--config", "empty.toml"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let ids: Vec<String> = finding_keys(&json_of(&out))
+        .into_iter()
+        .map(|k| k.0)
+        .collect();
+    assert!(ids.contains(&"python-getenv-api-key".to_string()));
+    assert!(!ids.contains(&"acme-internal-token".to_string()));
+}
+
+#[test]
+fn malformed_config_points_at_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.py"), "x = 1\n").unwrap();
+    std::fs::write(
+        dir.path().join(".skyscan.toml"),
+        "disable = []\n\n[allowlist]\npathz = [\"docs/**\"]\n",
+    )
+    .unwrap();
+    skyscan()
+        .args(["scan", "."])
+        .current_dir(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid configuration"))
+        .stderr(predicate::str::contains("pathz"))
+        .stderr(predicate::str::contains(".skyscan.toml:4:"));
+}
+
+#[test]
+fn config_errors_are_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("a.py"), "x = 1\n").unwrap();
+    std::fs::write(root.join("unknown.toml"), "disable = [\"no-such-rule\"]\n").unwrap();
+    skyscan()
+        .args(["scan", ".", "--config", "unknown.toml"])
+        .current_dir(root)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown rule `no-such-rule`"));
+    std::fs::write(
+        root.join("badre.toml"),
+        "[allowlist]\nregexes = [\"(unclosed\"]\n",
+    )
+    .unwrap();
+    skyscan()
+        .args(["scan", ".", "--config", "badre.toml"])
+        .current_dir(root)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("allowlist regex"));
+    skyscan()
+        .args(["scan", ".", "--config", "nope.toml"])
+        .current_dir(root)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope.toml"));
+    // A custom rule without examples is refused like a built-in one.
+    std::fs::write(
+        root.join("noex.toml"),
+        "[[rules]]\nid = \"x-rule\"\nname = \"x\"\nchecklist = \"SC1\"\nseverity = \"error\"\nprecision = \"low\"\nkeywords = [\"x\"]\nregex = \"x\"\nmessage = \"m\"\nwhat = \"w\"\nwhy = \"y\"\nfix = \"f\"\nexamples = []\nnegative_examples = []\n",
+    )
+    .unwrap();
+    skyscan()
+        .args(["scan", ".", "--config", "noex.toml"])
+        .current_dir(root)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("example"));
+}
