@@ -188,13 +188,9 @@ fn finish(
     };
     match &common.output {
         Some(path) => {
-            let file = File::create(path).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
+            write_file(path, |out| {
+                report::write(&report, common.format, out, false)
             })?;
-            let mut out = BufWriter::new(file);
-            report::write(&report, common.format, &mut out, false).map_err(Error::Write)?;
-            out.flush().map_err(Error::Write)?;
         }
         None => {
             let stdout = io::stdout();
@@ -208,6 +204,25 @@ fn finish(
             out.flush().map_err(Error::Write)?;
         }
     }
+    if let Some(path) = &common.sarif_output {
+        write_file(path, |out| {
+            report::write(&report, report::Format::Sarif, out, false)
+        })?;
+    }
+    if let Some(path) = &common.summary {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+        let mut out = BufWriter::new(file);
+        report::write_markdown_summary(&report, &mut out)
+            .and_then(|_| out.flush())
+            .map_err(Error::Write)?;
+    }
     Ok(if report.fails() && !accepted_all {
         Outcome::Findings
     } else if output.stats.errors > 0 {
@@ -215,6 +230,20 @@ fn finish(
     } else {
         Outcome::Clean
     })
+}
+
+/// Create `path` and write it with `render`.
+fn write_file(
+    path: &Path,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    let file = File::create(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut out = BufWriter::new(file);
+    render(&mut out).map_err(Error::Write)?;
+    out.flush().map_err(Error::Write)
 }
 
 /// The built-in rules with the configuration applied (`--config FILE`, or

@@ -164,3 +164,22 @@ fn config_errors_are_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("example"));
 }
+
+#[test]
+fn readme_configuration_example_is_valid() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme
+        .find("## Configuration")
+        .expect("README has a Configuration section")..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let end = start + section[start..].find("```").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".skyscan.toml"), &section[start..end]).unwrap();
+    std::fs::write(dir.path().join("ok.py"), "x = 1\n").unwrap();
+    skyscan()
+        .args(["scan", "."])
+        .current_dir(dir.path())
+        .assert()
+        .code(0);
+}

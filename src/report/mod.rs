@@ -5,9 +5,11 @@
 mod github;
 mod human;
 mod json;
+mod markdown;
 mod sarif;
 mod summary;
 
+pub use markdown::write_markdown_summary;
 pub use summary::{checklist_summary, ItemStatus};
 
 use std::io::{self, Write};
