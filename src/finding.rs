@@ -63,6 +63,16 @@ impl Provenance {
     pub fn short_commit(&self) -> &str {
         &self.commit[..self.commit.len().min(10)]
     }
+
+    /// `"{verb} in <short id> by <author> on <day>"`, for messages.
+    pub fn describe(&self, verb: &str) -> String {
+        format!(
+            "{verb} in {} by {} on {}",
+            self.short_commit(),
+            self.author,
+            &self.date[..self.date.len().min(10)]
+        )
+    }
 }
 
 impl std::fmt::Debug for Finding {
@@ -96,12 +106,6 @@ impl Finding {
         let matched = clip(&conceal(&matched_raw), SNIPPET_MAX);
         let identity = secret.as_deref().unwrap_or(matched_raw.trim());
         Finding {
-            rule_id: rule.spec.id.clone(),
-            rule_name: rule.spec.name.clone(),
-            checklist: rule.spec.checklist.to_string(),
-            checklist_item: rule.spec.checklist,
-            severity: rule.spec.severity,
-            path: path.to_string(),
             line,
             column,
             end_line,
@@ -110,15 +114,13 @@ impl Finding {
             snippet,
             matched,
             fingerprint: fingerprint(&rule.spec.id, path, identity),
-            provenance: None,
-            occurrences: None,
             secret,
+            ..Finding::of_rule(rule, path)
         }
     }
 
-    /// Build a finding about a file as a whole (line 1).
-    pub fn for_file(rule: &Rule, path: &str, first_line: &str) -> Finding {
-        let name = path.rsplit('/').next().unwrap_or(path);
+    /// A finding of `rule` at line 1 of `path`, to be filled in.
+    fn of_rule(rule: &Rule, path: &str) -> Finding {
         Finding {
             rule_id: rule.spec.id.clone(),
             rule_name: rule.spec.name.clone(),
@@ -129,14 +131,26 @@ impl Finding {
             line: 1,
             column: 1,
             end_line: 1,
-            end_column: first_line.encode_utf16().count() + 1,
-            message: rule.spec.message.replace("{match}", name),
+            end_column: 1,
+            message: String::new(),
             snippet: String::new(),
-            matched: name.to_string(),
-            fingerprint: fingerprint(&rule.spec.id, path, ""),
+            matched: String::new(),
+            fingerprint: String::new(),
             provenance: None,
             occurrences: None,
             secret: None,
+        }
+    }
+
+    /// Build a finding about a file as a whole (line 1).
+    pub fn for_file(rule: &Rule, path: &str, first_line: &str) -> Finding {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        Finding {
+            end_column: first_line.encode_utf16().count() + 1,
+            message: rule.spec.message.replace("{match}", name),
+            matched: name.to_string(),
+            fingerprint: fingerprint(&rule.spec.id, path, ""),
+            ..Finding::of_rule(rule, path)
         }
     }
 }

@@ -27,13 +27,7 @@ pub enum Installed {
 
 /// Install the hook in the repository at (or above) `path`.
 pub fn install(path: &Path, force: bool) -> Result<Installed, Error> {
-    let repo = git2::Repository::discover(path).map_err(|e| {
-        Error::Git(format!(
-            "{}: not a git repository ({})",
-            path.display(),
-            e.message()
-        ))
-    })?;
+    let repo = crate::source::open_repository(path)?;
     let hooks_dir = match repo.config().and_then(|c| c.get_path("core.hooksPath")) {
         Ok(p) if p.is_absolute() => p,
         Ok(p) => repo.workdir().unwrap_or(repo.path()).join(p),

@@ -22,12 +22,7 @@ pub fn derived_findings(
         return Vec::new();
     };
     let age_days = (now - provenance.time).max(0) / DAY;
-    let suffix = format!(
-        " (first committed in {} by {} on {})",
-        provenance.short_commit(),
-        provenance.author,
-        &provenance.date[..10]
-    );
+    let suffix = format!(" ({})", provenance.describe("first committed"));
     rules
         .rules()
         .iter()

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::IsTerminal;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use git2::{ObjectType, Oid, Repository, Sort};
@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::finding::{Finding, Provenance};
 use crate::rules::{Mode, RuleSet};
 use crate::scan::{decode, scan_file, ScanSettings};
-use crate::source::{ScanOutput, ScanStats};
+use crate::source::{open_repository, Counters, ScanOutput};
 
 /// How to scan history.
 #[derive(Debug, Clone)]
@@ -70,16 +70,7 @@ pub fn scan_history(
     path: &Path,
     opts: &HistoryOptions,
 ) -> Result<ScanOutput, Error> {
-    if std::fs::symlink_metadata(path).is_err() {
-        return Err(Error::PathNotFound(path.to_path_buf()));
-    }
-    let repo = Repository::discover(path).map_err(|e| {
-        Error::Git(format!(
-            "{}: not a git repository ({})",
-            path.display(),
-            e.message()
-        ))
-    })?;
+    let repo = open_repository(path)?;
     let mut warnings = Vec::new();
     if repo.is_shallow() {
         warnings.push(
@@ -150,13 +141,7 @@ pub fn scan_history(
     let mut secret_paths = HashSet::new();
     for g in &mut groups {
         let p = provenance(g.commit);
-        g.finding.message = format!(
-            "{} (first committed in {} by {} on {})",
-            g.finding.message,
-            p.short_commit(),
-            p.author,
-            &p.date[..10]
-        );
+        g.finding.message = format!("{} ({})", g.finding.message, p.describe("first committed"));
         g.finding.provenance = Some(p);
         g.finding.occurrences = Some(g.blobs);
         if g.finding.secret.is_some() {
@@ -178,13 +163,7 @@ pub fn scan_history(
         let holds_secret = secret_paths.contains(path);
         for mut f in env_files::env_file_findings_for_path(rules, path, holds_secret) {
             let p = provenance(*commit);
-            f.message = format!(
-                "{} (committed in {} by {} on {})",
-                f.message,
-                p.short_commit(),
-                p.author,
-                &p.date[..10]
-            );
+            f.message = format!("{} ({})", f.message, p.describe("committed"));
             f.provenance = Some(p);
             findings.push(f);
         }
@@ -195,13 +174,7 @@ pub fn scan_history(
     Ok(ScanOutput {
         findings,
         warnings,
-        stats: ScanStats {
-            files_scanned: counters.files.into_inner(),
-            bytes_scanned: counters.bytes.into_inner(),
-            skipped_binary: counters.binary.into_inner(),
-            skipped_large: counters.large.into_inner(),
-            errors: counters.errors.into_inner(),
-        },
+        stats: counters.into_stats(),
     })
 }
 
@@ -211,15 +184,6 @@ struct Group {
     commit: usize,
     blobs: usize,
     at_head: bool,
-}
-
-#[derive(Default)]
-struct Counters {
-    files: AtomicU64,
-    bytes: AtomicU64,
-    binary: AtomicU64,
-    large: AtomicU64,
-    errors: AtomicU64,
 }
 
 /// Tune libgit2's globals for reading every object once: map whole packs

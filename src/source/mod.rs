@@ -5,6 +5,10 @@ pub mod history;
 pub mod staged;
 pub mod worktree;
 
+use std::path::Path;
+use std::sync::atomic::AtomicU64;
+
+use crate::error::Error;
 use crate::finding::Finding;
 
 /// What a finished scan counted.
@@ -44,4 +48,40 @@ pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
     });
+}
+
+/// Counters that scanning threads share; `into_stats` when they are done.
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub files: AtomicU64,
+    pub bytes: AtomicU64,
+    pub binary: AtomicU64,
+    pub large: AtomicU64,
+    pub errors: AtomicU64,
+}
+
+impl Counters {
+    pub fn into_stats(self) -> ScanStats {
+        ScanStats {
+            files_scanned: self.files.into_inner(),
+            bytes_scanned: self.bytes.into_inner(),
+            skipped_binary: self.binary.into_inner(),
+            skipped_large: self.large.into_inner(),
+            errors: self.errors.into_inner(),
+        }
+    }
+}
+
+/// The git repository at or above `path`, with errors a user can act on.
+pub fn open_repository(path: &Path) -> Result<git2::Repository, Error> {
+    if std::fs::symlink_metadata(path).is_err() {
+        return Err(Error::PathNotFound(path.to_path_buf()));
+    }
+    git2::Repository::discover(path).map_err(|e| {
+        Error::Git(format!(
+            "{}: not a git repository ({})",
+            path.display(),
+            e.message()
+        ))
+    })
 }

@@ -12,7 +12,7 @@ use crate::engine::{Matcher, Scratch};
 use crate::error::Error;
 use crate::rules::{Mode, RuleSet};
 use crate::scan::{decode, scan_file, ScanSettings};
-use crate::source::{ScanOutput, ScanStats};
+use crate::source::{open_repository, ScanOutput, ScanStats};
 
 /// Scan what is staged in the repository at (or above) `path`.
 pub fn scan_staged(
@@ -21,16 +21,7 @@ pub fn scan_staged(
     max_filesize: u64,
     settings: ScanSettings,
 ) -> Result<ScanOutput, Error> {
-    if std::fs::symlink_metadata(path).is_err() {
-        return Err(Error::PathNotFound(path.to_path_buf()));
-    }
-    let repo = Repository::discover(path).map_err(|e| {
-        Error::Git(format!(
-            "{}: not a git repository ({})",
-            path.display(),
-            e.message()
-        ))
-    })?;
+    let repo = open_repository(path)?;
     // Objects are read, not written: skip re-hashing each one (SHA-1 with
     // collision detection dominated the profile of a small staged change).
     git2::opts::strict_hash_verification(false);

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
@@ -16,7 +16,7 @@ use crate::engine::{Matcher, Scratch};
 use crate::error::Error;
 use crate::finding::Finding;
 use crate::scan::{decode, scan_file, ScanSettings};
-use crate::source::{ScanOutput, ScanStats};
+use crate::source::{Counters, ScanOutput};
 
 /// How to walk the working tree.
 #[derive(Debug, Clone)]
@@ -43,16 +43,6 @@ struct RootContext {
     tracked_env: HashSet<String>,
 }
 
-/// Counters shared by the walker threads.
-#[derive(Default)]
-struct Counters {
-    files: AtomicU64,
-    bytes: AtomicU64,
-    binary: AtomicU64,
-    large: AtomicU64,
-    errors: AtomicU64,
-}
-
 /// Scan the working tree under each root.
 pub fn scan_worktree(
     matcher: &Matcher,
@@ -77,13 +67,7 @@ pub fn scan_worktree(
     Ok(ScanOutput {
         findings,
         warnings,
-        stats: ScanStats {
-            files_scanned: counters.files.into_inner(),
-            bytes_scanned: counters.bytes.into_inner(),
-            skipped_binary: counters.binary.into_inner(),
-            skipped_large: counters.large.into_inner(),
-            errors: counters.errors.into_inner(),
-        },
+        stats: counters.into_stats(),
     })
 }
 
