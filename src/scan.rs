@@ -9,7 +9,7 @@ use crate::engine::{Matcher, Scratch};
 use crate::finding::Finding;
 
 /// Bytes looked at to decide that a file is binary.
-const BINARY_PROBE: usize = 8192;
+pub const BINARY_PROBE: usize = 8192;
 
 /// What the sources need to know to scan one file.
 #[derive(Debug, Clone, Copy, Default)]

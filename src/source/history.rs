@@ -85,7 +85,7 @@ pub fn scan_history(
     let counters = Counters::default();
     let (inventory, per_blob) =
         walk_and_scan(&repo, rules, &matcher, opts, &counters, &mut warnings)?;
-    if inventory.commits.is_empty() {
+    if inventory.commits.is_empty() && counters.errors.load(Ordering::Relaxed) == 0 {
         warnings.push(if opts.range.is_some() || opts.since.is_some() {
             "no commits in the given --range/--since: nothing to scan".to_string()
         } else {
@@ -583,6 +583,7 @@ fn walk_and_scan(
             })
             .collect();
         let mut batch = Vec::with_capacity(BATCH);
+        let warned_before = warnings.len();
         let inventory = walk_history(repo, rules, opts, warnings, |index, record| {
             found.fetch_add(1, Ordering::Relaxed);
             batch.push(Job {
@@ -597,6 +598,10 @@ fn walk_and_scan(
         });
         let _ = tx.send(batch);
         drop(tx);
+        // Every warning of the walk is an object that could not be read.
+        counters
+            .errors
+            .fetch_add((warnings.len() - warned_before) as u64, Ordering::Relaxed);
         for w in workers {
             let _ = w.join();
         }

@@ -15,7 +15,7 @@ use crate::checks::env_files;
 use crate::engine::{Matcher, Scratch};
 use crate::error::Error;
 use crate::finding::Finding;
-use crate::scan::{decode, scan_file, ScanSettings};
+use crate::scan::{decode, scan_file, ScanSettings, BINARY_PROBE};
 use crate::source::{Counters, ScanOutput};
 
 /// How to walk the working tree.
@@ -238,7 +238,13 @@ fn scan_path(
             return Ok(Some(len));
         }
         buf.clear();
-        f.take(opts.max_filesize + 1).read_to_end(buf)?;
+        let mut f = f.take(opts.max_filesize + 1);
+        // Look at the head first: a binary file is skipped without reading
+        // the rest of it.
+        (&mut f).take(BINARY_PROBE as u64).read_to_end(buf)?;
+        if decode(buf).is_some() {
+            f.read_to_end(buf)?;
+        }
         Ok(None)
     });
     match read {
