@@ -112,17 +112,27 @@ pub fn load(path: &Path, rules: RuleSet) -> Result<(RuleSet, Allowlist), crate::
         path: path.to_path_buf(),
         source,
     })?;
+    parse(&text, path, rules)
+}
+
+/// Apply the configuration `text` (read from `path`, used in messages and
+/// to keep the file itself out of reports) to `rules`.
+pub fn parse(
+    text: &str,
+    path: &Path,
+    rules: RuleSet,
+) -> Result<(RuleSet, Allowlist), crate::Error> {
     let name = path.display().to_string();
     let error = |message: String, span: Option<std::ops::Range<usize>>| {
         crate::Error::Config(Box::new(ConfigError {
             path: name.clone(),
             message,
-            source_code: NamedSource::new(name.clone(), text.clone()),
+            source_code: NamedSource::new(name.clone(), text.to_string()),
             span: span.map(|r| (r.start, r.end.saturating_sub(r.start)).into()),
         }))
     };
     let config: Config =
-        toml::from_str(&text).map_err(|e| error(e.message().to_string(), e.span()))?;
+        toml::from_str(text).map_err(|e| error(e.message().to_string(), e.span()))?;
     // Point later errors at the first line that mentions the culprit.
     let locate_text = |needle: &str| text.find(needle).map(|start| start..start + needle.len());
 

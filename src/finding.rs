@@ -173,6 +173,23 @@ impl Finding {
     }
 }
 
+impl Finding {
+    /// Mask each of `secrets` wherever it appears in this finding's text.
+    pub fn conceal(&mut self, secrets: &[String]) {
+        for secret in secrets {
+            if secret.is_empty() {
+                continue;
+            }
+            let masked = mask(secret);
+            for text in [&mut self.snippet, &mut self.matched, &mut self.message] {
+                if text.contains(secret.as_str()) {
+                    *text = text.replace(secret.as_str(), &masked);
+                }
+            }
+        }
+    }
+}
+
 /// 1-based line and UTF-16 column of byte offset `pos`.
 pub fn position(data: &[u8], pos: usize) -> (usize, usize) {
     let line = memchr::memchr_iter(b'\n', &data[..pos]).count() + 1;

@@ -11,6 +11,8 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hook;
 pub mod report;
 pub mod rules;

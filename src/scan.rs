@@ -65,6 +65,17 @@ pub fn scan_file(
         .iter()
         .map(|m| Finding::from_match(&rules[m.rule], path, text, m, settings.reveal))
         .collect();
+    // A line can hold a secret and also match a rule that is not about
+    // secrets (a browser fetch with a literal key): mask every secret of the
+    // file in every finding, not only in its own.
+    if !settings.reveal {
+        let secrets: Vec<String> = findings.iter().filter_map(|f| f.secret.clone()).collect();
+        if !secrets.is_empty() {
+            for f in &mut findings {
+                f.conceal(&secrets);
+            }
+        }
+    }
     if committed && env_files::is_env_candidate(matcher.rules(), path) {
         let first = text.split(|&b| b == b'\n').next().unwrap_or_default();
         let first = String::from_utf8_lossy(first);

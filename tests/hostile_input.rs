@@ -372,3 +372,28 @@ fn secrets_never_appear_in_full_in_any_output() {
         );
     }
 }
+
+#[test]
+fn a_key_on_a_line_matched_by_another_rule_is_masked_there_too() {
+    // Found by the fuzzer: the browser-fetch rule (not a secret rule) quoted
+    // a line that held a key.
+    let dir = tempfile::tempdir().unwrap();
+    let key = fake_key("sk-");
+    std::fs::create_dir(dir.path().join("components")).unwrap();
+    std::fs::write(
+        dir.path().join("components/Gen.jsx"),
+        format!("fetch('https://api.skytells.ai/v1/predictions', {{ headers: {{ 'x-api-key': '{key}' }} }});\n"),
+    )
+    .unwrap();
+    for format in ["human", "json", "sarif", "github"] {
+        let out = skyscan()
+            .args(["scan", ".", "--format", format])
+            .current_dir(dir.path())
+            .timeout(LIMIT)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("browser-fetch-api-key"), "{format}: {text}");
+        assert!(!text.contains(&key), "{format} leaks the key");
+    }
+}

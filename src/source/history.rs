@@ -390,6 +390,12 @@ fn read_tree<'o>(odb: &'o git2::Odb<'_>, id: Oid) -> Result<git2::OdbObject<'o>,
     Ok(object)
 }
 
+/// Parse a raw tree object to the end, counting entries (for fuzzing).
+#[doc(hidden)]
+pub fn parse_tree_entries(data: &[u8]) -> usize {
+    TreeEntries::new(data).map_while(Result::ok).count()
+}
+
 /// What a tree entry points at, as far as the walk cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum EntryKind {

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Run every fuzz target for a bounded time (not a test; needs the nightly
+# toolchain). Crashes are copied to fuzz/regressions/<target>/, which
+# tests/fuzz_regressions.rs replays on every `cargo test`.
+#
+#   bash fuzz/run.sh            # 120 s per target
+#   SECONDS_PER_TARGET=600 bash fuzz/run.sh
+set -uo pipefail
+cd "$(dirname "$0")"
+per=${SECONDS_PER_TARGET:-120}
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+status=0
+for target in scan_and_report parse_config parse_tree; do
+  mkdir -p "corpus/$target" "regressions/$target"
+  # Seed the corpus with the regression inputs and (for scans) the fixtures.
+  cp -n regressions/"$target"/* "corpus/$target/" 2>/dev/null || true
+  if [ "$target" = scan_and_report ]; then
+    find ../fixtures ../rules -type f -size -64k | while read -r f; do
+      cp -n "$f" "corpus/$target/$(echo "$f" | tr '/' '_')"
+    done
+  fi
+  echo "== $target ($per s)"
+  cargo +nightly fuzz run "$target" "corpus/$target" -- \
+    -max_total_time="$per" -rss_limit_mb=2048 -timeout=10 2>&1 | tee "/tmp/skyscan-fuzz-$target.log" | grep -E "^#[0-9]+.*(DONE|pulse)|ERROR|SUMMARY" || true
+  for crash in artifacts/"$target"/*; do
+    [ -e "$crash" ] || continue
+    cp "$crash" "regressions/$target/"
+    echo "crash kept: regressions/$target/$(basename "$crash")"
+    status=1
+  done
+  grep -E "^#[0-9]+ +DONE" "/tmp/skyscan-fuzz-$target.log" | tail -1
+done
+exit $status
