@@ -397,3 +397,79 @@ fn a_key_on_a_line_matched_by_another_rule_is_masked_there_too() {
         assert!(!text.contains(&key), "{format} leaks the key");
     }
 }
+
+#[test]
+fn nothing_from_the_scanned_repository_is_executed() {
+    let repo = new_repo();
+    let dir = repo.path();
+    // History, a staged change, and a working-tree file first...
+    std::fs::write(
+        dir.join("a.py"),
+        format!("SKYTELLS_API_KEY = '{}'\n", fake_key("sk-")),
+    )
+    .unwrap();
+    git(dir, &["add", "."]);
+    commit_dated(dir, "c", 1);
+    std::fs::write(
+        dir.join("b.py"),
+        format!("SKYTELLS_API_KEY = '{}'\n", fake_key("sk-")),
+    )
+    .unwrap();
+    git(dir, &["add", "b.py"]);
+    // ...then every program a repository can name: hooks, fsmonitor,
+    // filters, textconv, diff drivers, ssh commands.
+    let marker = tempfile::tempdir().unwrap();
+    let cmd = |name: &str| format!("touch {}", marker.path().join(name).display());
+    let hooks = dir.join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    for hook in [
+        "pre-commit",
+        "post-checkout",
+        "reference-transaction",
+        "fsmonitor-watchman",
+    ] {
+        let path = hooks.join(hook);
+        std::fs::write(&path, format!("#!/bin/sh\n{}\n", cmd(hook))).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    for (key, name) in [
+        ("core.fsmonitor", "fsmonitor"),
+        ("filter.evil.clean", "clean"),
+        ("filter.evil.smudge", "smudge"),
+        ("filter.evil.process", "process"),
+        ("diff.evil.textconv", "textconv"),
+        ("diff.evil.command", "diffcmd"),
+        ("core.sshCommand", "ssh"),
+    ] {
+        git(dir, &["config", key, &cmd(name)]);
+    }
+    std::fs::write(dir.join(".gitattributes"), "* filter=evil diff=evil\n").unwrap();
+    for mode in ["scan", "history", "staged"] {
+        let out = skyscan()
+            .args([mode, "."])
+            .current_dir(dir)
+            .timeout(LIMIT)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{mode}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    skyscan()
+        .args(["hook", "install", "--force"])
+        .current_dir(dir)
+        .assert()
+        .code(0);
+    let ran: Vec<String> = std::fs::read_dir(marker.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        ran.is_empty(),
+        "skyscan ran programs from the repository: {ran:?}"
+    );
+}
