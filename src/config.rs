@@ -169,7 +169,7 @@ pub fn parse(
     // Custom patterns are compiled now, so a pattern that is too large is
     // reported here rather than silently matching nothing later.
     rules
-        .compile_all()
+        .compile_where(|r| custom_ids.contains(&r.spec.id))
         .map_err(|e| error(e.to_string(), None))?;
 
     let allow = &config.allowlist;

@@ -463,7 +463,12 @@ impl RuleSet {
     /// Compile every pattern now, reporting the first that fails (patterns
     /// are otherwise compiled on first use).
     pub fn compile_all(&self) -> Result<(), Error> {
-        for rule in &self.rules {
+        self.compile_where(|_| true)
+    }
+
+    /// Compile the patterns of the rules `which` selects now.
+    pub fn compile_where(&self, which: impl Fn(&Rule) -> bool) -> Result<(), Error> {
+        for rule in self.rules.iter().filter(|r| which(r)) {
             if let RuleKind::Content {
                 regex,
                 exclude,
