@@ -299,6 +299,41 @@ fn is_under(path: &str, prefix: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::RuleSet;
+
+    /// The read-error path (permission denied, a file gone mid-scan): a
+    /// warning naming the file, counted as an error, no findings, no panic.
+    /// (The end-to-end permission test cannot fail reads when run as root.)
+    #[test]
+    fn unreadable_file_is_a_counted_warning() {
+        let matcher = Matcher::new(RuleSet::builtin().unwrap());
+        let opts = WorktreeOptions {
+            no_ignore: false,
+            threads: 1,
+            max_filesize: 1 << 20,
+            settings: ScanSettings::default(),
+        };
+        let counters = Counters::default();
+        let warnings = Mutex::new(Vec::new());
+        let warn = |m: String| warnings.lock().unwrap().push(m);
+        let dir = tempfile::tempdir().unwrap();
+        let found = scan_path(
+            &matcher,
+            &dir.path().join("vanished.py"),
+            "vanished.py",
+            &opts,
+            &mut Scratch::default(),
+            &mut Vec::new(),
+            true,
+            &counters,
+            &warn,
+        );
+        assert!(found.is_empty());
+        assert_eq!(counters.into_stats().errors, 1);
+        let warnings = warnings.into_inner().unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].starts_with("vanished.py: "), "{warnings:?}");
+    }
 
     #[test]
     fn under_prefix() {
