@@ -4,14 +4,10 @@
 
 mod common;
 
-use common::{fake_key, finding_keys, json_of, skyscan};
+use common::{fake_key, finding_keys, json_of, scan_json_output};
 
 fn scan_json(dir: &std::path::Path) -> (Option<i32>, serde_json::Value) {
-    let out = skyscan()
-        .args(["scan", ".", "--format", "json"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
+    let out = scan_json_output(dir, &[]);
     (out.status.code(), json_of(&out))
 }
 

@@ -8,18 +8,15 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{commit_dated, fake_key, finding_keys, git, git_with_env, json_of, new_repo, skyscan};
+use common::{
+    commit_dated, fake_key, finding_keys, git, git_with_env, json_of, new_repo, scan_json_output,
+    skyscan,
+};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
 fn scan(dir: &Path, extra: &[&str]) -> std::process::Output {
-    let out = skyscan()
-        .args(["scan", ".", "--format", "json"])
-        .args(extra)
-        .current_dir(dir)
-        .timeout(LIMIT)
-        .output()
-        .unwrap();
+    let out = scan_json_output(dir, extra);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     out

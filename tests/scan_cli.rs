@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{copy_fixture, fake_key, finding_keys, git, json_of, skyscan};
+use common::{copy_fixture, fake_key, finding_keys, git, json_of, scan_json_output, skyscan};
 use predicates::prelude::*;
 
 /// What the sample app must produce, and nothing else.
@@ -29,11 +29,7 @@ fn expected_sample_findings() -> Vec<(String, String, u64)> {
 #[test]
 fn json_report_lists_exactly_the_planted_problems() {
     let dir = copy_fixture("sample-app");
-    let out = skyscan()
-        .args(["scan", ".", "--format", "json"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = scan_json_output(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(1));
     let report = json_of(&out);
     assert_eq!(finding_keys(&report), expected_sample_findings());
@@ -162,11 +158,7 @@ fn inline_allow_suppresses_a_line() {
         format!("import requests\nSKYTELLS_API_KEY = '{key}'  # skyscan:allow\nverify=False\n"),
     )
     .unwrap();
-    let out = skyscan()
-        .args(["scan", ".", "--format", "json"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = scan_json_output(dir.path(), &[]);
     let keys = finding_keys(&json_of(&out));
     assert_eq!(
         keys,
@@ -318,11 +310,7 @@ fn utf16_files_are_decoded_and_scanned() {
         bytes.extend(u.to_le_bytes());
     }
     std::fs::write(dir.path().join("settings.ini"), bytes).unwrap();
-    let out = skyscan()
-        .args(["scan", ".", "--format", "json"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = scan_json_output(dir.path(), &[]);
     assert_eq!(
         finding_keys(&json_of(&out)),
         vec![("skytells-api-key".into(), "settings.ini".into(), 1)]
@@ -387,11 +375,7 @@ fn safe_env_name_holding_a_real_key_is_reported() {
         format!("SKYTELLS_API_KEY={}\n", fake_key("sk-")),
     )
     .unwrap();
-    let out = skyscan()
-        .args(["scan", ".", "--format", "json"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = scan_json_output(dir.path(), &[]);
     assert_eq!(
         finding_keys(&json_of(&out)),
         vec![
@@ -410,11 +394,7 @@ fn other_providers_keys_are_not_called_skytells_keys() {
         fake_key("sk-")
     );
     std::fs::write(dir.path().join("pay.py"), body).unwrap();
-    let out = skyscan()
-        .args(["scan", ".", "--format", "json"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = scan_json_output(dir.path(), &[]);
     assert_eq!(
         finding_keys(&json_of(&out)),
         vec![

@@ -123,6 +123,17 @@ pub fn fake_key(prefix: &str) -> String {
     format!("{prefix}{body}")
 }
 
+/// `skyscan scan . --format json <extra>` in `dir`.
+pub fn scan_json_output(dir: &Path, extra: &[&str]) -> std::process::Output {
+    skyscan()
+        .args(["scan", ".", "--format", "json"])
+        .args(extra)
+        .current_dir(dir)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("skyscan runs")
+}
+
 /// Parse stdout as JSON.
 pub fn json_of(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
