@@ -43,18 +43,39 @@ fn matching_rules<'a>(
     })
 }
 
-/// Cheap prefilter on a file name: false when no path rule can match a
-/// file of this name (a path rule's keywords must occur in the name; a rule
-/// without keywords may match any name).
-pub fn name_may_match(rules: &RuleSet, name: &[u8]) -> bool {
-    rules.rules().iter().any(|r| {
-        matches!(r.kind, RuleKind::Path { .. })
-            && (r.spec.keywords.is_empty()
-                || r.spec
-                    .keywords
-                    .iter()
-                    .any(|k| memchr::memmem::find(name, k.as_bytes()).is_some()))
-    })
+/// Cheap prefilter on file names, built once per scan: false when no path
+/// rule can match a file of this name (a path rule's keywords must occur in
+/// the name; a rule without keywords may match any name).
+pub struct NameFilter {
+    /// `None`: some path rule has no keywords, every name may match.
+    keywords: Option<Vec<Vec<u8>>>,
+}
+
+impl NameFilter {
+    pub fn new(rules: &RuleSet) -> NameFilter {
+        let path_rules = rules
+            .rules()
+            .iter()
+            .filter(|r| matches!(r.kind, RuleKind::Path { .. }));
+        let mut keywords = Some(Vec::new());
+        for rule in path_rules {
+            match (&mut keywords, rule.spec.keywords.is_empty()) {
+                (_, true) => keywords = None,
+                (Some(list), false) => {
+                    list.extend(rule.spec.keywords.iter().map(|k| k.as_bytes().to_vec()))
+                }
+                (None, false) => {}
+            }
+        }
+        NameFilter { keywords }
+    }
+
+    pub fn may_match(&self, name: &[u8]) -> bool {
+        match &self.keywords {
+            None => true,
+            Some(list) => list.iter().any(|k| memchr::memmem::find(name, k).is_some()),
+        }
+    }
 }
 
 /// True when some path rule could report this path: the sources use it to

@@ -247,6 +247,7 @@ fn walk_history(
     }
     let mut seen_env: HashSet<String> = HashSet::new();
     let mut stack: Vec<(Oid, String)> = Vec::new();
+    let names = env_files::NameFilter::new(rules);
     for oid in walk {
         let oid = match oid {
             Ok(o) => o,
@@ -316,7 +317,7 @@ fn walk_history(
                     }
                     EntryKind::Blob => {
                         let is_new = seen_blobs.insert(entry.id);
-                        let env_like = env_files::name_may_match(rules, entry.name);
+                        let env_like = names.may_match(entry.name);
                         if !is_new && !env_like {
                             continue;
                         }
