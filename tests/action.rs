@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Command as StdCommand;
 
-use common::{commit_dated, copy_fixture, fake_key, git, new_repo};
+use common::{commit_dated, copy_fixture, git, new_repo, plant_key};
 
 fn run_action(workspace: &Path, env: &[(&str, &str)]) -> (std::process::Output, String, String) {
     let scratch = tempfile::tempdir().unwrap();
@@ -68,18 +68,10 @@ fn action_annotates_writes_sarif_summary_and_outputs() {
 fn action_scans_only_the_pull_request_commits_in_history_mode() {
     let repo = new_repo();
     let dir = repo.path();
-    std::fs::write(
-        dir.join("old.py"),
-        format!("SKYTELLS_API_KEY = '{}'\n", fake_key("sk-")),
-    )
-    .unwrap();
+    plant_key(&dir.join("old.py"));
     git(dir, &["add", "."]);
     let base = commit_dated(dir, "base", 3);
-    std::fs::write(
-        dir.join("new.py"),
-        format!("SKYTELLS_API_KEY = '{}'\n", fake_key("sk-")),
-    )
-    .unwrap();
+    plant_key(&dir.join("new.py"));
     git(dir, &["add", "."]);
     let head = commit_dated(dir, "pr", 1);
     let (out, _, _) = run_action(

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{fake_key, finding_keys, json_of, skyscan};
+use common::{finding_keys, json_of, plant_key, skyscan};
 use predicates::prelude::*;
 
 #[test]
@@ -22,11 +22,7 @@ fn config_disables_reweights_allowlists_and_adds_rules() {
         "curl -k https://api.skytells.ai/v1/models\n",
     )
     .unwrap();
-    std::fs::write(
-        root.join("docs/setup.py"),
-        format!("SKYTELLS_API_KEY = '{}'\n", fake_key("sk-")),
-    )
-    .unwrap();
+    plant_key(&root.join("docs/setup.py"));
     std::fs::write(
         root.join("legacy.py"),
         "SKYTELLS_API_KEY = 'sk-ACMEINTERNALq8ZrT2mW4vLn7Kc1'\n",

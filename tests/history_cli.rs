@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{commit_dated, fake_key, git, git_with_env, json_of, new_repo, skyscan};
+use common::{commit_dated, fake_key, git, git_with_env, json_of, new_repo, plant_key, skyscan};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -201,18 +201,10 @@ fn sarif_carries_provenance() {
 fn range_and_since_limit_the_commits() {
     let repo = new_repo();
     let dir = repo.path();
-    std::fs::write(
-        dir.join("a.py"),
-        format!("SKYTELLS_API_KEY = '{}'\n", fake_key("sk-")),
-    )
-    .unwrap();
+    plant_key(&dir.join("a.py"));
     git(dir, &["add", "."]);
     let old = commit_dated(dir, "old", 400);
-    std::fs::write(
-        dir.join("b.py"),
-        format!("SKYTELLS_API_KEY = '{}'\n", fake_key("sk-")),
-    )
-    .unwrap();
+    plant_key(&dir.join("b.py"));
     git(dir, &["add", "."]);
     commit_dated(dir, "new", 1);
     let paths = |report: &Value| {
@@ -301,11 +293,7 @@ fn corrupt_object_is_reported_and_the_scan_goes_on() {
     let repo = new_repo();
     let dir = repo.path();
     std::fs::write(dir.join("victim.txt"), "some text that will go missing\n").unwrap();
-    std::fs::write(
-        dir.join("k.py"),
-        format!("SKYTELLS_API_KEY = '{}'\n", fake_key("sk-")),
-    )
-    .unwrap();
+    plant_key(&dir.join("k.py"));
     git(dir, &["add", "."]);
     commit_dated(dir, "c", 1);
     let blob = git_with_env(dir, &["rev-parse", "HEAD:victim.txt"], &[]);

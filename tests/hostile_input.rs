@@ -9,8 +9,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{
-    commit_dated, fake_key, finding_keys, git, git_with_env, json_of, new_repo, scan_json_output,
-    skyscan,
+    commit_dated, fake_key, finding_keys, git, git_with_env, json_of, new_repo, plant_key,
+    scan_json_output, skyscan,
 };
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -45,11 +45,7 @@ fn binary_invalid_utf8_empty_fifo_and_odd_file_names() {
     assert!(status.success());
     // A name with a newline and bytes that are not UTF-8.
     let odd = std::ffi::OsStr::from_bytes(b"we\nird\xff.py");
-    std::fs::write(
-        root.join(odd),
-        format!("SKYTELLS_API_KEY = '{}'\n", fake_key("sk-")),
-    )
-    .unwrap();
+    plant_key(&root.join(odd));
 
     let out = scan(root, &[]);
     assert_eq!(out.status.code(), Some(1));
@@ -106,11 +102,7 @@ fn gigabyte_file_is_skipped_with_a_warning_and_read_only_at_its_head() {
     // Sparse: no disk used, but 1 GiB long.
     let f = std::fs::File::create(root.join("huge.log")).unwrap();
     f.set_len(1 << 30).unwrap();
-    std::fs::write(
-        root.join("ok.py"),
-        format!("SKYTELLS_API_KEY = '{}'\n", fake_key("sk-")),
-    )
-    .unwrap();
+    plant_key(&root.join("ok.py"));
     let out = scan(root, &[]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -166,11 +158,7 @@ fn symlink_loops_do_not_hang() {
 fn unreadable_file_is_a_warning_and_the_rest_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    std::fs::write(
-        root.join("ok.py"),
-        format!("SKYTELLS_API_KEY = '{}'\n", fake_key("sk-")),
-    )
-    .unwrap();
+    plant_key(&root.join("ok.py"));
     let locked = root.join("locked.py");
     std::fs::write(&locked, "x = 1\n").unwrap();
     use std::os::unix::fs::PermissionsExt;
@@ -222,11 +210,7 @@ fn corrupt_packfile_is_reported_and_the_scan_finishes() {
         git(dir, &["add", "."]);
         commit_dated(dir, &format!("c{n}"), 30 - n);
     }
-    std::fs::write(
-        dir.join("k.py"),
-        format!("SKYTELLS_API_KEY = '{}'\n", fake_key("sk-")),
-    )
-    .unwrap();
+    plant_key(&dir.join("k.py"));
     git(dir, &["add", "."]);
     commit_dated(dir, "key", 1);
     git(dir, &["gc", "-q", "--aggressive"]);
@@ -400,18 +384,10 @@ fn nothing_from_the_scanned_repository_is_executed() {
     let repo = new_repo();
     let dir = repo.path();
     // History, a staged change, and a working-tree file first...
-    std::fs::write(
-        dir.join("a.py"),
-        format!("SKYTELLS_API_KEY = '{}'\n", fake_key("sk-")),
-    )
-    .unwrap();
+    plant_key(&dir.join("a.py"));
     git(dir, &["add", "."]);
     commit_dated(dir, "c", 1);
-    std::fs::write(
-        dir.join("b.py"),
-        format!("SKYTELLS_API_KEY = '{}'\n", fake_key("sk-")),
-    )
-    .unwrap();
+    plant_key(&dir.join("b.py"));
     git(dir, &["add", "b.py"]);
     // ...then every program a repository can name: hooks, fsmonitor,
     // filters, textconv, diff drivers, ssh commands.

@@ -134,6 +134,13 @@ pub fn scan_json_output(dir: &Path, extra: &[&str]) -> std::process::Output {
         .expect("skyscan runs")
 }
 
+/// Write `SKYTELLS_API_KEY = '<fresh sk- key>'` to `path`; returns the key.
+pub fn plant_key(path: &Path) -> String {
+    let key = fake_key("sk-");
+    std::fs::write(path, format!("SKYTELLS_API_KEY = '{key}'\n")).expect("write the planted key");
+    key
+}
+
 /// Parse stdout as JSON.
 pub fn json_of(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
