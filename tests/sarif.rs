@@ -11,11 +11,22 @@ use serde_json::Value;
 
 /// The SARIF 2.1.0 schema from the serde-sarif package in the dependency graph.
 fn sarif_schema() -> Value {
-    let out = std::process::Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--offline"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo metadata runs");
+    // Offline first; a fresh machine may not have every platform's crates
+    // that `cargo metadata` wants, so then let it fetch them.
+    let metadata = |offline: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO"));
+        cmd.args(["metadata", "--format-version", "1"]);
+        if offline {
+            cmd.arg("--offline");
+        }
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("cargo metadata runs")
+    };
+    let mut out = metadata(true);
+    if !out.status.success() {
+        out = metadata(false);
+    }
     assert!(
         out.status.success(),
         "{}",

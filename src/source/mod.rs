@@ -2,6 +2,8 @@
 //! per-file pipeline (`scan::scan_file`) and returns a [`ScanOutput`].
 
 pub mod history;
+pub mod objects;
+pub mod pack;
 pub mod staged;
 pub mod worktree;
 

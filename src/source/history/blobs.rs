@@ -1,0 +1,178 @@
+//! Scanning the blobs the walk found. Packed blobs are resolved in bulk
+//! along their packs' delta forests and scanned on the thread that resolved
+//! them, while their content is still in cache. What the packs cannot give
+//! (loose objects, corrupt entries, missing objects) is read through
+//! libgit2 with one repository handle per batch, which also words the
+//! warning for anything unreadable.
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use git2::Repository;
+use rayon::prelude::*;
+
+use super::trees::{BlobRecord, BlobRef};
+
+use super::HistoryOptions;
+use crate::engine::{Matcher, Scratch};
+use crate::finding::Finding;
+use crate::scan::{decode, scan_file};
+use crate::source::objects::{Kind, ObjectStore, Resolved};
+use crate::source::Counters;
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// What scanning the blobs produced.
+pub struct BlobScan {
+    /// The findings of each blob that has any, by index into the records.
+    pub findings: Vec<(usize, Vec<Finding>)>,
+    pub warnings: Vec<String>,
+}
+
+/// The shared state of one blob scan.
+pub struct BlobScanner<'a> {
+    pub matcher: &'a Matcher,
+    pub opts: &'a HistoryOptions,
+    pub counters: &'a Counters,
+    /// Blobs scanned so far, for the progress line.
+    pub scanned: &'a AtomicUsize,
+}
+
+impl BlobScanner<'_> {
+    /// Scan every blob of `records`.
+    pub fn scan(
+        &self,
+        store: &ObjectStore,
+        git_dir: &Path,
+        pool: &rayon::ThreadPool,
+        records: &[BlobRecord],
+    ) -> BlobScan {
+        const NO_JOB: u32 = u32::MAX;
+        let mut job_of = vec![NO_JOB; store.len()];
+        let mut elsewhere = Vec::new();
+        for (i, r) in records.iter().enumerate() {
+            match r.blob {
+                BlobRef::Packed(pos) => job_of[pos as usize] = i as u32,
+                BlobRef::External(_) => elsewhere.push(i),
+            }
+        }
+        let found = Mutex::new(Vec::new());
+        let failed = store.resolve_all(
+            pool,
+            Kind::Blob,
+            |pos| job_of[pos as usize] != NO_JOB,
+            self.opts.max_filesize,
+            |pos, blob| {
+                let job = job_of[pos as usize] as usize;
+                let hits = match blob {
+                    Resolved::Data(data) => self.scan_content(&records[job].path, data),
+                    Resolved::Large(_) => {
+                        self.counters.large.fetch_add(1, Ordering::Relaxed);
+                        None
+                    }
+                };
+                self.scanned.fetch_add(1, Ordering::Relaxed);
+                if let Some(f) = hits {
+                    found.lock().expect("lock").push((job, f));
+                }
+            },
+        );
+        elsewhere.extend(failed.into_iter().map(|pos| job_of[pos as usize] as usize));
+        let warnings = Mutex::new(Vec::new());
+        pool.install(|| {
+            elsewhere.par_chunks(256).for_each(|chunk| {
+                let mut local = Vec::new();
+                self.scan_with_libgit2(store, git_dir, records, chunk, &mut local, &warnings);
+                found.lock().expect("lock").extend(local);
+            })
+        });
+        let mut findings = found.into_inner().expect("lock");
+        findings.sort_by_key(|(job, _)| *job);
+        BlobScan {
+            findings,
+            warnings: warnings.into_inner().expect("lock"),
+        }
+    }
+
+    /// Read `jobs` through libgit2 and scan them.
+    fn scan_with_libgit2(
+        &self,
+        store: &ObjectStore,
+        git_dir: &Path,
+        records: &[BlobRecord],
+        jobs: &[usize],
+        found: &mut Vec<(usize, Vec<Finding>)>,
+        warnings: &Mutex<Vec<String>>,
+    ) {
+        let warn = |m: String| warnings.lock().expect("lock").push(m);
+        let repo = Repository::open(git_dir);
+        let odb = match &repo {
+            Ok(r) => r.odb(),
+            Err(e) => Err(git2::Error::from_str(e.message())),
+        };
+        let odb = match odb {
+            Ok(o) => o,
+            Err(e) => {
+                warn(format!("cannot open the repository: {}", e.message()));
+                self.counters
+                    .errors
+                    .fetch_add(jobs.len() as u64, Ordering::Relaxed);
+                return;
+            }
+        };
+        for &job in jobs {
+            let record = &records[job];
+            let id = record.oid(store);
+            self.scanned.fetch_add(1, Ordering::Relaxed);
+            let object = odb.read_header(id).and_then(|(size, _)| {
+                if size as u64 > self.opts.max_filesize {
+                    Ok(None)
+                } else {
+                    odb.read(id).map(Some)
+                }
+            });
+            match object {
+                Ok(Some(o)) => {
+                    if let Some(f) = self.scan_content(&record.path, o.data()) {
+                        found.push((job, f));
+                    }
+                }
+                Ok(None) => {
+                    self.counters.large.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    self.counters.errors.fetch_add(1, Ordering::Relaxed);
+                    warn(format!("blob {id} ({}): {}", record.path, e.message()));
+                }
+            }
+        }
+    }
+
+    /// Scan one blob's content; `None` when it has no findings or is binary.
+    fn scan_content(&self, path: &str, data: &[u8]) -> Option<Vec<Finding>> {
+        let Some(text) = decode(data) else {
+            self.counters.binary.fetch_add(1, Ordering::Relaxed);
+            return None;
+        };
+        self.counters.files.fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .bytes
+            .fetch_add(text.len() as u64, Ordering::Relaxed);
+        // Path rules are judged per path, not per blob.
+        let found = SCRATCH.with(|s| {
+            scan_file(
+                self.matcher,
+                path,
+                &text,
+                &mut s.borrow_mut(),
+                self.opts.settings,
+                false,
+            )
+        });
+        (!found.is_empty()).then_some(found)
+    }
+}

@@ -1,0 +1,391 @@
+//! The history source: every blob reachable from the repository's refs,
+//! each distinct blob scanned exactly once, with provenance (the commit that
+//! first introduced it, and the path it had there).
+//!
+//! The scan runs in phases, each parallel where it can be:
+//! 1. [`commits`]: the commits to walk, oldest first.
+//! 2. [`trees`]: every packed tree decoded once, then one walk over the
+//!    commits that descends only into trees not seen before and lists each
+//!    new blob with its first commit and path.
+//! 3. [`blobs`]: the listed blobs resolved along their packs' delta forests
+//!    and scanned where they are resolved.
+//!
+//! Packs are read directly (`source::pack`, `source::objects`); libgit2
+//! reads whatever they cannot give, and opens the repository.
+
+mod blobs;
+mod commits;
+mod trees;
+
+pub use trees::parse_tree_entries;
+
+use std::collections::{HashMap, HashSet};
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use git2::{ObjectType, Oid, Repository};
+
+use crate::checks::env_files::{self, NameFilter};
+use crate::checks::history as history_checks;
+use crate::engine::Matcher;
+use crate::error::Error;
+use crate::finding::{Finding, Provenance};
+use crate::rules::{Mode, RuleSet};
+use crate::scan::ScanSettings;
+use crate::source::objects::{Kind, ObjectStore};
+use crate::source::pack::ObjectKey;
+use crate::source::{open_repository, Counters, ScanOutput};
+
+/// How to scan history.
+#[derive(Debug, Clone)]
+pub struct HistoryOptions {
+    /// Only commits in this revision range (`A..B`).
+    pub range: Option<String>,
+    /// Only commits made at or after this Unix time.
+    pub since: Option<i64>,
+    /// Worker threads; 0 picks the number of cores.
+    pub threads: usize,
+    pub max_filesize: u64,
+    pub settings: ScanSettings,
+    /// Keys first committed longer ago than this are overdue (SC6).
+    pub max_key_age_days: u64,
+    /// "Now", for key ages (a parameter so that tests can fix it).
+    pub now: i64,
+    /// Draw a progress line on stderr when it is a terminal.
+    pub progress: bool,
+}
+
+/// The repository's objects: the packs read directly, libgit2 for the rest.
+pub(crate) struct Objects<'r> {
+    pub store: ObjectStore,
+    odb: git2::Odb<'r>,
+}
+
+impl Objects<'_> {
+    /// Read an object into `buf`, from the packs where they have it.
+    pub fn read(&self, id: &ObjectKey, buf: &mut Vec<u8>) -> Result<Kind, String> {
+        if let Some(pos) = self.store.position(id) {
+            if let Ok(kind) = self.store.read(pos, buf) {
+                return Ok(kind);
+            }
+        }
+        self.read_git2(id, buf)
+    }
+
+    /// Read an object through libgit2 (whose errors are the ones to show).
+    pub fn read_git2(&self, id: &ObjectKey, buf: &mut Vec<u8>) -> Result<Kind, String> {
+        let oid = Oid::from_bytes(id).expect("20 bytes make an object id");
+        let object = self.odb.read(oid).map_err(|e| e.message().to_string())?;
+        buf.clear();
+        buf.extend_from_slice(object.data());
+        match object.kind() {
+            ObjectType::Commit => Ok(Kind::Commit),
+            ObjectType::Tree => Ok(Kind::Tree),
+            ObjectType::Blob => Ok(Kind::Blob),
+            ObjectType::Tag => Ok(Kind::Tag),
+            other => Err(format!("unexpected object type {other}")),
+        }
+    }
+}
+
+/// Scan the history of the repository at (or above) `path`.
+pub fn scan_history(
+    rules: &RuleSet,
+    path: &Path,
+    opts: &HistoryOptions,
+) -> Result<ScanOutput, Error> {
+    let repo = open_repository(path)?;
+    let mut warnings = Vec::new();
+    if repo.is_shallow() {
+        warnings.push(
+            "shallow clone: commits before the shallow boundary are not scanned (fetch with --unshallow for a full scan)"
+                .to_string(),
+        );
+    }
+    raise_pack_window_limits();
+    let threads = match opts.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        // Delta chains are resolved recursively: leave room for deep ones.
+        .stack_size(64 << 20)
+        .build()
+        .map_err(|e| Error::Git(format!("cannot start worker threads: {e}")))?;
+
+    let progress = Progress::start(opts.progress);
+    let head_blobs = head_blob_ids(&repo, &mut warnings);
+    let matcher = Matcher::new(rules.for_mode(Mode::History));
+    let counters = Counters::default();
+    progress.phase("opening packs");
+    let objects = Objects {
+        store: ObjectStore::open(repo.path()),
+        odb: repo.odb()?,
+    };
+
+    // 1. Commits.
+    progress.phase("reading commits");
+    let before = warnings.len();
+    let list = commits::commits_to_walk(&repo, &objects, opts.range.as_deref(), &mut warnings)?;
+    // Each warning of this phase is a ref or commit that could not be read.
+    counters
+        .errors
+        .fetch_add((warnings.len() - before) as u64, Ordering::Relaxed);
+
+    // 2. Trees, and the walk that lists new blobs.
+    progress.phase("reading trees");
+    let filter = NameFilter::new(rules);
+    let store = trees::TreeStore::decode_all(&objects, &pool, &filter);
+    progress.phase("walking commits");
+    let mut walker = trees::Walker::new(store, &objects, rules, &filter);
+    if let Some(tree) = &list.excluded_tree {
+        walker.mark_seen(tree);
+    }
+    let mut walked = trees::WalkResult {
+        blobs: Vec::new(),
+        env_paths: Vec::new(),
+        errors: 0,
+    };
+    let mut seen_env = HashSet::new();
+    let mut commits = Vec::with_capacity(list.commits.len());
+    for commit in list.commits {
+        if opts.since.is_some_and(|since| commit.time < since) {
+            // Older than --since: what it holds is not new in the window.
+            walker.mark_seen(&commit.tree);
+            continue;
+        }
+        walker.walk_commit(commits.len(), &commit, &mut walked, &mut seen_env);
+        commits.push(commit);
+    }
+    warnings.extend(walker.finish(&mut walked));
+    counters.errors.fetch_add(walked.errors, Ordering::Relaxed);
+    if commits.is_empty() && counters.errors.load(Ordering::Relaxed) == 0 {
+        warnings.push(if opts.range.is_some() || opts.since.is_some() {
+            "no commits in the given --range/--since: nothing to scan".to_string()
+        } else {
+            "the repository has no commits: nothing to scan".to_string()
+        });
+    }
+
+    // 3. Blobs.
+    progress.phase("scanning blobs");
+    progress.total.store(walked.blobs.len(), Ordering::Relaxed);
+    let scanner = blobs::BlobScanner {
+        matcher: &matcher,
+        opts,
+        counters: &counters,
+        scanned: &progress.done,
+    };
+    let scanned = scanner.scan(&objects.store, repo.path(), &pool, &walked.blobs);
+    progress.phase("done");
+    progress.stop();
+    warnings.extend(scanned.warnings);
+    let large = counters.large.load(Ordering::Relaxed);
+    if large > 0 {
+        warnings.push(format!(
+            "{large} blob(s) over the size cap of {} bytes were skipped (--max-filesize)",
+            opts.max_filesize
+        ));
+    }
+    let per_blob = scanned.findings;
+    let inventory = &walked;
+    let commits = &commits;
+
+    let provenance = |commit: usize| {
+        let c = &commits[commit];
+        Provenance {
+            commit: Oid::from_bytes(&c.id).expect("20 bytes").to_string(),
+            author: c.author.clone(),
+            email: c.email.clone(),
+            date: crate::time::rfc3339(c.time),
+            time: c.time,
+        }
+    };
+
+    // One finding per (rule, secret or match, path of first occurrence);
+    // blobs are in first-seen order, so the first hit is the earliest.
+    let mut groups: Vec<Group> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    for (blob, findings) in per_blob {
+        let record = &inventory.blobs[blob];
+        for f in findings {
+            let identity = f.secret.clone().unwrap_or_else(|| f.matched.clone());
+            let key = (f.rule_id.clone(), identity);
+            let at_head = head_blobs.contains(&record.oid(&objects.store));
+            match index.get(&key) {
+                Some(&g) => {
+                    let group = &mut groups[g];
+                    group.blobs += 1;
+                    group.at_head |= at_head;
+                    if record.commit < group.commit {
+                        group.commit = record.commit;
+                        group.finding = f;
+                    }
+                }
+                None => {
+                    index.insert(key, groups.len());
+                    groups.push(Group {
+                        finding: f,
+                        commit: record.commit,
+                        blobs: 1,
+                        at_head,
+                    });
+                }
+            }
+        }
+    }
+
+    let mut findings = Vec::new();
+    let mut secret_paths = HashSet::new();
+    for g in &mut groups {
+        let p = provenance(g.commit);
+        g.finding.message = format!("{} ({})", g.finding.message, p.describe("first committed"));
+        g.finding.provenance = Some(p);
+        g.finding.occurrences = Some(g.blobs);
+        if g.finding.secret.is_some() {
+            secret_paths.insert(g.finding.path.clone());
+        }
+    }
+    for g in &groups {
+        findings.extend(history_checks::derived_findings(
+            rules,
+            &g.finding,
+            g.at_head,
+            opts.now,
+            opts.max_key_age_days,
+        ));
+    }
+    findings.extend(groups.into_iter().map(|g| g.finding));
+
+    for (path, commit) in &inventory.env_paths {
+        let holds_secret = secret_paths.contains(path);
+        for mut f in env_files::env_file_findings_for_path(rules, path, holds_secret) {
+            let p = provenance(*commit);
+            f.message = format!("{} ({})", f.message, p.describe("committed"));
+            f.provenance = Some(p);
+            findings.push(f);
+        }
+    }
+
+    crate::source::sort_findings(&mut findings);
+    warnings.sort();
+    Ok(ScanOutput {
+        findings,
+        warnings,
+        stats: counters.into_stats(),
+    })
+}
+
+/// The findings of one (rule, secret) across history.
+struct Group {
+    finding: Finding,
+    commit: usize,
+    blobs: usize,
+    at_head: bool,
+}
+
+/// Tune libgit2's globals for reading every object once: map whole packs
+/// (its default window limits make threads wait on each other), skip the
+/// object cache (nothing is read twice), and skip re-hashing each object on
+/// read (SHA-1 with collision detection was a third of the scan time; the
+/// scan trusts the repository's objects as git itself does for reads).
+fn raise_pack_window_limits() {
+    git2::opts::enable_caching(false);
+    git2::opts::strict_hash_verification(false);
+    // SAFETY: these only set libgit2 globals; they are called before any
+    // worker thread reads objects.
+    unsafe {
+        let _ = git2::opts::set_mwindow_size(64 << 20);
+        let _ = git2::opts::set_mwindow_mapped_limit(if cfg!(target_pointer_width = "64") {
+            32 << 30
+        } else {
+            256 << 20
+        });
+    }
+}
+
+/// Every blob id in HEAD's tree (empty for an unborn HEAD).
+fn head_blob_ids(repo: &Repository, warnings: &mut Vec<String>) -> HashSet<Oid> {
+    let mut ids = HashSet::new();
+    let Ok(tree) = repo.head().and_then(|h| h.peel_to_tree()) else {
+        return ids;
+    };
+    let walked = tree.walk(git2::TreeWalkMode::PreOrder, |_, entry| {
+        if entry.kind() == Some(ObjectType::Blob) {
+            ids.insert(entry.id());
+        }
+        git2::TreeWalkResult::Ok
+    });
+    if let Err(e) = walked {
+        warnings.push(format!("HEAD tree: {}", e.message()));
+    }
+    ids
+}
+
+/// The progress line: a phase, and blobs scanned out of those found, drawn
+/// on stderr when it is a terminal.
+struct Progress {
+    phase: std::sync::Mutex<&'static str>,
+    total: AtomicUsize,
+    done: AtomicUsize,
+    stop: AtomicBool,
+    started: std::sync::Mutex<std::time::Instant>,
+    thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Progress {
+    fn start(wanted: bool) -> std::sync::Arc<Progress> {
+        let p = std::sync::Arc::new(Progress {
+            phase: std::sync::Mutex::new("starting"),
+            total: AtomicUsize::new(0),
+            done: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+            started: std::sync::Mutex::new(std::time::Instant::now()),
+            thread: std::sync::Mutex::new(None),
+        });
+        if wanted && std::io::stderr().is_terminal() {
+            let q = p.clone();
+            let handle = std::thread::spawn(move || {
+                while !q.stop.load(Ordering::Relaxed) {
+                    let phase = *q.phase.lock().expect("lock");
+                    let total = q.total.load(Ordering::Relaxed);
+                    if total > 0 {
+                        let done = q.done.load(Ordering::Relaxed);
+                        eprint!("\r\x1b[2Kskyscan: {phase} {done}/{total}");
+                    } else {
+                        eprint!("\r\x1b[2Kskyscan: {phase}…");
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+                eprint!("\r\x1b[2K");
+            });
+            *p.thread.lock().expect("lock") = Some(handle);
+        }
+        p
+    }
+
+    /// Enter a phase. With `SKYSCAN_TRACE` set, print how long the last
+    /// one took (for benchmarking).
+    fn phase(&self, name: &'static str) {
+        let mut phase = self.phase.lock().expect("lock");
+        if std::env::var_os("SKYSCAN_TRACE").is_some() {
+            let mut started = self.started.lock().expect("lock");
+            eprintln!(
+                "skyscan: trace: {:>6.2}s {}",
+                started.elapsed().as_secs_f64(),
+                *phase
+            );
+            *started = std::time::Instant::now();
+        }
+        *phase = name;
+    }
+
+    fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(h) = self.thread.lock().expect("lock").take() {
+            let _ = h.join();
+        }
+    }
+}

@@ -1,0 +1,594 @@
+//! Every tree of the history, decoded once into a compact form, and the
+//! walk over them that lists each distinct blob with the commit and path
+//! where it first appears.
+//!
+//! A long history holds hundreds of thousands of trees, most of them small
+//! edits of one another stored as deltas. They are decoded in one parallel
+//! pass over the packs ([`ObjectStore::resolve_all`]) into entries of eight
+//! bytes: an interned name and the entry's object *position*. The walk then
+//! tests "seen before?" with one bit per object instead of a hash set.
+//! Trees outside the packs (loose, or unreadable there) are read through
+//! libgit2 when the walk reaches them.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use git2::Oid;
+use rustc_hash::FxHashMap;
+
+use super::commits::CommitInfo;
+use super::Objects;
+use crate::checks::env_files::{self, NameFilter};
+use crate::rules::RuleSet;
+use crate::source::objects::{Kind, ObjectStore, Resolved};
+use crate::source::pack::ObjectKey;
+
+/// A tree entry: an interned name and what it points at.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// Bit 31: a path rule may match the name. Bits 30..24: the interner
+    /// (thread) that holds the name. Bits 23..0: the name's number there.
+    name: u32,
+    /// Bit 31: a blob (else a tree). Bit 30: `External` (else a packed
+    /// position). Bits 29..0: the position, or the external number.
+    target: u32,
+}
+
+const ENV_LIKE: u32 = 1 << 31;
+const IS_BLOB: u32 = 1 << 31;
+const EXTERNAL: u32 = 1 << 30;
+const INDEX_MASK: u32 = (1 << 30) - 1;
+const NAME_MASK: u32 = (1 << 24) - 1;
+/// Interners: one per pool thread plus the walk's own.
+const MAX_INTERNERS: usize = 127;
+
+/// Object ids the packs do not have (loose objects, missing objects).
+#[derive(Default)]
+struct Externals {
+    ids: Vec<ObjectKey>,
+    index: FxHashMap<ObjectKey, u32>,
+}
+
+impl Externals {
+    fn number(&mut self, id: ObjectKey) -> Option<u32> {
+        if let Some(&n) = self.index.get(&id) {
+            return Some(n);
+        }
+        let n = u32::try_from(self.ids.len())
+            .ok()
+            .filter(|&n| n <= INDEX_MASK)?;
+        self.ids.push(id);
+        self.index.insert(id, n);
+        Some(n)
+    }
+}
+
+/// One thread's decoded entries and names.
+struct Decoder {
+    tag: u32,
+    entries: Vec<Entry>,
+    names: Vec<Box<[u8]>>,
+    interned: FxHashMap<Box<[u8]>, u32>,
+}
+
+impl Decoder {
+    fn new(tag: usize) -> Decoder {
+        Decoder {
+            tag: (tag as u32) << 24,
+            entries: Vec::new(),
+            names: Vec::new(),
+            interned: FxHashMap::default(),
+        }
+    }
+
+    fn intern(&mut self, name: &[u8], filter: &NameFilter) -> Option<u32> {
+        if let Some(&n) = self.interned.get(name) {
+            return Some(n);
+        }
+        let local = u32::try_from(self.names.len())
+            .ok()
+            .filter(|&n| n <= NAME_MASK)?;
+        let flag = if filter.may_match(name) { ENV_LIKE } else { 0 };
+        let n = flag | self.tag | local;
+        self.names.push(name.into());
+        self.interned.insert(name.into(), n);
+        Some(n)
+    }
+
+    /// Append the entries of raw tree `data`; `None` when it is malformed
+    /// (or too large for the compact form), with nothing appended.
+    fn decode(
+        &mut self,
+        data: &[u8],
+        store: &ObjectStore,
+        externals: &Mutex<Externals>,
+        filter: &NameFilter,
+    ) -> Option<(u32, u32)> {
+        let start = self.entries.len();
+        let ok = (|| {
+            for entry in TreeEntries::new(data) {
+                let entry = entry.ok()?;
+                let flag = match entry.kind {
+                    EntryKind::Tree => 0,
+                    EntryKind::Blob => IS_BLOB,
+                    EntryKind::Other => continue,
+                };
+                let target = match store.position(&entry.id) {
+                    Some(p) if p <= INDEX_MASK => flag | p,
+                    _ => flag | EXTERNAL | externals.lock().expect("lock").number(entry.id)?,
+                };
+                let name = self.intern(entry.name, filter)?;
+                self.entries.push(Entry { name, target });
+            }
+            Some(())
+        })();
+        let len = self.entries.len() - start;
+        match (ok, u32::try_from(start), u32::try_from(len)) {
+            (Some(()), Ok(s), Ok(l)) if l <= SLOT_LEN_MASK as u32 => Some((s, l)),
+            _ => {
+                self.entries.truncate(start);
+                None
+            }
+        }
+    }
+}
+
+/// Where a decoded tree's entries are: interner (7 bits), start (32 bits),
+/// length (24 bits). `UNDECODED` for trees not decoded.
+const UNDECODED: u64 = u64::MAX;
+const SLOT_LEN_MASK: u64 = (1 << 24) - 1;
+
+fn slot(tag: usize, start: u32, len: u32) -> u64 {
+    ((tag as u64) << 56) | (u64::from(start) << 24) | u64::from(len)
+}
+
+/// Every packed tree, decoded.
+pub struct TreeStore {
+    slots: Vec<AtomicU64>,
+    decoders: Vec<Decoder>,
+    externals: Externals,
+}
+
+impl TreeStore {
+    /// Decode every packed tree on `pool`.
+    pub fn decode_all(
+        objects: &Objects,
+        pool: &rayon::ThreadPool,
+        filter: &NameFilter,
+    ) -> TreeStore {
+        let threads = pool.current_num_threads().min(MAX_INTERNERS - 1);
+        let decoders: Vec<Mutex<Decoder>> =
+            (0..threads).map(|t| Mutex::new(Decoder::new(t))).collect();
+        let externals = Mutex::new(Externals::default());
+        let slots: Vec<AtomicU64> = (0..objects.store.len())
+            .map(|_| AtomicU64::new(UNDECODED))
+            .collect();
+        // Trees the packs cannot resolve are read through libgit2 by the
+        // walk, which also reports them if they are unreadable there.
+        let store = &objects.store;
+        let is_tree = |pos| store.kind(pos) == Some(Kind::Tree);
+        let _unresolved = store.resolve_all(pool, Kind::Tree, is_tree, u64::MAX, |pos, tree| {
+            let Resolved::Data(data) = tree else { return };
+            let t = rayon::current_thread_index().unwrap_or(0) % threads;
+            let mut decoder = decoders[t].lock().expect("lock");
+            if let Some((start, len)) = decoder.decode(data, store, &externals, filter) {
+                slots[pos as usize].store(slot(t, start, len), Ordering::Relaxed);
+            }
+        });
+        TreeStore {
+            slots,
+            decoders: decoders
+                .into_iter()
+                .map(|d| d.into_inner().expect("lock"))
+                .collect(),
+            externals: externals.into_inner().expect("lock"),
+        }
+    }
+
+    fn entries(&self, position: u32) -> Option<&[Entry]> {
+        let s = self.slots.get(position as usize)?.load(Ordering::Relaxed);
+        if s == UNDECODED {
+            return None;
+        }
+        let (t, start, len) = (
+            (s >> 56) as usize,
+            ((s >> 24) & 0xffff_ffff) as usize,
+            (s & SLOT_LEN_MASK) as usize,
+        );
+        Some(&self.decoders[t].entries[start..start + len])
+    }
+
+    fn name(&self, name: u32) -> &[u8] {
+        let t = ((name >> 24) & 0x7f) as usize;
+        &self.decoders[t].names[(name & NAME_MASK) as usize]
+    }
+}
+
+/// A blob found by the walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BlobRef {
+    /// A packed object, by position.
+    Packed(u32),
+    /// An object the packs do not have.
+    External(ObjectKey),
+}
+
+/// A blob to scan, with the commit (index into the walk's commits) and
+/// path where it first appeared.
+pub struct BlobRecord {
+    pub blob: BlobRef,
+    pub path: String,
+    pub commit: usize,
+}
+
+impl BlobRecord {
+    /// The blob's object id.
+    pub fn oid(&self, store: &ObjectStore) -> Oid {
+        let id = match &self.blob {
+            BlobRef::Packed(pos) => store.id(*pos),
+            BlobRef::External(id) => id,
+        };
+        Oid::from_bytes(id).expect("20 bytes make an object id")
+    }
+}
+
+/// What the walk found.
+pub struct WalkResult {
+    pub blobs: Vec<BlobRecord>,
+    /// `.env`-like paths and the commit where each first appeared.
+    pub env_paths: Vec<(String, usize)>,
+    /// Trees that could not be read.
+    pub errors: u64,
+}
+
+/// The "seen" sets of the walk: a bit per packed object, a hash set for
+/// the rest.
+struct Seen {
+    bits: Vec<u64>,
+    external: HashSet<u32>,
+}
+
+impl Seen {
+    fn new(len: usize) -> Seen {
+        Seen {
+            bits: vec![0; len.div_ceil(64)],
+            external: HashSet::new(),
+        }
+    }
+
+    /// Mark `target`; true when it was not marked before.
+    fn insert(&mut self, target: u32) -> bool {
+        let index = target & INDEX_MASK;
+        if target & EXTERNAL != 0 {
+            return self.external.insert(index);
+        }
+        let (word, bit) = ((index / 64) as usize, 1u64 << (index % 64));
+        let fresh = self.bits[word] & bit == 0;
+        self.bits[word] |= bit;
+        fresh
+    }
+}
+
+/// Walks commits in order over the decoded trees.
+pub struct Walker<'a> {
+    store: TreeStore,
+    objects: &'a Objects<'a>,
+    rules: &'a RuleSet,
+    filter: &'a NameFilter,
+    seen: Seen,
+    /// Decoder for trees read through libgit2 during the walk.
+    own: Decoder,
+    externals: Mutex<Externals>,
+    /// Trees read through libgit2, by target.
+    read_trees: FxHashMap<u32, (u32, u32)>,
+    warnings: Vec<String>,
+    errors: u64,
+}
+
+impl<'a> Walker<'a> {
+    pub fn new(
+        store: TreeStore,
+        objects: &'a Objects<'a>,
+        rules: &'a RuleSet,
+        filter: &'a NameFilter,
+    ) -> Self {
+        let tag = store.decoders.len();
+        let mut store = store;
+        let externals = Mutex::new(std::mem::take(&mut store.externals));
+        Walker {
+            seen: Seen::new(objects.store.len()),
+            own: Decoder::new(tag),
+            store,
+            objects,
+            rules,
+            filter,
+            externals,
+            read_trees: FxHashMap::default(),
+            warnings: Vec::new(),
+            errors: 0,
+        }
+    }
+
+    /// The target value of a tree by id.
+    fn tree_target(&self, id: &ObjectKey) -> Option<u32> {
+        match self.objects.store.position(id) {
+            Some(p) if p <= INDEX_MASK => Some(p),
+            _ => self
+                .externals
+                .lock()
+                .expect("lock")
+                .number(*id)
+                .map(|n| n | EXTERNAL),
+        }
+    }
+
+    fn target_id(&self, target: u32) -> ObjectKey {
+        let index = target & INDEX_MASK;
+        if target & EXTERNAL != 0 {
+            self.externals.lock().expect("lock").ids[index as usize]
+        } else {
+            *self.objects.store.id(index)
+        }
+    }
+
+    /// Mark everything under tree `id` as seen without reporting it (the
+    /// excluded side of a range, commits before `--since`).
+    pub fn mark_seen(&mut self, id: &ObjectKey) {
+        let Some(root) = self.tree_target(id) else {
+            return;
+        };
+        let mut stack = Vec::new();
+        if self.seen.insert(root) {
+            stack.push(root);
+        }
+        while let Some(tree) = stack.pop() {
+            let Some(entries) = self.tree_entries(tree, "") else {
+                continue;
+            };
+            for e in entries {
+                let fresh = self.seen.insert(e.target);
+                if fresh && e.target & IS_BLOB == 0 {
+                    stack.push(e.target);
+                }
+            }
+        }
+    }
+
+    /// The entries of a tree (copied out, as the walk also adds trees).
+    fn tree_entries(&mut self, target: u32, prefix: &str) -> Option<Vec<Entry>> {
+        if target & EXTERNAL == 0 {
+            if let Some(e) = self.store.entries(target & INDEX_MASK) {
+                return Some(e.to_vec());
+            }
+        }
+        if let Some(&(start, len)) = self.read_trees.get(&target) {
+            return Some(self.own.entries[start as usize..(start + len) as usize].to_vec());
+        }
+        let id = self.target_id(target);
+        let mut buf = Vec::new();
+        let read = self
+            .objects
+            .read_git2(&id, &mut buf)
+            .and_then(|kind| match kind {
+                Kind::Tree => Ok(()),
+                other => Err(format!("expected a tree, found a {other:?}").to_lowercase()),
+            });
+        let decoded = read.and_then(|()| {
+            self.own
+                .decode(&buf, &self.objects.store, &self.externals, self.filter)
+                .ok_or_else(|| "malformed tree object".to_string())
+        });
+        match decoded {
+            Ok((start, len)) => {
+                self.read_trees.insert(target, (start, len));
+                Some(self.own.entries[start as usize..(start + len) as usize].to_vec())
+            }
+            Err(e) => {
+                let id = Oid::from_bytes(&id).expect("20 bytes");
+                self.warnings.push(format!("tree {id} ({prefix}): {e}"));
+                self.errors += 1;
+                None
+            }
+        }
+    }
+
+    fn name(&self, name: u32) -> &[u8] {
+        let t = ((name >> 24) & 0x7f) as usize;
+        if t == self.store.decoders.len() {
+            &self.own.names[(name & NAME_MASK) as usize]
+        } else {
+            self.store.name(name)
+        }
+    }
+
+    /// Walk one commit's tree, reporting blobs not seen in earlier commits.
+    pub fn walk_commit(
+        &mut self,
+        commit_index: usize,
+        commit: &CommitInfo,
+        out: &mut WalkResult,
+        seen_env: &mut HashSet<String>,
+    ) {
+        let Some(root) = self.tree_target(&commit.tree) else {
+            return;
+        };
+        let mut stack: Vec<(u32, String)> = Vec::new();
+        if self.seen.insert(root) {
+            stack.push((root, String::new()));
+        }
+        while let Some((tree, prefix)) = stack.pop() {
+            let Some(entries) = self.tree_entries(tree, &prefix) else {
+                continue;
+            };
+            for e in entries {
+                let is_blob = e.target & IS_BLOB != 0;
+                let fresh = self.seen.insert(e.target);
+                let env_like = is_blob && e.name & ENV_LIKE != 0;
+                if !fresh && !env_like {
+                    continue;
+                }
+                let path = join(&prefix, self.name(e.name));
+                if !is_blob {
+                    stack.push((e.target, path));
+                    continue;
+                }
+                if env_like
+                    && env_files::is_env_candidate(self.rules, &path)
+                    && seen_env.insert(path.clone())
+                {
+                    out.env_paths.push((path.clone(), commit_index));
+                }
+                if fresh {
+                    let index = e.target & INDEX_MASK;
+                    let blob = if e.target & EXTERNAL != 0 {
+                        BlobRef::External(self.externals.lock().expect("lock").ids[index as usize])
+                    } else {
+                        BlobRef::Packed(index)
+                    };
+                    out.blobs.push(BlobRecord {
+                        blob,
+                        path,
+                        commit: commit_index,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The walk's warnings (unreadable trees) and their count.
+    pub fn finish(self, out: &mut WalkResult) -> Vec<String> {
+        out.errors += self.errors;
+        self.warnings
+    }
+}
+
+fn join(prefix: &str, name: &[u8]) -> String {
+    let name = String::from_utf8_lossy(name);
+    if prefix.is_empty() {
+        name.into_owned()
+    } else {
+        format!("{prefix}/{name}")
+    }
+}
+
+/// Parse a raw tree object to the end, counting entries (for fuzzing).
+#[doc(hidden)]
+pub fn parse_tree_entries(data: &[u8]) -> usize {
+    TreeEntries::new(data).map_while(Result::ok).count()
+}
+
+/// What a tree entry points at, as far as the walk cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EntryKind {
+    Tree,
+    /// A regular or executable file.
+    Blob,
+    /// Symlinks (their blob is a target path, not content) and submodules
+    /// (commits of another repository).
+    Other,
+}
+
+/// One entry of a raw tree object.
+#[derive(Debug)]
+struct RawEntry<'a> {
+    kind: EntryKind,
+    name: &'a [u8],
+    id: ObjectKey,
+}
+
+/// Iterator over the entries of a raw tree object
+/// (`<octal mode> <name>\0<20-byte id>`, repeated).
+struct TreeEntries<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> TreeEntries<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        TreeEntries { rest: data }
+    }
+}
+
+impl<'a> Iterator for TreeEntries<'a> {
+    type Item = Result<RawEntry<'a>, &'static str>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let parsed = (|| {
+            let space = memchr::memchr(b' ', self.rest).ok_or("tree entry without a mode")?;
+            let mode = &self.rest[..space];
+            let after = &self.rest[space + 1..];
+            let nul = memchr::memchr(0, after).ok_or("tree entry without a name")?;
+            let name = &after[..nul];
+            let id_bytes = after.get(nul + 1..nul + 21).ok_or("truncated tree entry")?;
+            let id: ObjectKey = id_bytes.try_into().map_err(|_| "bad object id in tree")?;
+            let kind = match mode {
+                b"40000" | b"040000" => EntryKind::Tree,
+                b"100644" | b"100755" | b"100664" | b"100640" => EntryKind::Blob,
+                _ => EntryKind::Other,
+            };
+            self.rest = &after[nul + 21..];
+            Ok(RawEntry { kind, name, id })
+        })();
+        if parsed.is_err() {
+            self.rest = &[];
+        }
+        Some(parsed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(mode: &str, name: &str, id: u8) -> Vec<u8> {
+        let mut v = format!("{mode} {name}\0").into_bytes();
+        v.extend([id; 20]);
+        v
+    }
+
+    #[test]
+    fn raw_tree_entries_parse() {
+        let mut data = entry("40000", "src", 1);
+        data.extend(entry("100644", "a.py", 2));
+        data.extend(entry("100755", "run.sh", 3));
+        data.extend(entry("120000", "link", 4));
+        data.extend(entry("160000", "vendor", 5));
+        let entries: Vec<_> = TreeEntries::new(&data).map(Result::unwrap).collect();
+        let kinds: Vec<_> = entries.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                EntryKind::Tree,
+                EntryKind::Blob,
+                EntryKind::Blob,
+                EntryKind::Other,
+                EntryKind::Other
+            ]
+        );
+        assert_eq!(entries[1].name, b"a.py");
+        assert_eq!(entries[1].id, [2; 20]);
+    }
+
+    #[test]
+    fn truncated_tree_is_an_error_not_a_panic() {
+        let data = entry("100644", "a.py", 2);
+        for cut in 0..data.len() - 1 {
+            let parsed: Vec<_> = TreeEntries::new(&data[..cut]).collect();
+            assert!(parsed.iter().all(|e| e.is_err()), "cut at {cut}");
+        }
+        assert!(TreeEntries::new(&data).all(|e| e.is_ok()));
+    }
+
+    #[test]
+    fn seen_bits_and_externals() {
+        let mut seen = Seen::new(130);
+        assert!(seen.insert(129));
+        assert!(!seen.insert(129));
+        assert!(seen.insert(129 | IS_BLOB | EXTERNAL));
+        assert!(!seen.insert(129 | EXTERNAL));
+        assert!(seen.insert(0));
+    }
+}

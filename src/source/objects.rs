@@ -1,0 +1,555 @@
+//! Every packed object of a repository, addressed by a dense *position*
+//! (its rank in id order across all packs), and resolved in bulk by walking
+//! each pack's delta forest: a base is inflated once and every delta on it
+//! is applied while the base is still in memory, in parallel across
+//! subtrees. The history scan uses this for its trees and blobs.
+//!
+//! What is not in a pack this reader understands (loose objects, objects
+//! behind alternates, a pack with an old index version, a corrupt entry) is
+//! not resolved here: callers read those through libgit2, which also
+//! produces the error a user should see.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::source::pack::{apply_delta, delta_result_size, ObjectKey, Pack, PackError, PackKind};
+
+/// The type of an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Commit,
+    Tree,
+    Blob,
+    Tag,
+}
+
+/// A resolved object handed to a traversal's visitor.
+pub enum Resolved<'a> {
+    Data(&'a [u8]),
+    /// Larger than the traversal's size cap; not inflated.
+    Large(u64),
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Entry kinds as stored per pack entry: a known object type, or unknown
+/// (a broken header, or a delta whose chain never reaches a base).
+const K_COMMIT: u8 = 0;
+const K_TREE: u8 = 1;
+const K_BLOB: u8 = 2;
+const K_TAG: u8 = 3;
+const K_UNKNOWN: u8 = 255;
+
+fn kind_of(code: u8) -> Option<Kind> {
+    match code {
+        K_COMMIT => Some(Kind::Commit),
+        K_TREE => Some(Kind::Tree),
+        K_BLOB => Some(Kind::Blob),
+        K_TAG => Some(Kind::Tag),
+        _ => None,
+    }
+}
+
+/// One pack's entries in offset order, with their delta forest.
+struct Layout {
+    offsets: Vec<u64>,
+    /// The global position an entry stands for (`NONE` for a duplicate of
+    /// an object another pack already provides).
+    position: Vec<u32>,
+    /// The entry this one is a delta against, or `NONE` for a base.
+    base: Vec<u32>,
+    kind: Vec<u8>,
+    /// Children of each entry: `children[child_start[e]..child_start[e + 1]]`.
+    child_start: Vec<u32>,
+    children: Vec<u32>,
+}
+
+/// All packed objects of one repository.
+pub struct ObjectStore {
+    packs: Vec<Pack>,
+    layouts: Vec<Layout>,
+    ids: Vec<ObjectKey>,
+    /// Bytes 2..10 of each id, big-endian: binary searches within a fanout
+    /// bucket compare these integers instead of calling `memcmp`.
+    probes: Vec<u64>,
+    /// (pack, entry) of each position.
+    locations: Vec<(u32, u32)>,
+    /// `fanout[k]` = first position whose id starts with the 16-bit prefix `k`.
+    fanout: Vec<u32>,
+    /// Packs skipped, with the reason (their objects fall back to libgit2).
+    pub skipped: Vec<String>,
+}
+
+impl ObjectStore {
+    /// Open every pack under `objects/pack` of the git directory.
+    pub fn open(git_dir: &Path) -> ObjectStore {
+        let mut packs = Vec::new();
+        let mut skipped = Vec::new();
+        let dir = git_dir.join("objects").join("pack");
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+            .collect();
+        names.sort();
+        for idx in names {
+            match Pack::open(&idx) {
+                Ok(p) => packs.push(p),
+                Err(e) => skipped.push(format!("{}: {e}", idx.display())),
+            }
+        }
+        let mut store = ObjectStore {
+            packs,
+            layouts: Vec::new(),
+            ids: Vec::new(),
+            probes: Vec::new(),
+            locations: Vec::new(),
+            fanout: Vec::new(),
+            skipped,
+        };
+        store.build_table();
+        store.layouts = (0..store.packs.len()).map(|p| store.layout(p)).collect();
+        store
+    }
+
+    /// The global id table: every packed id once, sorted.
+    fn build_table(&mut self) {
+        // A pack index is sorted already: one pack (the usual case after
+        // `git gc`) needs no merge.
+        let mut all: Vec<(ObjectKey, u32, u32)> = Vec::new();
+        for (p, pack) in self.packs.iter().enumerate() {
+            all.extend((0..pack.len()).map(|i| (pack.id(i), p as u32, i as u32)));
+        }
+        if self.packs.len() > 1 {
+            all.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+            all.dedup_by(|b, a| a.0 == b.0);
+        }
+        // Positions are u32 with NONE reserved.
+        all.truncate(NONE as usize - 1);
+        self.ids = all.iter().map(|a| a.0).collect();
+        self.probes = self.ids.iter().map(probe).collect();
+        // Locations hold the index-order number for now; `layout` turns it
+        // into the entry number (offset order).
+        self.locations = all.iter().map(|a| (a.1, a.2)).collect();
+        self.fanout = vec![0; (1 << 16) + 1];
+        for id in &self.ids {
+            let k = usize::from(u16::from_be_bytes([id[0], id[1]]));
+            self.fanout[k + 1] += 1;
+        }
+        for k in 0..1 << 16 {
+            self.fanout[k + 1] += self.fanout[k];
+        }
+    }
+
+    fn layout(&mut self, p: usize) -> Layout {
+        let pack = &self.packs[p];
+        let n = pack.len();
+        let mut order: Vec<(u64, u32)> = (0..n).map(|i| (pack.offset(i), i as u32)).collect();
+        order.sort_unstable();
+        let offsets: Vec<u64> = order.iter().map(|o| o.0).collect();
+        let mut entry_of_index = vec![0u32; n];
+        for (e, &(_, i)) in order.iter().enumerate() {
+            entry_of_index[i as usize] = e as u32;
+        }
+        let mut position = vec![NONE; n];
+        for (pos, loc) in self.locations.iter_mut().enumerate() {
+            if loc.0 as usize == p {
+                let e = entry_of_index[loc.1 as usize];
+                loc.1 = e;
+                position[e as usize] = pos as u32;
+            }
+        }
+        let mut base = vec![NONE; n];
+        let mut kind = vec![K_UNKNOWN; n];
+        let mut broken = vec![false; n];
+        for e in 0..n {
+            match pack.header(offsets[e]).map(|h| h.kind) {
+                Ok(PackKind::Commit) => kind[e] = K_COMMIT,
+                Ok(PackKind::Tree) => kind[e] = K_TREE,
+                Ok(PackKind::Blob) => kind[e] = K_BLOB,
+                Ok(PackKind::Tag) => kind[e] = K_TAG,
+                Ok(PackKind::OfsDelta(at)) => match offsets.binary_search(&at) {
+                    Ok(b) => base[e] = b as u32,
+                    Err(_) => broken[e] = true,
+                },
+                Ok(PackKind::RefDelta(id)) => {
+                    // Bases of a thin pack live outside it; a local
+                    // repository's packs are complete, so this is rare.
+                    match find_in_pack(pack, &id) {
+                        Some(i) => base[e] = entry_of_index[i],
+                        None => broken[e] = true,
+                    }
+                }
+                Err(_) => broken[e] = true,
+            }
+        }
+        let mut child_start = vec![0u32; n + 1];
+        for e in 0..n {
+            if base[e] != NONE {
+                child_start[base[e] as usize + 1] += 1;
+            }
+        }
+        for e in 0..n {
+            child_start[e + 1] += child_start[e];
+        }
+        let mut fill = child_start.clone();
+        let mut children = vec![0u32; child_start[n] as usize];
+        for (e, &b) in base.iter().enumerate() {
+            if b != NONE {
+                children[fill[b as usize] as usize] = e as u32;
+                fill[b as usize] += 1;
+            }
+        }
+        // A delta has its base's type: spread types down from the bases.
+        // Deltas on a cycle (corrupt) are never reached and stay unknown.
+        let mut stack: Vec<u32> = (0..n as u32)
+            .filter(|&e| base[e as usize] == NONE && kind[e as usize] != K_UNKNOWN)
+            .collect();
+        while let Some(e) = stack.pop() {
+            let k = kind[e as usize];
+            let (s, t) = (child_start[e as usize], child_start[e as usize + 1]);
+            for &c in &children[s as usize..t as usize] {
+                if kind[c as usize] == K_UNKNOWN && !broken[c as usize] {
+                    kind[c as usize] = k;
+                    stack.push(c);
+                }
+            }
+        }
+        Layout {
+            offsets,
+            position,
+            base,
+            kind,
+            child_start,
+            children,
+        }
+    }
+
+    /// Number of packed objects (positions are `0..len()`).
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The position of a packed object.
+    pub fn position(&self, id: &ObjectKey) -> Option<u32> {
+        let k = usize::from(u16::from_be_bytes([id[0], id[1]]));
+        let (lo, hi) = (self.fanout[k] as usize, self.fanout[k + 1] as usize);
+        let want = probe(id);
+        // The first id in the bucket whose probe is not below ours; ids
+        // sharing a probe (rare) are told apart by the full comparison.
+        let mut i = lo + self.probes[lo..hi].partition_point(|&p| p < want);
+        while i < hi && self.probes[i] == want {
+            if self.ids[i] == *id {
+                return Some(i as u32);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    pub fn id(&self, position: u32) -> &ObjectKey {
+        &self.ids[position as usize]
+    }
+
+    /// The type of a packed object, when its pack entry is readable.
+    pub fn kind(&self, position: u32) -> Option<Kind> {
+        let (p, e) = self.locations[position as usize];
+        kind_of(self.layouts[p as usize].kind[e as usize])
+    }
+
+    /// Read one object by position, resolving its delta chain. For the odd
+    /// random read (commits, tags): bulk reads go through [`Self::resolve_all`].
+    pub fn read(&self, position: u32, out: &mut Vec<u8>) -> Result<Kind, PackError> {
+        let (p, e) = self.locations[position as usize];
+        let (pack, layout) = (&self.packs[p as usize], &self.layouts[p as usize]);
+        let kind = kind_of(layout.kind[e as usize])
+            .ok_or(PackError::BadHeader(layout.offsets[e as usize]))?;
+        let mut chain = vec![e];
+        let mut at = e;
+        while layout.base[at as usize] != NONE {
+            at = layout.base[at as usize];
+            chain.push(at);
+            if chain.len() > layout.offsets.len() {
+                return Err(PackError::BadDelta);
+            }
+        }
+        let root = chain.pop().expect("chain holds e");
+        inflate_entry(pack, layout, root, out)?;
+        let mut delta = Vec::new();
+        let mut next = Vec::new();
+        while let Some(d) = chain.pop() {
+            inflate_entry(pack, layout, d, &mut delta)?;
+            apply_delta(out, &delta, &mut next)?;
+            std::mem::swap(out, &mut next);
+        }
+        Ok(kind)
+    }
+
+    /// Resolve every packed object of type `kind` whose position `wanted`
+    /// accepts, in parallel on `pool`, calling `visit` with each. Objects
+    /// larger than `max_size` are handed over as [`Resolved::Large`] without
+    /// being inflated, unless a wanted object is a delta on them. Returns
+    /// the wanted positions that could not be resolved (a corrupt entry or
+    /// base); the caller reads those another way.
+    pub fn resolve_all<W, V>(
+        &self,
+        pool: &rayon::ThreadPool,
+        kind: Kind,
+        wanted: W,
+        max_size: u64,
+        visit: V,
+    ) -> Vec<u32>
+    where
+        W: Fn(u32) -> bool + Sync,
+        V: Fn(u32, Resolved<'_>) + Sync,
+    {
+        let failed = Mutex::new(Vec::new());
+        for (p, layout) in self.layouts.iter().enumerate() {
+            let code = match kind {
+                Kind::Commit => K_COMMIT,
+                Kind::Tree => K_TREE,
+                Kind::Blob => K_BLOB,
+                Kind::Tag => K_TAG,
+            };
+            let n = layout.offsets.len();
+            // needed[e]: e is wanted or a wanted object's delta chain runs
+            // through it. weight[e]: how many needed entries its subtree has.
+            let mut needed = vec![false; n];
+            let mut wanted_entry = vec![false; n];
+            let mut lost = Vec::new();
+            for (e, &pos) in layout.position.iter().enumerate() {
+                if pos == NONE || !wanted(pos) {
+                    continue;
+                }
+                if layout.kind[e] != code {
+                    // An unreadable chain, or not the type the caller
+                    // expects: leave it to libgit2.
+                    lost.push(pos);
+                    continue;
+                }
+                wanted_entry[e] = true;
+                let mut at = e as u32;
+                while at != NONE && !needed[at as usize] {
+                    needed[at as usize] = true;
+                    at = layout.base[at as usize];
+                }
+            }
+            failed.lock().expect("lock").extend(lost);
+            let weight = subtree_weights(layout, &needed);
+            let mut roots: Vec<u32> = (0..n as u32)
+                .filter(|&e| needed[e as usize] && layout.base[e as usize] == NONE)
+                .collect();
+            roots.sort_unstable_by_key(|&e| std::cmp::Reverse(weight[e as usize]));
+            let walk = Traversal {
+                pack: &self.packs[p],
+                layout,
+                needed: &needed,
+                wanted: &wanted_entry,
+                weight: &weight,
+                max_size,
+                visit: &visit,
+                failed: &failed,
+            };
+            pool.install(|| {
+                roots.par_iter().for_each(|&root| walk.root(root));
+            });
+        }
+        let mut failed = failed.into_inner().expect("lock");
+        failed.sort_unstable();
+        failed.dedup();
+        failed
+    }
+}
+
+/// Bytes 2..10 of an id as an integer that sorts like the id.
+fn probe(id: &ObjectKey) -> u64 {
+    u64::from_be_bytes(id[2..10].try_into().expect("eight bytes"))
+}
+
+/// For each needed entry, the number of needed entries in its delta
+/// subtree (itself included), computed bottom-up.
+fn subtree_weights(layout: &Layout, needed: &[bool]) -> Vec<u32> {
+    let n = needed.len();
+    let mut weight = vec![0u32; n];
+    // Post-order without recursion: visit children before their base.
+    let mut stack: Vec<(u32, bool)> = (0..n as u32)
+        .filter(|&e| needed[e as usize] && layout.base[e as usize] == NONE)
+        .map(|e| (e, false))
+        .collect();
+    while let Some((e, expanded)) = stack.pop() {
+        let (s, t) = (
+            layout.child_start[e as usize] as usize,
+            layout.child_start[e as usize + 1] as usize,
+        );
+        let kids = layout.children[s..t]
+            .iter()
+            .copied()
+            .filter(|&c| needed[c as usize]);
+        if expanded {
+            weight[e as usize] = 1 + kids.map(|c| weight[c as usize]).sum::<u32>();
+        } else {
+            stack.push((e, true));
+            stack.extend(kids.map(|c| (c, false)));
+        }
+    }
+    weight
+}
+
+fn find_in_pack(pack: &Pack, id: &ObjectKey) -> Option<usize> {
+    let (mut lo, mut hi) = (0usize, pack.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        match pack.id(mid).cmp(id) {
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+            std::cmp::Ordering::Equal => return Some(mid),
+        }
+    }
+    None
+}
+
+/// Inflate one entry's own data (for a delta, the delta).
+fn inflate_entry(pack: &Pack, layout: &Layout, e: u32, out: &mut Vec<u8>) -> Result<(), PackError> {
+    let offset = layout.offsets[e as usize];
+    let end = layout
+        .offsets
+        .get(e as usize + 1)
+        .copied()
+        .unwrap_or(pack.body_end());
+    let header = pack.header(offset)?;
+    pack.inflate(&header, end, out)
+}
+
+/// One pack's delta forest being resolved.
+struct Traversal<'a, V> {
+    pack: &'a Pack,
+    layout: &'a Layout,
+    needed: &'a [bool],
+    wanted: &'a [bool],
+    weight: &'a [u32],
+    max_size: u64,
+    visit: &'a V,
+    failed: &'a Mutex<Vec<u32>>,
+}
+
+/// Subtrees with at least this many needed entries are handed to other
+/// threads; smaller ones are resolved where they are.
+const SPLIT_WEIGHT: u32 = 64;
+
+impl<V> Traversal<'_, V>
+where
+    V: Fn(u32, Resolved<'_>) + Sync,
+{
+    fn root(&self, e: u32) {
+        let offset = self.layout.offsets[e as usize];
+        let size = self.pack.header(offset).map(|h| h.size);
+        if let Ok(size) = size {
+            if self.skip_large(e, size) {
+                return;
+            }
+        }
+        let mut data = Vec::new();
+        match inflate_entry(self.pack, self.layout, e, &mut data) {
+            Ok(()) => self.resolved(e, &data),
+            Err(_) => self.fail(e),
+        }
+    }
+
+    /// Hand over a wanted entry over the size cap without inflating it,
+    /// when no needed delta depends on it.
+    fn skip_large(&self, e: u32, size: u64) -> bool {
+        if size <= self.max_size || self.weight[e as usize] != 1 {
+            return false;
+        }
+        (self.visit)(self.layout.position[e as usize], Resolved::Large(size));
+        true
+    }
+
+    /// `data` is entry `e`'s content: report it and resolve its deltas.
+    fn resolved(&self, e: u32, data: &[u8]) {
+        if self.wanted[e as usize] {
+            (self.visit)(self.layout.position[e as usize], Resolved::Data(data));
+        }
+        let (s, t) = (
+            self.layout.child_start[e as usize] as usize,
+            self.layout.child_start[e as usize + 1] as usize,
+        );
+        let kids = &self.layout.children[s..t];
+        let heavy = kids
+            .iter()
+            .any(|&c| self.needed[c as usize] && self.weight[c as usize] >= SPLIT_WEIGHT);
+        if heavy {
+            rayon::scope(|scope| {
+                for &c in kids {
+                    if self.needed[c as usize] && self.weight[c as usize] >= SPLIT_WEIGHT {
+                        scope.spawn(move |_| self.child(c, data));
+                    }
+                }
+                for &c in kids {
+                    if self.needed[c as usize] && self.weight[c as usize] < SPLIT_WEIGHT {
+                        self.child(c, data);
+                    }
+                }
+            });
+        } else {
+            for &c in kids {
+                if self.needed[c as usize] {
+                    self.child(c, data);
+                }
+            }
+        }
+    }
+
+    /// Resolve delta entry `c` against its base's content.
+    fn child(&self, c: u32, base: &[u8]) {
+        let result = DELTA.with(|delta| {
+            let mut delta = delta.borrow_mut();
+            inflate_entry(self.pack, self.layout, c, &mut delta)?;
+            let size = delta_result_size(&delta)?;
+            if self.skip_large(c, size) {
+                return Ok(None);
+            }
+            let mut out = Vec::new();
+            apply_delta(base, &delta, &mut out)?;
+            Ok::<_, PackError>(Some(out))
+        });
+        match result {
+            Ok(Some(data)) => self.resolved(c, &data),
+            Ok(None) => {}
+            Err(_) => self.fail(c),
+        }
+    }
+
+    /// Entry `e` could not be resolved: neither can anything wanted below it.
+    fn fail(&self, e: u32) {
+        let mut lost = Vec::new();
+        let mut stack = vec![e];
+        while let Some(x) = stack.pop() {
+            if self.wanted[x as usize] {
+                lost.push(self.layout.position[x as usize]);
+            }
+            let (s, t) = (
+                self.layout.child_start[x as usize] as usize,
+                self.layout.child_start[x as usize + 1] as usize,
+            );
+            stack.extend(
+                self.layout.children[s..t]
+                    .iter()
+                    .filter(|&&c| self.needed[c as usize]),
+            );
+        }
+        self.failed.lock().expect("lock").extend(lost);
+    }
+}
+
+thread_local! {
+    /// The inflated delta being applied, reused from entry to entry.
+    static DELTA: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}

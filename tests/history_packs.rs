@@ -1,0 +1,337 @@
+//! The history scan reads packfiles itself (`source::pack`,
+//! `source::objects`). These tests hold that reader to git's own answers on
+//! packs written the ways git writes them (offset deltas, reference deltas,
+//! several packs beside loose objects), and check end to end that a
+//! history gives the same report however its objects are stored.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command as StdCommand;
+use std::sync::Mutex;
+
+use common::{commit_dated, git, json_of, new_repo, plant_key, skyscan};
+use serde_json::Value;
+use skyscan::source::objects::{Kind, ObjectStore, Resolved};
+use skyscan::source::pack::{ObjectKey, Pack, PackKind};
+
+/// A history whose files change a little in every commit, so that packing
+/// stores most versions as deltas; a key is added in the middle and
+/// removed again, and a `.env` file comes and goes.
+fn build_history(dir: &Path) {
+    std::fs::create_dir_all(dir.join("src/app")).unwrap();
+    let body: String = (0..120)
+        .map(|i| format!("def handler_{i}(request):\n    return render(request, {i})\n"))
+        .collect();
+    for n in 0..30u64 {
+        for f in 0..4 {
+            let mut text = body.clone();
+            text.push_str(&format!("# revision {n} of module {f}\n"));
+            std::fs::write(dir.join(format!("src/app/mod{f}.py")), text).unwrap();
+        }
+        std::fs::write(
+            dir.join("CHANGELOG"),
+            format!("{}\n", "entry\n".repeat(n as usize + 1)),
+        )
+        .unwrap();
+        if n == 10 {
+            plant_key(&dir.join("src/app/settings.py"));
+            std::fs::write(dir.join(".env"), "DEBUG=1\n").unwrap();
+        }
+        if n == 20 {
+            std::fs::remove_file(dir.join("src/app/settings.py")).unwrap();
+            std::fs::remove_file(dir.join(".env")).unwrap();
+        }
+        git(dir, &["add", "-A"]);
+        commit_dated(dir, &format!("change {n}"), 60 - n);
+    }
+}
+
+/// Every object git has: id → (type, content).
+fn git_objects(dir: &Path) -> HashMap<ObjectKey, (String, Vec<u8>)> {
+    let out = StdCommand::new("git")
+        .args(["cat-file", "--batch-all-objects", "--batch"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut objects = HashMap::new();
+    let mut rest = &out.stdout[..];
+    while !rest.is_empty() {
+        let nl = rest.iter().position(|&b| b == b'\n').unwrap();
+        let header = std::str::from_utf8(&rest[..nl]).unwrap();
+        let mut parts = header.split(' ');
+        let (hex, kind, size) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap().parse::<usize>().unwrap(),
+        );
+        let content = rest[nl + 1..nl + 1 + size].to_vec();
+        rest = &rest[nl + 1 + size + 1..];
+        objects.insert(hex_key(hex), (kind.to_string(), content));
+    }
+    objects
+}
+
+fn hex_key(hex: &str) -> ObjectKey {
+    let mut k = [0u8; 20];
+    for (i, b) in k.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+    }
+    k
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::Commit => "commit",
+        Kind::Tree => "tree",
+        Kind::Blob => "blob",
+        Kind::Tag => "tag",
+    }
+}
+
+/// How many entries of each delta kind the repository's packs hold.
+fn delta_counts(dir: &Path) -> (usize, usize) {
+    let (mut ofs, mut refs) = (0, 0);
+    for entry in std::fs::read_dir(dir.join(".git/objects/pack")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "idx") {
+            let pack = Pack::open(&path).unwrap();
+            for i in 0..pack.len() {
+                match pack.header(pack.offset(i)).unwrap().kind {
+                    PackKind::OfsDelta(_) => ofs += 1,
+                    PackKind::RefDelta(_) => refs += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    (ofs, refs)
+}
+
+/// The store agrees with git on every packed object, by random reads and
+/// by the bulk traversal, which hands over each wanted object exactly once.
+fn assert_store_matches_git(dir: &Path) {
+    let expected = git_objects(dir);
+    let store = ObjectStore::open(&dir.join(".git"));
+    assert_eq!(store.len(), expected.len(), "every object is packed");
+    let mut buf = Vec::new();
+    for pos in 0..store.len() as u32 {
+        let (kind, content) = &expected[store.id(pos)];
+        let got = store.read(pos, &mut buf).unwrap();
+        assert_eq!(kind_name(got), kind);
+        assert_eq!(&buf, content);
+        assert_eq!(store.position(store.id(pos)), Some(pos));
+    }
+    assert_eq!(store.position(&[0xab; 20]), None);
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    for kind in [Kind::Blob, Kind::Tree] {
+        let seen = Mutex::new(Vec::new());
+        let failed = store.resolve_all(
+            &pool,
+            kind,
+            |pos| store.kind(pos) == Some(kind),
+            u64::MAX,
+            |pos, r| {
+                let Resolved::Data(data) = r else {
+                    panic!("no size cap was set")
+                };
+                assert_eq!(data, &expected[store.id(pos)].1[..]);
+                seen.lock().unwrap().push(pos);
+            },
+        );
+        assert!(failed.is_empty());
+        let mut seen = seen.into_inner().unwrap();
+        let count = seen.len();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), count, "each object once");
+        let of_kind = expected
+            .values()
+            .filter(|(k, _)| k == kind_name(kind))
+            .count();
+        assert_eq!(count, of_kind);
+    }
+
+    // A size cap hands over large objects without their content.
+    let large = Mutex::new(0);
+    let small = Mutex::new(0);
+    store.resolve_all(
+        &pool,
+        Kind::Blob,
+        |pos| store.kind(pos) == Some(Kind::Blob),
+        1000,
+        |pos, r| {
+            let size = expected[store.id(pos)].1.len();
+            match r {
+                Resolved::Large(s) => {
+                    assert!(size > 1000 && s as usize == size);
+                    *large.lock().unwrap() += 1;
+                }
+                Resolved::Data(d) => {
+                    assert_eq!(d.len(), size);
+                    *small.lock().unwrap() += 1;
+                }
+            }
+        },
+    );
+    assert!(*large.lock().unwrap() > 0 && *small.lock().unwrap() > 0);
+}
+
+#[test]
+fn offset_deltas_resolve_like_git() {
+    let repo = new_repo();
+    build_history(repo.path());
+    git(repo.path(), &["gc", "-q", "--aggressive"]);
+    let (ofs, _) = delta_counts(repo.path());
+    assert!(ofs > 20, "the pack holds offset deltas ({ofs})");
+    assert_store_matches_git(repo.path());
+}
+
+#[test]
+fn reference_deltas_resolve_like_git() {
+    let repo = new_repo();
+    build_history(repo.path());
+    git(
+        repo.path(),
+        &[
+            "-c",
+            "repack.useDeltaBaseOffset=false",
+            "repack",
+            "-a",
+            "-d",
+            "-f",
+            "-q",
+        ],
+    );
+    let (ofs, refs) = delta_counts(repo.path());
+    assert!(
+        refs > 20 && ofs == 0,
+        "the pack holds reference deltas ({refs}/{ofs})"
+    );
+    assert_store_matches_git(repo.path());
+}
+
+/// What a report says, without what legitimately differs between runs.
+fn summary(report: &Value) -> Value {
+    let findings: Vec<Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            serde_json::json!([
+                f["rule_id"],
+                f["path"],
+                f["line"],
+                f["fingerprint"],
+                f["provenance"]["commit"],
+                f["occurrences"]
+            ])
+        })
+        .collect();
+    serde_json::json!({
+        "findings": findings,
+        "stats": report["stats"],
+        "warnings": report["warnings"],
+    })
+}
+
+fn history_report(dir: &Path) -> Value {
+    let out = skyscan()
+        .args(["history", ".", "--format", "json"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    summary(&json_of(&out))
+}
+
+#[test]
+fn report_is_the_same_loose_packed_and_mixed() {
+    let repo = new_repo();
+    let dir = repo.path();
+    build_history(dir);
+    let loose = history_report(dir);
+    let rules: Vec<&str> = loose["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f[0].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"key-only-in-history"), "{loose}");
+    assert!(rules.contains(&"committed-env-file"), "{loose}");
+
+    // Half the history in one pack, the rest in a second pack and loose.
+    let middle = common::git_with_env(dir, &["rev-parse", "HEAD~15"], &[]);
+    let list = common::git_with_env(dir, &["rev-list", "--objects", &middle], &[]);
+    let ids: String = list
+        .lines()
+        .map(|l| format!("{}\n", l.split(' ').next().unwrap()))
+        .collect();
+    let mut pack = StdCommand::new("git")
+        .args(["pack-objects", "-q", ".git/objects/pack/pack"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    pack.stdin
+        .take()
+        .unwrap()
+        .write_all(ids.as_bytes())
+        .unwrap();
+    assert!(pack.wait().unwrap().success());
+    git(dir, &["prune-packed"]);
+    let second = common::git_with_env(dir, &["rev-list", "--objects", "HEAD~5"], &[]);
+    let ids: String = second
+        .lines()
+        .map(|l| format!("{}\n", l.split(' ').next().unwrap()))
+        .collect();
+    let mut pack = StdCommand::new("git")
+        .args([
+            "pack-objects",
+            "-q",
+            "--incremental",
+            ".git/objects/pack/pack",
+        ])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    pack.stdin
+        .take()
+        .unwrap()
+        .write_all(ids.as_bytes())
+        .unwrap();
+    assert!(pack.wait().unwrap().success());
+    git(dir, &["prune-packed"]);
+    let packs = std::fs::read_dir(dir.join(".git/objects/pack"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "pack")
+        })
+        .count();
+    assert_eq!(packs, 2);
+    let loose_left = common::git_with_env(dir, &["count-objects"], &[]);
+    assert!(!loose_left.starts_with("0 objects"), "{loose_left}");
+    assert_eq!(history_report(dir), loose, "two packs and loose objects");
+
+    git(dir, &["gc", "-q", "--aggressive"]);
+    assert_eq!(history_report(dir), loose, "one pack");
+}
