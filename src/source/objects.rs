@@ -258,6 +258,20 @@ impl ObjectStore {
         &self.ids[position as usize]
     }
 
+    /// How many packed objects are of type `kind`.
+    pub fn count(&self, kind: Kind) -> usize {
+        self.layouts
+            .iter()
+            .map(|l| {
+                l.kind
+                    .iter()
+                    .zip(&l.position)
+                    .filter(|&(&k, &p)| p != NONE && kind_of(k) == Some(kind))
+                    .count()
+            })
+            .sum()
+    }
+
     /// The type of a packed object, when its pack entry is readable.
     pub fn kind(&self, position: u32) -> Option<Kind> {
         let (p, e) = self.locations[position as usize];

@@ -56,7 +56,8 @@ pub fn commits_to_walk(
     let shallow = shallow_boundary(repo);
     let mut buf = Vec::new();
     let mut tips = Vec::new();
-    let mut hidden = HashSet::new();
+    // With a range: the commits of B not reachable from A.
+    let mut in_range: Option<HashSet<ObjectKey>> = None;
     let mut excluded_tree = None;
     match range {
         Some(range) => {
@@ -73,7 +74,13 @@ pub fn commits_to_walk(
             let from = from.peel_to_commit().map_err(|e| usage(e.message()))?;
             let to = to.peel_to_commit().map_err(|e| usage(e.message()))?;
             excluded_tree = Some(key(from.tree_id()));
-            hidden = ancestors(objects, key(from.id()), &shallow, &mut buf, warnings);
+            in_range = Some(range_commits(
+                objects,
+                key(from.id()),
+                key(to.id()),
+                &shallow,
+                warnings,
+            ));
             tips.push(key(to.id()));
         }
         None => {
@@ -115,7 +122,8 @@ pub fn commits_to_walk(
         }
     }
     while let Some(id) = queue.pop() {
-        if hidden.contains(&id) || index.contains_key(&id) {
+        let outside = in_range.as_ref().is_some_and(|r| !r.contains(&id));
+        if outside || index.contains_key(&id) {
             continue;
         }
         let parsed = match read_commit(objects, &id, &mut buf) {
@@ -197,29 +205,120 @@ pub fn commits_to_walk(
     })
 }
 
-/// Every commit reachable from `start` (itself included).
-fn ancestors(
+/// A commit met by the range walk.
+struct RangeNode {
+    parents: Vec<ObjectKey>,
+    /// Reachable from the range's excluded side.
+    excluded: bool,
+    /// Taken off the queue already.
+    done: bool,
+}
+
+/// How many more commits the range walk takes once every queued commit is
+/// excluded, in case commit dates are out of order (git's "slop").
+const SLOP: usize = 5;
+
+/// The commits reachable from `to` but not from `from`, found the way git
+/// limits a revision walk: newest first, spreading "excluded" down from
+/// `from`, and stopping once only excluded commits are left to look at. A
+/// range at the tip of a long history costs a few commits, not the whole
+/// history.
+fn range_commits(
     objects: &Objects,
-    start: ObjectKey,
+    from: ObjectKey,
+    to: ObjectKey,
     shallow: &HashSet<ObjectKey>,
-    buf: &mut Vec<u8>,
     warnings: &mut Vec<String>,
 ) -> HashSet<ObjectKey> {
-    let mut seen = HashSet::new();
-    let mut queue = vec![start];
-    while let Some(id) = queue.pop() {
-        if !seen.insert(id) || shallow.contains(&id) {
-            continue;
+    let mut buf = Vec::new();
+    let mut nodes: FxHashMap<ObjectKey, RangeNode> = FxHashMap::default();
+    let mut queue: BinaryHeap<(i64, ObjectKey)> = BinaryHeap::new();
+    // Queued commits not (yet) excluded: the walk ends when there are none.
+    let mut open = 0usize;
+    let mut add = |id: ObjectKey,
+                   excluded: bool,
+                   nodes: &mut FxHashMap<ObjectKey, RangeNode>,
+                   queue: &mut BinaryHeap<(i64, ObjectKey)>,
+                   open: &mut usize,
+                   warnings: &mut Vec<String>| {
+        let parsed = match read_commit(objects, &id, &mut buf) {
+            Ok(p) => p,
+            Err(e) => {
+                warnings.push(format!(
+                    "commit {}: {e}",
+                    Oid::from_bytes(&id).expect("20 bytes")
+                ));
+                return;
+            }
+        };
+        let parents = if shallow.contains(&id) {
+            Vec::new()
+        } else {
+            parsed.parents
+        };
+        nodes.insert(
+            id,
+            RangeNode {
+                parents,
+                excluded,
+                done: false,
+            },
+        );
+        queue.push((parsed.time, id));
+        if !excluded {
+            *open += 1;
         }
-        match read_commit(objects, &id, buf) {
-            Ok(p) => queue.extend(p.parents),
-            Err(e) => warnings.push(format!(
-                "commit {}: {e}",
-                Oid::from_bytes(&id).expect("20 bytes")
-            )),
+    };
+    add(from, true, &mut nodes, &mut queue, &mut open, warnings);
+    if !nodes.contains_key(&to) {
+        add(to, false, &mut nodes, &mut queue, &mut open, warnings);
+    }
+    let mut result = Vec::new();
+    let mut slop = SLOP;
+    while let Some((_, id)) = queue.pop() {
+        let node = nodes.get_mut(&id).expect("queued commits are known");
+        node.done = true;
+        let excluded = node.excluded;
+        let parents = node.parents.clone();
+        if excluded {
+            // Spread to the parents, and through those already walked.
+            let mut stack = parents;
+            while let Some(p) = stack.pop() {
+                match nodes.get_mut(&p) {
+                    Some(n) if !n.excluded => {
+                        n.excluded = true;
+                        if n.done {
+                            stack.extend(n.parents.iter().copied());
+                        } else {
+                            open -= 1;
+                        }
+                    }
+                    Some(_) => {}
+                    None => add(p, true, &mut nodes, &mut queue, &mut open, warnings),
+                }
+            }
+        } else {
+            open -= 1;
+            result.push(id);
+            for p in parents {
+                if !nodes.contains_key(&p) {
+                    add(p, false, &mut nodes, &mut queue, &mut open, warnings);
+                }
+            }
+        }
+        if open == 0 {
+            slop -= 1;
+            if slop == 0 {
+                break;
+            }
+        } else {
+            slop = SLOP;
         }
     }
-    seen
+    result
+        .into_iter()
+        .filter(|id| !nodes[id].excluded)
+        .collect()
 }
 
 /// Follow annotated tags to the commit they name; `None` for refs to trees

@@ -137,7 +137,15 @@ pub fn scan_history(
     // 2. Trees, and the walk that lists new blobs.
     progress.phase("reading trees");
     let filter = NameFilter::new(rules);
-    let store = trees::TreeStore::decode_all(&objects, &pool, &filter);
+    // Decoding every tree pays off when the walk reaches most of them; a
+    // short range reads the few it reaches one by one.
+    let walks_most = opts.range.is_none()
+        || list.commits.len().saturating_mul(8) >= objects.store.count(Kind::Commit);
+    let store = if walks_most {
+        trees::TreeStore::decode_all(&objects, &pool, &filter)
+    } else {
+        trees::TreeStore::empty()
+    };
     progress.phase("walking commits");
     let mut walker = trees::Walker::new(store, &objects, rules, &filter);
     if let Some(tree) = &list.excluded_tree {

@@ -7,8 +7,9 @@
 //! pass over the packs ([`ObjectStore::resolve_all`]) into entries of eight
 //! bytes: an interned name and the entry's object *position*. The walk then
 //! tests "seen before?" with one bit per object instead of a hash set.
-//! Trees outside the packs (loose, or unreadable there) are read through
-//! libgit2 when the walk reaches them.
+//! Trees not decoded that way (loose, unreadable in the pack, or every tree
+//! when the walk is expected to reach only a few) are read one by one when
+//! the walk reaches them.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -183,6 +184,16 @@ impl TreeStore {
                 .map(|d| d.into_inner().expect("lock"))
                 .collect(),
             externals: externals.into_inner().expect("lock"),
+        }
+    }
+
+    /// A store with nothing decoded: the walk reads each tree it reaches
+    /// (for walks that reach few trees, such as a short `--range`).
+    pub fn empty() -> TreeStore {
+        TreeStore {
+            slots: Vec::new(),
+            decoders: Vec::new(),
+            externals: Externals::default(),
         }
     }
 
