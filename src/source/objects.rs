@@ -32,6 +32,19 @@ pub enum Resolved<'a> {
     Large(u64),
 }
 
+/// An object handed to a [`ObjectStore::resolve_all_with`] visitor.
+pub struct Visit<'a, T> {
+    pub position: u32,
+    pub resolved: Resolved<'a>,
+    /// For a delta whose base was visited too: the base's content and what
+    /// the visitor returned for it. Deltas mostly copy their base, so the
+    /// visitor can reuse its work on the base for the copied parts.
+    pub base: Option<(&'a [u8], &'a T)>,
+    /// Whether deltas wait on this object: only then is what the visitor
+    /// returns kept (and handed to them).
+    pub has_deltas: bool,
+}
+
 const NONE: u32 = u32::MAX;
 
 /// Entry kinds as stored per pack entry: a known object type, or unknown
@@ -324,6 +337,27 @@ impl ObjectStore {
         W: Fn(u32) -> bool + Sync,
         V: Fn(u32, Resolved<'_>) + Sync,
     {
+        self.resolve_all_with(pool, kind, wanted, max_size, |v: Visit<'_, ()>| {
+            visit(v.position, v.resolved);
+            None
+        })
+    }
+
+    /// [`Self::resolve_all`], where what `visit` returns for an object is
+    /// handed back with each delta based on it ([`Visit::base`]).
+    pub fn resolve_all_with<W, V, T>(
+        &self,
+        pool: &rayon::ThreadPool,
+        kind: Kind,
+        wanted: W,
+        max_size: u64,
+        visit: V,
+    ) -> Vec<u32>
+    where
+        W: Fn(u32) -> bool + Sync,
+        V: Fn(Visit<'_, T>) -> Option<T> + Sync,
+        T: Sync,
+    {
         let failed = Mutex::new(Vec::new());
         for (p, layout) in self.layouts.iter().enumerate() {
             let code = match kind {
@@ -370,6 +404,7 @@ impl ObjectStore {
                 max_size,
                 visit: &visit,
                 failed: &failed,
+                state: std::marker::PhantomData,
             };
             pool.install(|| {
                 roots.par_iter().for_each(|&root| walk.root(root));
@@ -442,7 +477,7 @@ fn inflate_entry(pack: &Pack, layout: &Layout, e: u32, out: &mut Vec<u8>) -> Res
 }
 
 /// One pack's delta forest being resolved.
-struct Traversal<'a, V> {
+struct Traversal<'a, V, T> {
     pack: &'a Pack,
     layout: &'a Layout,
     needed: &'a [bool],
@@ -451,15 +486,17 @@ struct Traversal<'a, V> {
     max_size: u64,
     visit: &'a V,
     failed: &'a Mutex<Vec<u32>>,
+    state: std::marker::PhantomData<fn() -> T>,
 }
 
 /// Subtrees with at least this many needed entries are handed to other
 /// threads; smaller ones are resolved where they are.
 const SPLIT_WEIGHT: u32 = 64;
 
-impl<V> Traversal<'_, V>
+impl<V, T> Traversal<'_, V, T>
 where
-    V: Fn(u32, Resolved<'_>) + Sync,
+    V: Fn(Visit<'_, T>) -> Option<T> + Sync,
+    T: Sync,
 {
     fn root(&self, e: u32) {
         let offset = self.layout.offsets[e as usize];
@@ -471,7 +508,7 @@ where
         }
         let mut data = Vec::new();
         match inflate_entry(self.pack, self.layout, e, &mut data) {
-            Ok(()) => self.resolved(e, &data),
+            Ok(()) => self.resolved(e, &data, None),
             Err(_) => self.fail(e),
         }
     }
@@ -482,20 +519,36 @@ where
         if size <= self.max_size || self.weight[e as usize] != 1 {
             return false;
         }
-        (self.visit)(self.layout.position[e as usize], Resolved::Large(size));
+        (self.visit)(Visit {
+            position: self.layout.position[e as usize],
+            resolved: Resolved::Large(size),
+            base: None,
+            has_deltas: false,
+        });
         true
     }
 
     /// `data` is entry `e`'s content: report it and resolve its deltas.
-    fn resolved(&self, e: u32, data: &[u8]) {
-        if self.wanted[e as usize] {
-            (self.visit)(self.layout.position[e as usize], Resolved::Data(data));
-        }
+    /// `base` is its base's content and visitor state, for a delta.
+    fn resolved(&self, e: u32, data: &[u8], base: Option<(&[u8], &T)>) {
         let (s, t) = (
             self.layout.child_start[e as usize] as usize,
             self.layout.child_start[e as usize + 1] as usize,
         );
         let kids = &self.layout.children[s..t];
+        let state = if self.wanted[e as usize] {
+            let has_deltas = kids.iter().any(|&c| self.needed[c as usize]);
+            (self.visit)(Visit {
+                position: self.layout.position[e as usize],
+                resolved: Resolved::Data(data),
+                base,
+                has_deltas,
+            })
+            .filter(|_| has_deltas)
+        } else {
+            None
+        };
+        let state = state.as_ref();
         let heavy = kids
             .iter()
             .any(|&c| self.needed[c as usize] && self.weight[c as usize] >= SPLIT_WEIGHT);
@@ -503,26 +556,26 @@ where
             rayon::scope(|scope| {
                 for &c in kids {
                     if self.needed[c as usize] && self.weight[c as usize] >= SPLIT_WEIGHT {
-                        scope.spawn(move |_| self.child(c, data));
+                        scope.spawn(move |_| self.child(c, data, state));
                     }
                 }
                 for &c in kids {
                     if self.needed[c as usize] && self.weight[c as usize] < SPLIT_WEIGHT {
-                        self.child(c, data);
+                        self.child(c, data, state);
                     }
                 }
             });
         } else {
             for &c in kids {
                 if self.needed[c as usize] {
-                    self.child(c, data);
+                    self.child(c, data, state);
                 }
             }
         }
     }
 
-    /// Resolve delta entry `c` against its base's content.
-    fn child(&self, c: u32, base: &[u8]) {
+    /// Resolve delta entry `c` against its base's content (and state).
+    fn child(&self, c: u32, base: &[u8], state: Option<&T>) {
         let result = DELTA.with(|delta| {
             let mut delta = delta.borrow_mut();
             inflate_entry(self.pack, self.layout, c, &mut delta)?;
@@ -535,7 +588,7 @@ where
             Ok::<_, PackError>(Some(out))
         });
         match result {
-            Ok(Some(data)) => self.resolved(c, &data),
+            Ok(Some(data)) => self.resolved(c, &data, state.map(|s| (base, s))),
             Ok(None) => {}
             Err(_) => self.fail(c),
         }

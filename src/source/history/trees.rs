@@ -22,7 +22,7 @@ use super::commits::CommitInfo;
 use super::Objects;
 use crate::checks::env_files::{self, NameFilter};
 use crate::rules::RuleSet;
-use crate::source::objects::{Kind, ObjectStore, Resolved};
+use crate::source::objects::{Kind, ObjectStore, Resolved, Visit};
 use crate::source::pack::ObjectKey;
 
 /// A tree entry: an interned name and what it points at.
@@ -71,7 +71,14 @@ struct Decoder {
     entries: Vec<Entry>,
     names: Vec<Box<[u8]>>,
     interned: FxHashMap<Box<[u8]>, u32>,
+    /// The records of a delta's base tree (start, end in the base's
+    /// content) and their decoded entries, for [`Decoder::decode`].
+    base_records: Vec<(usize, usize, Option<Entry>)>,
 }
+
+/// How far ahead in its base a delta tree's entry is looked for: past the
+/// few entries a commit usually removes from one directory.
+const BASE_WINDOW: usize = 4;
 
 impl Decoder {
     fn new(tag: usize) -> Decoder {
@@ -80,6 +87,7 @@ impl Decoder {
             entries: Vec::new(),
             names: Vec::new(),
             interned: FxHashMap::default(),
+            base_records: Vec::new(),
         }
     }
 
@@ -99,17 +107,38 @@ impl Decoder {
 
     /// Append the entries of raw tree `data`; `None` when it is malformed
     /// (or too large for the compact form), with nothing appended.
+    ///
+    /// `base` is the raw tree `data` is a delta of, with its decoded
+    /// entries: an entry whose record (mode, name, id) is also in the base
+    /// takes the base's decoded entry, sparing the id lookup and the name
+    /// interning. Most entries of most trees are such copies.
     fn decode(
         &mut self,
         data: &[u8],
+        base: Option<(&[u8], &[Entry])>,
         store: &ObjectStore,
         externals: &Mutex<Externals>,
         filter: &NameFilter,
     ) -> Option<(u32, u32)> {
+        self.index_base(base);
         let start = self.entries.len();
         let ok = (|| {
+            let base_data = base.map_or(&[][..], |(raw, _)| raw);
+            let mut cursor = 0;
             for entry in TreeEntries::new(data) {
                 let entry = entry.ok()?;
+                let window = &self.base_records[cursor..];
+                let window = &window[..window.len().min(BASE_WINDOW)];
+                let copied = window
+                    .iter()
+                    .position(|&(s, e, _)| base_data[s..e] == *entry.record);
+                if let Some(k) = copied {
+                    cursor += k + 1;
+                    if let Some(decoded) = self.base_records[cursor - 1].2 {
+                        self.entries.push(decoded);
+                    }
+                    continue;
+                }
                 let flag = match entry.kind {
                     EntryKind::Tree => 0,
                     EntryKind::Blob => IS_BLOB,
@@ -131,6 +160,36 @@ impl Decoder {
                 self.entries.truncate(start);
                 None
             }
+        }
+    }
+
+    /// Fill `base_records` from a base tree and its decoded entries (left
+    /// empty without a base, or when the two do not line up).
+    fn index_base(&mut self, base: Option<(&[u8], &[Entry])>) {
+        self.base_records.clear();
+        let Some((raw, decoded)) = base else { return };
+        let mut decoded = decoded.iter();
+        for entry in TreeEntries::new(raw) {
+            let Ok(entry) = entry else {
+                self.base_records.clear();
+                return;
+            };
+            let start = entry.record.as_ptr() as usize - raw.as_ptr() as usize;
+            let end = start + entry.record.len();
+            let e = match entry.kind {
+                EntryKind::Other => None,
+                _ => match decoded.next() {
+                    Some(&e) => Some(e),
+                    None => {
+                        self.base_records.clear();
+                        return;
+                    }
+                },
+            };
+            self.base_records.push((start, end, e));
+        }
+        if decoded.next().is_some() {
+            self.base_records.clear();
         }
     }
 }
@@ -169,14 +228,24 @@ impl TreeStore {
         // walk, which also reports them if they are unreadable there.
         let store = &objects.store;
         let is_tree = |pos| store.kind(pos) == Some(Kind::Tree);
-        let _unresolved = store.resolve_all(pool, Kind::Tree, is_tree, u64::MAX, |pos, tree| {
-            let Resolved::Data(data) = tree else { return };
-            let t = rayon::current_thread_index().unwrap_or(0) % threads;
-            let mut decoder = decoders[t].lock().expect("lock");
-            if let Some((start, len)) = decoder.decode(data, store, &externals, filter) {
-                slots[pos as usize].store(slot(t, start, len), Ordering::Relaxed);
-            }
-        });
+        let _unresolved = store.resolve_all_with(
+            pool,
+            Kind::Tree,
+            is_tree,
+            u64::MAX,
+            |v: Visit<'_, Vec<Entry>>| {
+                let Resolved::Data(data) = v.resolved else {
+                    return None;
+                };
+                let base = v.base.map(|(raw, entries)| (raw, &entries[..]));
+                let t = rayon::current_thread_index().unwrap_or(0) % threads;
+                let mut decoder = decoders[t].lock().expect("lock");
+                let (start, len) = decoder.decode(data, base, store, &externals, filter)?;
+                slots[v.position as usize].store(slot(t, start, len), Ordering::Relaxed);
+                v.has_deltas
+                    .then(|| decoder.entries[start as usize..(start + len) as usize].to_vec())
+            },
+        );
         TreeStore {
             slots,
             decoders: decoders
@@ -387,7 +456,13 @@ impl<'a> Walker<'a> {
             });
         let decoded = read.and_then(|()| {
             self.own
-                .decode(&buf, &self.objects.store, &self.externals, self.filter)
+                .decode(
+                    &buf,
+                    None,
+                    &self.objects.store,
+                    &self.externals,
+                    self.filter,
+                )
                 .ok_or_else(|| "malformed tree object".to_string())
         });
         match decoded {
@@ -506,6 +581,8 @@ struct RawEntry<'a> {
     kind: EntryKind,
     name: &'a [u8],
     id: ObjectKey,
+    /// The whole record: mode, name and id.
+    record: &'a [u8],
 }
 
 /// Iterator over the entries of a raw tree object
@@ -540,8 +617,14 @@ impl<'a> Iterator for TreeEntries<'a> {
                 b"100644" | b"100755" | b"100664" | b"100640" => EntryKind::Blob,
                 _ => EntryKind::Other,
             };
+            let record = &self.rest[..space + 1 + nul + 21];
             self.rest = &after[nul + 21..];
-            Ok(RawEntry { kind, name, id })
+            Ok(RawEntry {
+                kind,
+                name,
+                id,
+                record,
+            })
         })();
         if parsed.is_err() {
             self.rest = &[];
