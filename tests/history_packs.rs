@@ -13,12 +13,12 @@ use std::sync::Mutex;
 
 use common::{commit_dated, git, json_of, new_repo, plant_key, skyscan};
 use serde_json::Value;
-use skyscan::source::objects::{Kind, ObjectStore, Resolved};
+use skyscan::source::objects::{Kind, ObjectStore, Resolved, Visit};
 use skyscan::source::pack::{ObjectKey, Pack, PackKind};
 
 /// A history whose files change a little in every commit, so that packing
-/// stores most versions as deltas; a key is added in the middle and
-/// removed again, and a `.env` file comes and goes.
+/// stores most versions (of blobs and of trees) as deltas; a key is added
+/// in the middle and removed again, and a `.env` file comes and goes.
 fn build_history(dir: &Path) {
     std::fs::create_dir_all(dir.join("src/app")).unwrap();
     let body: String = (0..120)
@@ -45,6 +45,24 @@ fn build_history(dir: &Path) {
         }
         git(dir, &["add", "-A"]);
         commit_dated(dir, &format!("change {n}"), 60 - n);
+    }
+    // A wide directory, one file of it edited per commit: its trees are
+    // large enough for git to store them as deltas. A key comes and goes.
+    std::fs::create_dir_all(dir.join("wide")).unwrap();
+    for n in 0..40 {
+        for f in 0..40 {
+            if f == n || n == 0 {
+                let text = format!("module {f} at revision {n}\n");
+                std::fs::write(dir.join(format!("wide/file_number_{f:03}.py")), text).unwrap();
+            }
+        }
+        match n {
+            5 => drop(plant_key(&dir.join("wide/file_number_020.py"))),
+            25 => std::fs::remove_file(dir.join("wide/file_number_031.py")).unwrap(),
+            _ => {}
+        }
+        git(dir, &["add", "-A"]);
+        commit_dated(dir, &format!("wide {n}"), 20);
     }
 }
 
@@ -445,4 +463,75 @@ fn range_picks_the_commits_git_does() {
     }
     assert_eq!(git_range_paths(dir, "side..main").len(), 8);
     assert!(git_range_paths(dir, "main..side").is_empty());
+}
+
+/// Each delta's base, by `git verify-pack -v`: delta id → base id.
+fn delta_bases(dir: &Path) -> HashMap<ObjectKey, ObjectKey> {
+    let mut bases = HashMap::new();
+    for entry in std::fs::read_dir(dir.join(".git/objects/pack")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "idx") {
+            let out =
+                common::git_with_env(dir, &["verify-pack", "-v", path.to_str().unwrap()], &[]);
+            for line in out.lines() {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                // id type size size-in-pack offset [depth base-id]
+                if fields.len() == 7 && fields[0].len() == 40 {
+                    bases.insert(hex_key(fields[0]), hex_key(fields[6]));
+                }
+            }
+        }
+    }
+    bases
+}
+
+/// The traversal hands each delta its base's content and what the visitor
+/// returned for that base, and hands it only when the visitor kept it.
+#[test]
+fn deltas_get_their_base_and_its_state() {
+    let repo = new_repo();
+    let dir = repo.path();
+    build_history(dir);
+    git(dir, &["gc", "-q", "--aggressive"]);
+    let expected = git_objects(dir);
+    let bases = delta_bases(dir);
+    let store = ObjectStore::open(&dir.join(".git"));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    for kind in [Kind::Tree, Kind::Blob] {
+        let with_base = Mutex::new(0usize);
+        let deltas = bases
+            .keys()
+            .filter(|id| expected[*id].0 == kind_name(kind))
+            .count();
+        assert!(deltas > 10, "{deltas} {} deltas", kind_name(kind));
+        let failed = store.resolve_all_with(
+            &pool,
+            kind,
+            |pos| store.kind(pos) == Some(kind),
+            u64::MAX,
+            |v: Visit<'_, (u32, Vec<u8>)>| {
+                let Resolved::Data(data) = v.resolved else {
+                    panic!("no size cap was set")
+                };
+                let id = store.id(v.position);
+                assert_eq!(data, &expected[id].1[..]);
+                match v.base {
+                    Some((raw, (base_pos, base_data))) => {
+                        let base_id = bases.get(id).expect("only deltas have a base");
+                        assert_eq!(store.id(*base_pos), base_id);
+                        assert_eq!(raw, &expected[base_id].1[..]);
+                        assert_eq!(raw, &base_data[..]);
+                        *with_base.lock().unwrap() += 1;
+                    }
+                    None => assert!(!bases.contains_key(id), "a delta lost its base"),
+                }
+                v.has_deltas.then(|| (v.position, data.to_vec()))
+            },
+        );
+        assert!(failed.is_empty());
+        assert_eq!(*with_base.lock().unwrap(), deltas);
+    }
 }
