@@ -2,6 +2,7 @@
 //! per-file pipeline (`scan::scan_file`) and returns a [`ScanOutput`].
 
 pub mod history;
+pub mod index;
 pub mod objects;
 pub mod pack;
 pub mod staged;

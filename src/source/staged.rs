@@ -6,13 +6,13 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::{Delta, Index, Repository};
+use git2::{Delta, Index, Oid, Repository};
 
 use crate::engine::{Matcher, Scratch};
 use crate::error::Error;
 use crate::rules::{Mode, RuleSet};
 use crate::scan::{decode, scan_file, ScanSettings};
-use crate::source::{open_repository, ScanOutput, ScanStats};
+use crate::source::{index, open_repository, ScanOutput, ScanStats};
 
 /// Scan what is staged in the repository at (or above) `path`.
 pub fn scan_staged(
@@ -25,38 +25,19 @@ pub fn scan_staged(
     // Objects are read, not written: skip re-hashing each one (SHA-1 with
     // collision detection dominated the profile of a small staged change).
     git2::opts::strict_hash_verification(false);
-    let index = open_index(&repo)?;
-    let head_tree = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
-    let diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), None)?;
+    let changes = staged_files(&repo)?;
 
     let matcher = Matcher::new(rules.for_mode(Mode::Staged));
     let mut scratch = Scratch::default();
     let mut out = ScanOutput::default();
     let mut stats = ScanStats::default();
-    for delta in diff.deltas() {
-        if !matches!(
-            delta.status(),
-            Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
-        ) {
-            continue;
-        }
-        let file = delta.new_file();
-        // Regular files only: not symlinks, not submodules.
-        if !matches!(
-            file.mode(),
-            git2::FileMode::Blob | git2::FileMode::BlobExecutable
-        ) {
-            continue;
-        }
-        let Some(rel) = file.path().map(|p| p.to_string_lossy().replace('\\', "/")) else {
-            continue;
-        };
-        let blob = match repo.find_blob(file.id()) {
+    for (rel, id) in changes {
+        let blob = match repo.find_blob(id) {
             Ok(b) => b,
             Err(e) => {
                 stats.errors += 1;
                 out.warnings
-                    .push(format!("{rel}: staged blob {}: {}", file.id(), e.message()));
+                    .push(format!("{rel}: staged blob {id}: {}", e.message()));
                 continue;
             }
         };
@@ -88,12 +69,69 @@ pub fn scan_staged(
     Ok(out)
 }
 
+/// Regular files (not symlinks, not submodules) staged with content that
+/// differs from HEAD: path and blob id. The index file is read directly
+/// (see [`crate::source::index`]); libgit2 compares whatever that cannot.
+fn staged_files(repo: &Repository) -> Result<Vec<(String, Oid)>, Error> {
+    let index_path = index_path(repo)?;
+    let head_tree = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+    let mut unsupported = None;
+    if let Ok(data) = std::fs::read(&index_path) {
+        match index::staged_changes(repo, &data, head_tree.as_ref().map(|t| t.id())) {
+            Ok(changes) => {
+                return Ok(changes
+                    .into_iter()
+                    .filter(|c| is_regular_file(c.mode))
+                    .map(|c| {
+                        let path = String::from_utf8_lossy(&c.path).replace('\\', "/");
+                        (path, Oid::from_bytes(&c.id).expect("20 bytes"))
+                    })
+                    .collect())
+            }
+            Err(why) => unsupported = Some(why.0),
+        }
+    }
+    let index = open_index(repo, &index_path).map_err(|e| match unsupported {
+        Some(index::SPLIT_INDEX) => Error::Git(format!(
+            "{}: a split index is not supported (turn it off with `git update-index --no-split-index`)",
+            index_path.display()
+        )),
+        Some(index::SPARSE_INDEX) => Error::Git(format!(
+            "{}: a sparse index is not supported (turn it off with `git sparse-checkout init --no-sparse-index`)",
+            index_path.display()
+        )),
+        _ => e,
+    })?;
+    let diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), None)?;
+    let mut files = Vec::new();
+    for delta in diff.deltas() {
+        if !matches!(
+            delta.status(),
+            Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
+        ) {
+            continue;
+        }
+        let file = delta.new_file();
+        if !is_regular_file(u32::from(file.mode())) {
+            continue;
+        }
+        if let Some(rel) = file.path().map(|p| p.to_string_lossy().replace('\\', "/")) {
+            files.push((rel, file.id()));
+        }
+    }
+    Ok(files)
+}
+
+fn is_regular_file(mode: u32) -> bool {
+    mode == u32::from(git2::FileMode::Blob) || mode == u32::from(git2::FileMode::BlobExecutable)
+}
+
 /// The index git would commit: `GIT_INDEX_FILE` when set (relative paths
 /// are taken from the current directory, then from the work tree's top, as
 /// hooks run there), the repository's own index otherwise.
-fn open_index(repo: &Repository) -> Result<Index, Error> {
+fn index_path(repo: &Repository) -> Result<PathBuf, Error> {
     let Some(name) = std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) else {
-        return Ok(repo.index()?);
+        return Ok(repo.path().join("index"));
     };
     let given = PathBuf::from(&name);
     let candidates = [
@@ -101,12 +139,20 @@ fn open_index(repo: &Repository) -> Result<Index, Error> {
         repo.workdir().map(|w| w.join(&given)),
         Some(repo.path().join(&given)),
     ];
-    let found = candidates
+    candidates
         .into_iter()
         .flatten()
         .find(|p| p.is_file())
-        .ok_or_else(|| Error::Git(format!("GIT_INDEX_FILE={} does not exist", given.display())))?;
-    let mut index = Index::open(&found)?;
+        .ok_or_else(|| Error::Git(format!("GIT_INDEX_FILE={} does not exist", given.display())))
+}
+
+/// Open the index at `path` through libgit2 (the repository's own index
+/// when that is where it is).
+fn open_index(repo: &Repository, path: &Path) -> Result<Index, Error> {
+    if path == repo.path().join("index") {
+        return Ok(repo.index()?);
+    }
+    let mut index = Index::open(path)?;
     // An index opened by path has no repository; blob reads go through `repo`.
     index.read(true)?;
     Ok(index)
