@@ -25,7 +25,8 @@ if [ ! -d "$REPO/.git" ]; then
   tar -xf /usr/src/linux-source-6.1.tar.xz -C "$REPO" --strip-components=1
   git -C "$REPO" init -q
   git -C "$REPO" add -A -f  # the Debian tarball's .gitignore ignores the top level
-  git -C "$REPO" -c user.name=bench -c user.email=bench@localhost commit -qm "linux 6.1"
+  # No background gc: it would run during the timed runs.
+  git -C "$REPO" -c gc.auto=0 -c user.name=bench -c user.email=bench@localhost commit -qm "linux 6.1"
 fi
 (cd "$ROOT" && cargo build --release --quiet)
 BIN="$ROOT/target/release/skyscan"
