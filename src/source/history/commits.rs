@@ -7,17 +7,19 @@
 //!
 //! Commits are read through [`Objects`]: straight from the packs where
 //! possible, which matters on repositories with tens of thousands of refs
-//! and commits.
+//! and commits. A full scan parses every packed commit up front, in
+//! parallel along the packs' delta chains.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
+use std::sync::Mutex;
 
 use git2::{Oid, Repository, RevparseMode};
 use rustc_hash::FxHashMap;
 
 use super::Objects;
 use crate::error::Error;
-use crate::source::objects::Kind;
+use crate::source::objects::{Kind, Resolved};
 use crate::source::pack::ObjectKey;
 
 /// A commit of the walk.
@@ -47,9 +49,12 @@ pub struct CommitList {
 }
 
 /// List the commits reachable from every ref and HEAD, or those of `range`.
+/// Without a range, the packed commits are first parsed in parallel on
+/// `pool` (a full scan reads nearly all of them).
 pub fn commits_to_walk(
     repo: &Repository,
     objects: &Objects,
+    pool: &rayon::ThreadPool,
     range: Option<&str>,
     warnings: &mut Vec<String>,
 ) -> Result<CommitList, Error> {
@@ -109,6 +114,12 @@ pub fn commits_to_walk(
         }
     }
 
+    let mut parsed_ahead = if range.is_none() {
+        parse_packed_commits(objects, pool)
+    } else {
+        FxHashMap::default()
+    };
+
     // Collect the commits and their parent edges.
     let mut index: FxHashMap<ObjectKey, usize> = FxHashMap::default();
     let mut nodes: Vec<(ObjectKey, Parsed)> = Vec::new();
@@ -117,7 +128,10 @@ pub fn commits_to_walk(
     tips.sort_unstable();
     tips.dedup();
     for tip in tips {
-        if let Some(commit) = peel_to_commit(objects, tip, &mut buf) {
+        if parsed_ahead.contains_key(&tip) {
+            // A commit already read: nothing to peel.
+            queue.push(tip);
+        } else if let Some(commit) = peel_to_commit(objects, tip, &mut buf) {
             queue.push(commit);
         }
     }
@@ -126,7 +140,11 @@ pub fn commits_to_walk(
         if outside || index.contains_key(&id) {
             continue;
         }
-        let parsed = match read_commit(objects, &id, &mut buf) {
+        let read = match parsed_ahead.remove(&id) {
+            Some(p) => Ok(p),
+            None => read_commit(objects, &id, &mut buf),
+        };
+        let parsed = match read {
             Ok(p) => p,
             Err(e) => {
                 warnings.push(format!(
@@ -319,6 +337,35 @@ fn range_commits(
         .into_iter()
         .filter(|id| !nodes[id].excluded)
         .collect()
+}
+
+/// Every packed commit that parses, by id, resolved and parsed on `pool`.
+/// Those missing (loose, unreadable, malformed) are read one by one later,
+/// which also reports the broken ones.
+fn parse_packed_commits(
+    objects: &Objects,
+    pool: &rayon::ThreadPool,
+) -> FxHashMap<ObjectKey, Parsed> {
+    let store = &objects.store;
+    let shards: Vec<Mutex<Vec<(ObjectKey, Parsed)>>> = (0..pool.current_num_threads())
+        .map(|_| Mutex::new(Vec::new()))
+        .collect();
+    let is_commit = |pos| store.kind(pos) == Some(Kind::Commit);
+    store.resolve_all(pool, Kind::Commit, is_commit, u64::MAX, |pos, commit| {
+        let Resolved::Data(data) = commit else { return };
+        if let Some(parsed) = parse_commit(data) {
+            let shard = rayon::current_thread_index().unwrap_or(0) % shards.len();
+            shards[shard]
+                .lock()
+                .expect("lock")
+                .push((*store.id(pos), parsed));
+        }
+    });
+    let mut all = FxHashMap::default();
+    for shard in shards {
+        all.extend(shard.into_inner().expect("lock"));
+    }
+    all
 }
 
 /// Follow annotated tags to the commit they name; `None` for refs to trees

@@ -128,7 +128,8 @@ pub fn scan_history(
     // 1. Commits.
     progress.phase("reading commits");
     let before = warnings.len();
-    let list = commits::commits_to_walk(&repo, &objects, opts.range.as_deref(), &mut warnings)?;
+    let list =
+        commits::commits_to_walk(&repo, &objects, &pool, opts.range.as_deref(), &mut warnings)?;
     // Each warning of this phase is a ref or commit that could not be read.
     counters
         .errors
