@@ -12,7 +12,6 @@ use std::cell::RefCell;
 use std::fs::File;
 use std::path::Path;
 
-use flate2::{Decompress, FlushDecompress, Status};
 use memmap2::Mmap;
 
 /// An object id as plain bytes.
@@ -239,7 +238,7 @@ fn be32(b: &[u8]) -> u32 {
 }
 
 thread_local! {
-    static INFLATER: RefCell<Decompress> = RefCell::new(Decompress::new(true));
+    static INFLATER: RefCell<libdeflater::Decompressor> = RefCell::new(libdeflater::Decompressor::new());
 }
 
 /// Inflate a zlib stream that must produce exactly `size` bytes.
@@ -251,15 +250,14 @@ pub fn inflate_exact(input: &[u8], size: u64, out: &mut Vec<u8>) -> Result<(), P
     if size > input.len().saturating_mul(1100).saturating_add(64) {
         return Err(PackError::Zlib);
     }
-    // One spare byte: a stream that fits ends in one call, and one that
-    // runs long shows up as an extra byte.
-    out.reserve_exact(size + 1);
-    INFLATER.with(|d| {
-        let mut d = d.borrow_mut();
-        d.reset(true);
-        match d.decompress_vec(input, out, FlushDecompress::Finish) {
-            Ok(Status::StreamEnd) if out.len() == size => Ok(()),
-            _ => Err(PackError::Zlib),
+    // The whole stream is at hand and its size is known: one call into
+    // libdeflate, with no room for more (a longer stream is an error).
+    out.resize(size, 0);
+    INFLATER.with(|d| match d.borrow_mut().zlib_decompress(input, out) {
+        Ok(n) if n == size => Ok(()),
+        _ => {
+            out.clear();
+            Err(PackError::Zlib)
         }
     })
 }
