@@ -341,6 +341,7 @@ struct Progress {
     done: AtomicUsize,
     stop: AtomicBool,
     started: std::sync::Mutex<std::time::Instant>,
+    cpu: std::sync::Mutex<f64>,
     thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
@@ -352,6 +353,7 @@ impl Progress {
             done: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
             started: std::sync::Mutex::new(std::time::Instant::now()),
+            cpu: std::sync::Mutex::new(process_cpu_seconds()),
             thread: std::sync::Mutex::new(None),
         });
         if wanted && std::io::stderr().is_terminal() {
@@ -381,12 +383,16 @@ impl Progress {
         let mut phase = self.phase.lock().expect("lock");
         if std::env::var_os("SKYSCAN_TRACE").is_some() {
             let mut started = self.started.lock().expect("lock");
+            let cpu = process_cpu_seconds();
+            let mut cpu_before = self.cpu.lock().expect("lock");
             eprintln!(
-                "skyscan: trace: {:>6.2}s {}",
+                "skyscan: trace: {:>6.2}s wall {:>6.2}s cpu  {}",
                 started.elapsed().as_secs_f64(),
+                cpu - *cpu_before,
                 *phase
             );
             *started = std::time::Instant::now();
+            *cpu_before = cpu;
         }
         *phase = name;
     }
@@ -397,4 +403,25 @@ impl Progress {
             let _ = h.join();
         }
     }
+}
+
+/// CPU time of the whole process so far (user and system, all threads),
+/// from `/proc/self/stat`; 0 where that is not available.
+fn process_cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the parenthesised command name; utime and stime are the
+    // 14th and 15th fields of the line, in clock ticks (100 per second).
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (ticks(11) + ticks(12)) as f64 / 100.0
 }
