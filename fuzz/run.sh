@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 per=${SECONDS_PER_TARGET:-120}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 status=0
-for target in ${TARGETS:-scan_and_report parse_config parse_tree}; do
+for target in ${TARGETS:-scan_and_report parse_config parse_tree parse_index}; do
   mkdir -p "corpus/$target" "regressions/$target"
   # Seed the corpus with the regression inputs and (for scans) the fixtures.
   cp -n regressions/"$target"/* "corpus/$target/" 2>/dev/null || true

@@ -119,3 +119,9 @@ pub fn parse_config(data: &[u8]) {
 pub fn parse_tree(data: &[u8]) {
     crate::source::history::parse_tree_entries(data);
 }
+
+/// Parse `data` as a git index file (the staged scan's reader), with its
+/// cache-tree.
+pub fn parse_index(data: &[u8]) {
+    let _ = crate::source::index::parse_index_entries(data);
+}

@@ -65,3 +65,27 @@ fn parse_tree_regressions() {
     }
     replay("parse_tree", run);
 }
+
+#[test]
+fn parse_index_regressions() {
+    let run = skyscan::fuzzing::parse_index;
+    let mut v4 = b"DIRC\0\0\0\x04\0\0\0\x01".to_vec();
+    v4.extend([0u8; 62]);
+    v4.extend(b"\xff\xff\xff\xff\x7fname\0");
+    v4.extend([0u8; 20]);
+    let mut deep_tree = b"DIRC\0\0\0\x02\0\0\0\0TREE\0\0\x10\0".to_vec();
+    for _ in 0..512 {
+        deep_tree.extend(b"a\0-1 1\n");
+    }
+    deep_tree.extend([0u8; 20]);
+    for case in [
+        &b""[..],
+        b"DIRC",
+        b"DIRC\0\0\0\x02\xff\xff\xff\xff",
+        &v4,
+        &deep_tree,
+    ] {
+        run(case);
+    }
+    replay("parse_index", run);
+}

@@ -211,6 +211,12 @@ fn be32(b: &[u8]) -> u32 {
     u32::from_be_bytes(b[..4].try_into().expect("four bytes"))
 }
 
+/// Parse an index file, counting its entries (for fuzzing).
+#[doc(hidden)]
+pub fn parse_index_entries(data: &[u8]) -> Result<usize, Unsupported> {
+    parse(data).map(|index| index.entries.len())
+}
+
 const MODE_TREE: u32 = 0o040000;
 
 /// The stage-0 entries of an index file (its bytes) that differ from
