@@ -71,9 +71,17 @@ struct Decoder {
     entries: Vec<Entry>,
     names: Vec<Box<[u8]>>,
     interned: FxHashMap<Box<[u8]>, u32>,
-    /// The records of a delta's base tree (start, end in the base's
-    /// content) and their decoded entries, for [`Decoder::decode`].
-    base_records: Vec<(usize, usize, Option<Entry>)>,
+    /// The records of the tree decoded last, for the deltas based on it.
+    records: Vec<Record>,
+}
+
+/// Where a tree entry's record (mode, name, id) lies in its raw tree, and
+/// what it was decoded to (`None` for entries the walk skips).
+#[derive(Debug, Clone, Copy)]
+struct Record {
+    start: usize,
+    end: usize,
+    entry: Option<Entry>,
 }
 
 /// How far ahead in its base a delta tree's entry is looked for: past the
@@ -87,7 +95,7 @@ impl Decoder {
             entries: Vec::new(),
             names: Vec::new(),
             interned: FxHashMap::default(),
-            base_records: Vec::new(),
+            records: Vec::new(),
         }
     }
 
@@ -105,51 +113,73 @@ impl Decoder {
         Some(n)
     }
 
+    /// Decode a tree or blob entry not copied from a base; `None` when the
+    /// compact form has no room left for it.
+    fn new_entry(
+        &mut self,
+        entry: &RawEntry<'_>,
+        store: &ObjectStore,
+        externals: &Mutex<Externals>,
+        filter: &NameFilter,
+    ) -> Option<Entry> {
+        let flag = if entry.kind == EntryKind::Blob {
+            IS_BLOB
+        } else {
+            0
+        };
+        let target = match store.position(&entry.id) {
+            Some(p) if p <= INDEX_MASK => flag | p,
+            _ => flag | EXTERNAL | externals.lock().expect("lock").number(entry.id)?,
+        };
+        let name = self.intern(entry.name, filter)?;
+        Some(Entry { name, target })
+    }
+
     /// Append the entries of raw tree `data`; `None` when it is malformed
-    /// (or too large for the compact form), with nothing appended.
+    /// (or too large for the compact form), with nothing appended. Leaves
+    /// the tree's records in `self.records`.
     ///
-    /// `base` is the raw tree `data` is a delta of, with its decoded
-    /// entries: an entry whose record (mode, name, id) is also in the base
-    /// takes the base's decoded entry, sparing the id lookup and the name
-    /// interning. Most entries of most trees are such copies.
+    /// `base` is the raw tree `data` is a delta of, with its records: an
+    /// entry whose record (mode, name, id) is also in the base takes the
+    /// base's decoded entry, sparing the id lookup and the name interning.
+    /// Most entries of most trees are such copies.
     fn decode(
         &mut self,
         data: &[u8],
-        base: Option<(&[u8], &[Entry])>,
+        base: Option<(&[u8], &[Record])>,
         store: &ObjectStore,
         externals: &Mutex<Externals>,
         filter: &NameFilter,
     ) -> Option<(u32, u32)> {
-        self.index_base(base);
+        self.records.clear();
         let start = self.entries.len();
         let ok = (|| {
-            let base_data = base.map_or(&[][..], |(raw, _)| raw);
+            let (base_data, base_records) = base.unwrap_or((&[], &[]));
             let mut cursor = 0;
             for entry in TreeEntries::new(data) {
                 let entry = entry.ok()?;
-                let window = &self.base_records[cursor..];
+                let at = entry.record.as_ptr() as usize - data.as_ptr() as usize;
+                let window = &base_records[cursor..];
                 let window = &window[..window.len().min(BASE_WINDOW)];
                 let copied = window
                     .iter()
-                    .position(|&(s, e, _)| base_data[s..e] == *entry.record);
-                if let Some(k) = copied {
-                    cursor += k + 1;
-                    if let Some(decoded) = self.base_records[cursor - 1].2 {
-                        self.entries.push(decoded);
+                    .position(|r| base_data[r.start..r.end] == *entry.record);
+                let decoded = match copied {
+                    Some(k) => {
+                        cursor += k + 1;
+                        base_records[cursor - 1].entry
                     }
-                    continue;
+                    None if entry.kind == EntryKind::Other => None,
+                    None => Some(self.new_entry(&entry, store, externals, filter)?),
+                };
+                if let Some(e) = decoded {
+                    self.entries.push(e);
                 }
-                let flag = match entry.kind {
-                    EntryKind::Tree => 0,
-                    EntryKind::Blob => IS_BLOB,
-                    EntryKind::Other => continue,
-                };
-                let target = match store.position(&entry.id) {
-                    Some(p) if p <= INDEX_MASK => flag | p,
-                    _ => flag | EXTERNAL | externals.lock().expect("lock").number(entry.id)?,
-                };
-                let name = self.intern(entry.name, filter)?;
-                self.entries.push(Entry { name, target });
+                self.records.push(Record {
+                    start: at,
+                    end: at + entry.record.len(),
+                    entry: decoded,
+                });
             }
             Some(())
         })();
@@ -160,36 +190,6 @@ impl Decoder {
                 self.entries.truncate(start);
                 None
             }
-        }
-    }
-
-    /// Fill `base_records` from a base tree and its decoded entries (left
-    /// empty without a base, or when the two do not line up).
-    fn index_base(&mut self, base: Option<(&[u8], &[Entry])>) {
-        self.base_records.clear();
-        let Some((raw, decoded)) = base else { return };
-        let mut decoded = decoded.iter();
-        for entry in TreeEntries::new(raw) {
-            let Ok(entry) = entry else {
-                self.base_records.clear();
-                return;
-            };
-            let start = entry.record.as_ptr() as usize - raw.as_ptr() as usize;
-            let end = start + entry.record.len();
-            let e = match entry.kind {
-                EntryKind::Other => None,
-                _ => match decoded.next() {
-                    Some(&e) => Some(e),
-                    None => {
-                        self.base_records.clear();
-                        return;
-                    }
-                },
-            };
-            self.base_records.push((start, end, e));
-        }
-        if decoded.next().is_some() {
-            self.base_records.clear();
         }
     }
 }
@@ -233,17 +233,16 @@ impl TreeStore {
             Kind::Tree,
             is_tree,
             u64::MAX,
-            |v: Visit<'_, Vec<Entry>>| {
+            |v: Visit<'_, Vec<Record>>| {
                 let Resolved::Data(data) = v.resolved else {
                     return None;
                 };
-                let base = v.base.map(|(raw, entries)| (raw, &entries[..]));
+                let base = v.base.map(|(raw, records)| (raw, &records[..]));
                 let t = rayon::current_thread_index().unwrap_or(0) % threads;
                 let mut decoder = decoders[t].lock().expect("lock");
                 let (start, len) = decoder.decode(data, base, store, &externals, filter)?;
                 slots[v.position as usize].store(slot(t, start, len), Ordering::Relaxed);
-                v.has_deltas
-                    .then(|| decoder.entries[start as usize..(start + len) as usize].to_vec())
+                v.has_deltas.then(|| decoder.records.clone())
             },
         );
         TreeStore {
