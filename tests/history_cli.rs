@@ -207,14 +207,7 @@ fn range_and_since_limit_the_commits() {
     plant_key(&dir.join("b.py"));
     git(dir, &["add", "."]);
     commit_dated(dir, "new", 1);
-    let paths = |report: &Value| {
-        let mut p: Vec<String> = by_rule(report, "skytells-api-key")
-            .iter()
-            .map(|f| f["path"].as_str().unwrap().to_string())
-            .collect();
-        p.sort();
-        p
-    };
+    let paths = |report: &Value| common::finding_paths(report, Some("skytells-api-key"));
     assert_eq!(paths(&history_json(dir, &[]).1), ["a.py", "b.py"]);
     let range = format!("{old}..HEAD");
     assert_eq!(paths(&history_json(dir, &["--range", &range]).1), ["b.py"]);

@@ -274,6 +274,36 @@ fn history_report(dir: &Path) -> Value {
     summary(&json_of(&out))
 }
 
+/// Write the objects reachable from `rev` into a new pack (leaving out
+/// those already packed, with `incremental`), then drop their loose copies.
+fn pack_reachable(dir: &Path, rev: &str, incremental: bool) {
+    use std::io::Write;
+    let list = common::git_with_env(dir, &["rev-list", "--objects", rev], &[]);
+    let ids: String = list
+        .lines()
+        .map(|l| format!("{}\n", l.split(' ').next().unwrap()))
+        .collect();
+    let mut args = vec!["pack-objects", "-q"];
+    if incremental {
+        args.push("--incremental");
+    }
+    args.push(".git/objects/pack/pack");
+    let mut pack = StdCommand::new("git")
+        .args(&args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    pack.stdin
+        .take()
+        .unwrap()
+        .write_all(ids.as_bytes())
+        .unwrap();
+    assert!(pack.wait().unwrap().success());
+    git(dir, &["prune-packed"]);
+}
+
 #[test]
 fn report_is_the_same_loose_packed_and_mixed() {
     let repo = new_repo();
@@ -290,51 +320,8 @@ fn report_is_the_same_loose_packed_and_mixed() {
     assert!(rules.contains(&"committed-env-file"), "{loose}");
 
     // Half the history in one pack, the rest in a second pack and loose.
-    let middle = common::git_with_env(dir, &["rev-parse", "HEAD~15"], &[]);
-    let list = common::git_with_env(dir, &["rev-list", "--objects", &middle], &[]);
-    let ids: String = list
-        .lines()
-        .map(|l| format!("{}\n", l.split(' ').next().unwrap()))
-        .collect();
-    let mut pack = StdCommand::new("git")
-        .args(["pack-objects", "-q", ".git/objects/pack/pack"])
-        .current_dir(dir)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    pack.stdin
-        .take()
-        .unwrap()
-        .write_all(ids.as_bytes())
-        .unwrap();
-    assert!(pack.wait().unwrap().success());
-    git(dir, &["prune-packed"]);
-    let second = common::git_with_env(dir, &["rev-list", "--objects", "HEAD~5"], &[]);
-    let ids: String = second
-        .lines()
-        .map(|l| format!("{}\n", l.split(' ').next().unwrap()))
-        .collect();
-    let mut pack = StdCommand::new("git")
-        .args([
-            "pack-objects",
-            "-q",
-            "--incremental",
-            ".git/objects/pack/pack",
-        ])
-        .current_dir(dir)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    pack.stdin
-        .take()
-        .unwrap()
-        .write_all(ids.as_bytes())
-        .unwrap();
-    assert!(pack.wait().unwrap().success());
-    git(dir, &["prune-packed"]);
+    pack_reachable(dir, "HEAD~15", false);
+    pack_reachable(dir, "HEAD~5", true);
     let packs = std::fs::read_dir(dir.join(".git/objects/pack"))
         .unwrap()
         .filter(|e| {
@@ -366,16 +353,7 @@ fn range_paths(dir: &Path, range: &str) -> Vec<String> {
         "{range}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let report = json_of(&out);
-    let mut paths: Vec<String> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule_id"] == "skytells-api-key")
-        .map(|f| f["path"].as_str().unwrap().to_string())
-        .collect();
-    paths.sort();
-    paths
+    common::finding_paths(&json_of(&out), Some("skytells-api-key"))
 }
 
 /// The files the commits of `range` add, by git's own reckoning.

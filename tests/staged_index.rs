@@ -220,15 +220,10 @@ fn staged_scan_finds_keys_through_the_cache_tree_and_a_split_index() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let report = json_of(&out);
-        let mut paths: Vec<String> = report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["path"].as_str().unwrap().to_string())
-            .collect();
-        paths.sort();
-        (out.status.code(), paths)
+        (
+            out.status.code(),
+            common::finding_paths(&json_of(&out), None),
+        )
     };
     assert_eq!(staged_keys(dir), (Some(0), vec![]));
     plant_key(&dir.join("pkg1/mod4/code.py"));

@@ -168,3 +168,15 @@ pub fn finding_keys(report: &serde_json::Value) -> Vec<(String, String, u64)> {
     keys.sort();
     keys
 }
+
+/// Paths of the findings of `rule` (of every rule when `None`) in a JSON
+/// report, sorted.
+pub fn finding_paths(report: &serde_json::Value, rule: Option<&str>) -> Vec<String> {
+    let mut paths: Vec<String> = finding_keys(report)
+        .into_iter()
+        .filter(|(r, _, _)| rule.is_none_or(|want| want == r))
+        .map(|(_, path, _)| path)
+        .collect();
+    paths.sort();
+    paths
+}

@@ -140,20 +140,10 @@ pub fn commits_to_walk(
         if outside || index.contains_key(&id) {
             continue;
         }
-        let read = match parsed_ahead.remove(&id) {
-            Some(p) => Ok(p),
-            None => read_commit(objects, &id, &mut buf),
-        };
-        let parsed = match read {
-            Ok(p) => p,
-            Err(e) => {
-                warnings.push(format!(
-                    "commit {}: {e}",
-                    Oid::from_bytes(&id).expect("20 bytes")
-                ));
-                continue;
-            }
-        };
+        let read = parsed_ahead
+            .remove(&id)
+            .or_else(|| read_commit(objects, &id, &mut buf, warnings));
+        let Some(parsed) = read else { continue };
         index.insert(id, nodes.len());
         if !shallow.contains(&id) {
             queue.extend(parsed.parents.iter().copied());
@@ -259,15 +249,8 @@ fn range_commits(
                    queue: &mut BinaryHeap<(i64, ObjectKey)>,
                    open: &mut usize,
                    warnings: &mut Vec<String>| {
-        let parsed = match read_commit(objects, &id, &mut buf) {
-            Ok(p) => p,
-            Err(e) => {
-                warnings.push(format!(
-                    "commit {}: {e}",
-                    Oid::from_bytes(&id).expect("20 bytes")
-                ));
-                return;
-            }
+        let Some(parsed) = read_commit(objects, &id, &mut buf, warnings) else {
+            return;
         };
         let parents = if shallow.contains(&id) {
             Vec::new()
@@ -384,11 +367,24 @@ fn peel_to_commit(objects: &Objects, mut id: ObjectKey, buf: &mut Vec<u8>) -> Op
     None
 }
 
-fn read_commit(objects: &Objects, id: &ObjectKey, buf: &mut Vec<u8>) -> Result<Parsed, String> {
-    match objects.read(id, buf)? {
-        Kind::Commit => parse_commit(buf).ok_or_else(|| "malformed commit object".to_string()),
-        other => Err(format!("expected a commit, found a {other:?}").to_lowercase()),
-    }
+/// Read and parse a commit; `None`, with a warning, when it cannot be.
+fn read_commit(
+    objects: &Objects,
+    id: &ObjectKey,
+    buf: &mut Vec<u8>,
+    warnings: &mut Vec<String>,
+) -> Option<Parsed> {
+    let parsed = match objects.read(id, buf) {
+        Ok(Kind::Commit) => parse_commit(buf).ok_or_else(|| "malformed commit object".to_string()),
+        Ok(other) => Err(format!("expected a commit, found a {other:?}").to_lowercase()),
+        Err(e) => Err(e),
+    };
+    parsed
+        .map_err(|e| {
+            let id = Oid::from_bytes(id).expect("20 bytes");
+            warnings.push(format!("commit {id}: {e}"));
+        })
+        .ok()
 }
 
 /// Parse the headers of a raw commit object.
