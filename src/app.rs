@@ -61,6 +61,7 @@ fn scan(args: ScanArgs) -> Result<Outcome, Error> {
         max_filesize: common.max_filesize,
         settings: ScanSettings {
             reveal: common.show_secrets,
+            ..ScanSettings::default()
         },
     };
     let mut output = scan_worktree(&matcher, &args.paths, &opts)?;
@@ -88,6 +89,7 @@ fn history(args: HistoryArgs) -> Result<Outcome, Error> {
         max_filesize: common.max_filesize,
         settings: ScanSettings {
             reveal: common.show_secrets,
+            ..ScanSettings::default()
         },
         max_key_age_days: args.max_key_age,
         now: crate::time::now(),
@@ -103,6 +105,7 @@ fn staged(args: StagedArgs) -> Result<Outcome, Error> {
     let (rules, allow) = configured_rules(common, &args.path)?;
     let settings = ScanSettings {
         reveal: common.show_secrets,
+        ..ScanSettings::default()
     };
     let mut output = scan_staged(&rules, &args.path, common.max_filesize, settings)?;
     allow.filter(&mut output.findings);

@@ -95,9 +95,19 @@ impl Finding {
             .secret
             .map(|(s, e)| String::from_utf8_lossy(&data[s..e]).into_owned());
         let matched_raw = String::from_utf8_lossy(&data[m.start..m.end]).into_owned();
-        let conceal = |text: &str| match (&secret, reveal) {
-            (Some(s), false) => text.replace(s.as_str(), &mask(s)),
-            _ => text.to_string(),
+        let hidden = m
+            .hidden
+            .map(|(s, e)| String::from_utf8_lossy(&data[s..e]).into_owned());
+        let conceal = |text: &str| {
+            let mut out = text.to_string();
+            if !reveal {
+                for s in [&secret, &hidden].into_iter().flatten() {
+                    if !s.is_empty() {
+                        out = out.replace(s.as_str(), &mask(s));
+                    }
+                }
+            }
+            out
         };
         let ls = line_start(data, m.start);
         let le = line_end(data, m.start);

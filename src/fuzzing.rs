@@ -46,7 +46,7 @@ pub fn scan_and_report(data: &[u8]) {
         path,
         &text,
         &mut scratch,
-        ScanSettings::default(),
+        &ScanSettings::default(),
         true,
     );
     // A second "environment" holding the same bytes exercises key reuse.
@@ -55,7 +55,7 @@ pub fn scan_and_report(data: &[u8]) {
         "deploy/staging.env",
         &text,
         &mut scratch,
-        ScanSettings::default(),
+        &ScanSettings::default(),
         true,
     );
     findings.append(&mut twin);
@@ -109,7 +109,7 @@ pub fn parse_config(data: &[u8]) {
             "a.py",
             text.as_bytes(),
             &mut scratch,
-            ScanSettings::default(),
+            &ScanSettings::default(),
             true,
         );
     }

@@ -14,6 +14,7 @@ pub mod finding;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod hook;
+pub mod judge;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -3,19 +3,25 @@
 //! that are (or would be) committed.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::Arc;
 
 use crate::checks::env_files;
 use crate::engine::{Matcher, Scratch};
 use crate::finding::Finding;
+use crate::judge::{Case, Project, Verdict};
 
 /// Bytes looked at to decide that a file is binary.
 pub const BINARY_PROBE: usize = 8192;
 
 /// What the sources need to know to scan one file.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ScanSettings {
     /// Print secrets in full (`--show-secrets`).
     pub reveal: bool,
+    /// What the judges may ask about the project (see [`Project`]);
+    /// `None` when nothing is known.
+    pub project: Option<Arc<Project>>,
 }
 
 /// Text of a file ready for matching, or `None` for a binary file.
@@ -56,15 +62,44 @@ pub fn scan_file(
     path: &str,
     text: &[u8],
     scratch: &mut Scratch,
-    settings: ScanSettings,
+    settings: &ScanSettings,
     committed: bool,
 ) -> Vec<Finding> {
     let rules = matcher.rules().rules();
-    let mut findings: Vec<Finding> = matcher
-        .scan(path, text, scratch)
-        .iter()
-        .map(|m| Finding::from_match(&rules[m.rule], path, text, m, settings.reveal))
-        .collect();
+    let unknown = Project::unknown();
+    let project = settings.project.as_deref().unwrap_or(&unknown);
+    let mut once = HashSet::new();
+    let mut findings = Vec::new();
+    for m in matcher.scan(path, text, scratch) {
+        let rule = &rules[m.rule];
+        let adjust = match rule.judge {
+            None => Default::default(),
+            Some(judge) => {
+                let case = Case {
+                    path,
+                    text,
+                    start: m.start,
+                    end: m.end,
+                    project,
+                };
+                match judge.review(&case) {
+                    Verdict::Drop => continue,
+                    Verdict::Keep(adjust) => adjust,
+                }
+            }
+        };
+        if rule.spec.once_per_file && !once.insert((m.rule, &text[m.start..m.end])) {
+            continue;
+        }
+        let mut finding = Finding::from_match(rule, path, text, &m, settings.reveal);
+        if let Some(severity) = adjust.severity {
+            finding.severity = severity;
+        }
+        if let Some(message) = adjust.message {
+            finding.message = message.replace("{match}", &finding.matched);
+        }
+        findings.push(finding);
+    }
     // A line can hold a secret and also match a rule that is not about
     // secrets (a browser fetch with a literal key): mask every secret of the
     // file in every finding, not only in its own.

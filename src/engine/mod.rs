@@ -26,6 +26,9 @@ pub struct RawMatch {
     pub end: usize,
     /// The span of the `secret` group, for credential rules.
     pub secret: Option<(usize, usize)>,
+    /// The span of a `hidden` group: text masked in output like a secret,
+    /// without being a credential (a hard-coded fallback secret).
+    pub hidden: Option<(usize, usize)>,
 }
 
 /// Compiled keyword automaton plus the rule set it serves. Cheap to share
@@ -197,11 +200,13 @@ impl Matcher {
                     if is_suppressed(data, start, end) {
                         continue;
                     }
+                    let hidden = caps.name("hidden").map(|s| (ws + s.start(), ws + s.end()));
                     out.push(RawMatch {
                         rule: r,
                         start,
                         end,
                         secret,
+                        hidden,
                     });
                 }
             }

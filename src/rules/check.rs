@@ -8,6 +8,7 @@ use crate::checks::key_reuse::key_reuse_findings;
 use crate::engine::{Matcher, Scratch};
 use crate::error::Error;
 use crate::finding::Finding;
+use crate::judge::Project;
 use crate::scan::{scan_file, ScanSettings};
 use crate::source::history::{scan_history, HistoryOptions};
 
@@ -58,9 +59,15 @@ pub fn check_rules(set: &RuleSet) -> Vec<RuleCheckFailure> {
                     scan(&matcher, &mut scratch, path, text),
                 ),
                 Example::Files { files } => {
+                    let settings = ScanSettings {
+                        project: Some(std::sync::Arc::new(Project::in_memory(files.clone()))),
+                        ..ScanSettings::default()
+                    };
                     let mut found: Vec<Finding> = files
                         .iter()
-                        .flat_map(|(path, text)| scan(&matcher, &mut scratch, path, text))
+                        .flat_map(|(path, text)| {
+                            scan_with(&matcher, &mut scratch, path, text, &settings)
+                        })
                         .collect();
                     found.extend(key_reuse_findings(set, &found));
                     ("(files)", "", found)
@@ -89,14 +96,17 @@ pub fn check_rules(set: &RuleSet) -> Vec<RuleCheckFailure> {
 }
 
 fn scan(matcher: &Matcher, scratch: &mut Scratch, path: &str, text: &str) -> Vec<Finding> {
-    scan_file(
-        matcher,
-        path,
-        text.as_bytes(),
-        scratch,
-        ScanSettings::default(),
-        true,
-    )
+    scan_with(matcher, scratch, path, text, &ScanSettings::default())
+}
+
+fn scan_with(
+    matcher: &Matcher,
+    scratch: &mut Scratch,
+    path: &str,
+    text: &str,
+    settings: &ScanSettings,
+) -> Vec<Finding> {
+    scan_file(matcher, path, text.as_bytes(), scratch, settings, true)
 }
 
 /// Build the commits of a history example in a scratch repository and

@@ -246,6 +246,13 @@ pub struct RuleSpec {
     /// For rules implemented in code: which check (`removed-from-head`,
     /// `rotation-overdue`).
     pub check: Option<String>,
+    /// For content rules: the judgement in code (`src/judge/`) that reads
+    /// the code around each match and keeps, drops or re-grades it.
+    pub judge: Option<String>,
+    /// Report a match once per file: the first place each distinct matched
+    /// text appears.
+    #[serde(default)]
+    pub once_per_file: bool,
     /// Path used for examples given as bare strings.
     pub example_path: Option<String>,
     pub examples: Vec<Example>,
@@ -309,6 +316,7 @@ pub enum Check {
 pub struct Rule {
     pub spec: RuleSpec,
     pub kind: RuleKind,
+    pub judge: Option<crate::judge::Judge>,
     pub paths: Option<globset::GlobSet>,
     pub exclude_paths: Option<globset::GlobSet>,
 }
@@ -630,9 +638,20 @@ fn compile(spec: RuleSpec) -> Result<Rule, Error> {
     };
     let paths = globs(&spec.paths)?;
     let exclude_paths = globs(&spec.exclude_paths)?;
+    let judge = match spec.judge.as_deref() {
+        None => None,
+        Some(_) if !matches!(kind, RuleKind::Content { .. }) => {
+            return Err(bad("only a content rule has a `judge`".into()))
+        }
+        Some(name) => Some(
+            crate::judge::Judge::from_name(name)
+                .ok_or_else(|| bad(format!("unknown judge `{name}`")))?,
+        ),
+    };
     Ok(Rule {
         spec,
         kind,
+        judge,
         paths,
         exclude_paths,
     })

@@ -28,6 +28,12 @@ pub fn scan_staged(
     let changes = staged_files(&repo)?;
 
     let matcher = Matcher::new(rules.for_mode(Mode::Staged));
+    let settings = ScanSettings {
+        project: repo
+            .workdir()
+            .map(|w| std::sync::Arc::new(crate::judge::Project::on_disk(w.to_path_buf()))),
+        ..settings
+    };
     let mut scratch = Scratch::default();
     let mut out = ScanOutput::default();
     let mut stats = ScanStats::default();
@@ -60,7 +66,7 @@ pub fn scan_staged(
             &rel,
             &text,
             &mut scratch,
-            settings,
+            &settings,
             true,
         ));
     }

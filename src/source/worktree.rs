@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ignore::{WalkBuilder, WalkState};
 
@@ -15,6 +15,7 @@ use crate::checks::env_files;
 use crate::engine::{Matcher, Scratch};
 use crate::error::Error;
 use crate::finding::Finding;
+use crate::judge::Project;
 use crate::scan::{decode, scan_file, ScanSettings, BINARY_PROBE};
 use crate::source::{Counters, ScanOutput};
 
@@ -41,6 +42,8 @@ struct RootContext {
     repo: Option<Mutex<git2::Repository>>,
     /// Tracked `.env`-like paths under the root, relative to `base`.
     tracked_env: HashSet<String>,
+    /// The scan settings, with what the judges may read of this project.
+    settings: ScanSettings,
 }
 
 /// Scan the working tree under each root.
@@ -53,7 +56,7 @@ pub fn scan_worktree(
     let warnings = Mutex::new(Vec::new());
     let counters = Counters::default();
     for root in roots {
-        let ctx = root_context(matcher, root)?;
+        let ctx = root_context(matcher, root, &opts.settings)?;
         walk_root(matcher, &ctx, opts, &findings, &warnings, &counters);
     }
     let mut findings = findings
@@ -71,7 +74,11 @@ pub fn scan_worktree(
     })
 }
 
-fn root_context(matcher: &Matcher, root: &Path) -> Result<RootContext, Error> {
+fn root_context(
+    matcher: &Matcher,
+    root: &Path,
+    settings: &ScanSettings,
+) -> Result<RootContext, Error> {
     if std::fs::symlink_metadata(root).is_err() {
         return Err(Error::PathNotFound(root.to_path_buf()));
     }
@@ -108,8 +115,13 @@ fn root_context(matcher: &Matcher, root: &Path) -> Result<RootContext, Error> {
             }
         }
     }
+    let settings = ScanSettings {
+        project: Some(Arc::new(Project::on_disk(base.clone()))),
+        ..settings.clone()
+    };
     Ok(RootContext {
         root: root.to_path_buf(),
+        settings,
         base,
         prefix,
         repo: repo.map(Mutex::new),
@@ -177,6 +189,7 @@ fn walk_root(
                 entry.path(),
                 &rel,
                 opts,
+                &ctx.settings,
                 &mut scratch,
                 &mut buf,
                 committed,
@@ -207,6 +220,7 @@ fn walk_root(
                     &full,
                     rel,
                     opts,
+                    &ctx.settings,
                     &mut scratch,
                     &mut buf,
                     true,
@@ -226,6 +240,7 @@ fn scan_path(
     full: &Path,
     rel: &str,
     opts: &WorktreeOptions,
+    settings: &ScanSettings,
     scratch: &mut Scratch,
     buf: &mut Vec<u8>,
     committed: bool,
@@ -271,7 +286,7 @@ fn scan_path(
     counters
         .bytes
         .fetch_add(text.len() as u64, Ordering::Relaxed);
-    scan_file(matcher, rel, &text, scratch, opts.settings, committed)
+    scan_file(matcher, rel, &text, scratch, settings, committed)
 }
 
 /// The repository-relative (or root-relative) path of a walked entry.
@@ -322,6 +337,7 @@ mod tests {
             &dir.path().join("vanished.py"),
             "vanished.py",
             &opts,
+            &opts.settings,
             &mut Scratch::default(),
             &mut Vec::new(),
             true,

@@ -169,7 +169,7 @@ impl BlobScanner<'_> {
                 path,
                 &text,
                 &mut s.borrow_mut(),
-                self.opts.settings,
+                &self.opts.settings,
                 false,
             )
         });

@@ -1,0 +1,205 @@
+//! Judgement in code, after a rule's regex has matched. A regex sees one
+//! window of text; whether a match is worth a maintainer's time often depends
+//! on the statements around it: an `os.getenv` read that the next line
+//! checks, a public env name that only appears in an error message, a `==`
+//! between two things that are not signatures. A rule names its judge in its
+//! pack (`judge = "python-getenv"`); the judge reads the code around each
+//! match and keeps it, drops it, or changes its severity and message.
+//!
+//! Judges are heuristics over source text, not parsers: each looks at a few
+//! statements around the match, bounded in lines and bytes, so a judge costs
+//! nothing on files without matches and little on files with them. Every
+//! behaviour a judge has is pinned by an example or negative example of a
+//! rule that uses it (checked by `skyscan rules --check`).
+
+mod code;
+mod project;
+mod prompts;
+mod public_env;
+mod python_env;
+mod signature;
+mod tls;
+
+pub use project::Project;
+
+use crate::rules::Severity;
+
+/// The judges rules can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judge {
+    /// SC8: a Python `os.getenv` read of a key that nothing checks.
+    PythonGetenv,
+    /// SC1: a hard-coded fallback for a secret the application signs with.
+    PythonDefaultSecret,
+    /// SC2: a real read or definition of a secret behind a public prefix.
+    PublicEnv,
+    /// SC2: an `x-api-key` header in a client component whose value comes
+    /// from the bundle.
+    ClientKey,
+    /// SC10: an `==` whose operands are really a signature or MAC.
+    SignatureCompare,
+    /// SC5: Python TLS settings that the same code makes up for, or that
+    /// only follow the caller's own `verify=False`.
+    PythonTls,
+    /// SC5, any language: a TLS switch that follows a caller's option
+    /// instead of being turned off outright.
+    TlsOption,
+    /// SC9: a logged prompt that is user data, not a constant.
+    RawPrompt,
+}
+
+impl Judge {
+    pub fn from_name(name: &str) -> Option<Judge> {
+        Some(match name {
+            "python-getenv" => Judge::PythonGetenv,
+            "python-default-secret" => Judge::PythonDefaultSecret,
+            "public-env" => Judge::PublicEnv,
+            "client-key" => Judge::ClientKey,
+            "signature-compare" => Judge::SignatureCompare,
+            "python-tls" => Judge::PythonTls,
+            "tls-option" => Judge::TlsOption,
+            "raw-prompt" => Judge::RawPrompt,
+            _ => return None,
+        })
+    }
+
+    /// Review one match.
+    pub fn review(self, case: &Case<'_>) -> Verdict {
+        match self {
+            Judge::PythonGetenv => python_env::review_getenv(case),
+            Judge::PythonDefaultSecret => python_env::review_default_secret(case),
+            Judge::PublicEnv => public_env::review(case),
+            Judge::ClientKey => public_env::review_client_key(case),
+            Judge::SignatureCompare => signature::review(case),
+            Judge::PythonTls => tls::review_python(case),
+            Judge::TlsOption => tls::review_option(case),
+            Judge::RawPrompt => prompts::review(case),
+        }
+    }
+}
+
+/// One match and what surrounds it.
+pub struct Case<'a> {
+    /// Repository-relative, `/`-separated.
+    pub path: &'a str,
+    /// The whole (decoded) file.
+    pub text: &'a [u8],
+    /// The match, in byte offsets of `text`.
+    pub start: usize,
+    pub end: usize,
+    /// What is known of the project the file belongs to.
+    pub project: &'a Project,
+}
+
+impl Case<'_> {
+    /// The matched text.
+    pub fn matched(&self) -> &str {
+        std::str::from_utf8(&self.text[self.start..self.end]).unwrap_or("")
+    }
+}
+
+/// What a judge decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Not worth reporting.
+    Drop,
+    /// Report it, possibly re-graded.
+    Keep(Adjust),
+}
+
+impl Verdict {
+    pub fn keep() -> Verdict {
+        Verdict::Keep(Adjust::default())
+    }
+
+    /// Keep at another severity, with a message that says why (`{match}` is
+    /// replaced by the masked match, as in rule messages).
+    pub fn regrade(severity: Severity, message: impl Into<String>) -> Verdict {
+        Verdict::Keep(Adjust {
+            severity: Some(severity),
+            message: Some(message.into()),
+        })
+    }
+
+    /// Keep with another message.
+    pub fn reword(message: impl Into<String>) -> Verdict {
+        Verdict::Keep(Adjust {
+            severity: None,
+            message: Some(message.into()),
+        })
+    }
+}
+
+/// Changes a judge makes to a finding it keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Adjust {
+    pub severity: Option<Severity>,
+    pub message: Option<String>,
+}
+
+/// True for paths of test code: `tests/`, `__tests__/`, `test_*.py`,
+/// `*_test.go`, `*.test.ts`, `conftest.py`...
+pub fn is_test_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let dirs = &lower[..lower.len() - name.len()];
+    let in_test_dir = dirs.split('/').any(|d| {
+        matches!(
+            d,
+            "test" | "tests" | "__tests__" | "testing" | "spec" | "specs" | "e2e" | "__mocks__"
+        )
+    });
+    let stem = name.split('.').next().unwrap_or(name);
+    in_test_dir
+        || name == "conftest.py"
+        || stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_tests")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_paths() {
+        for p in [
+            "tests/test_client.py",
+            "pkg/__tests__/a.ts",
+            "src/foo_test.go",
+            "a/conftest.py",
+            "web/src/x.test.tsx",
+            "test_api.py",
+            "spec/models/user_spec.rb",
+        ] {
+            assert!(is_test_path(p), "{p}");
+        }
+        for p in [
+            "src/client.py",
+            "app/latest.py",
+            "contest.py",
+            "src/testimony.ts",
+        ] {
+            assert!(!is_test_path(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn every_judge_has_a_name() {
+        for name in [
+            "python-getenv",
+            "python-default-secret",
+            "public-env",
+            "signature-compare",
+            "client-key",
+            "python-tls",
+            "tls-option",
+            "raw-prompt",
+        ] {
+            assert!(Judge::from_name(name).is_some(), "{name}");
+        }
+        assert!(Judge::from_name("nope").is_none());
+    }
+}

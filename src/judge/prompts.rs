@@ -1,0 +1,209 @@
+//! Logged prompts (SC9). The regex finds a log call with a prompt-like word
+//! in it; this judge reads the call's arguments (across lines, up to the
+//! closing parenthesis) and keeps it only when a prompt *value* is logged:
+//! a prompt name outside string literals (or inside `${...}` / f-string
+//! braces), that is not a constant string assigned in the same file.
+//! A notebook's top-level `print(prompt)` shows the reader a prompt; it is
+//! not a log line.
+
+use super::code::{lines_around, unquote_notebook};
+use super::{Case, Verdict};
+
+/// Most bytes of a call's arguments read.
+const MAX_ARGS: usize = 2000;
+
+pub fn review(case: &Case<'_>) -> Verdict {
+    if case.path.ends_with(".ipynb") {
+        let (lines, at) = lines_around(case.text, case.start, 0, 0);
+        let source = unquote_notebook(lines[at].text);
+        if source.starts_with("print(") {
+            return Verdict::Drop;
+        }
+    }
+    let Some(open) = case.text[case.start..case.end]
+        .iter()
+        .position(|&b| b == b'(')
+        .map(|i| case.start + i)
+    else {
+        return Verdict::Drop;
+    };
+    let args = call_arguments(case.text, open + 1);
+    let python = case.path.ends_with(".py") || case.path.ends_with(".ipynb");
+    let names = prompt_names(&args, python);
+    let Ok(text) = std::str::from_utf8(case.text) else {
+        return Verdict::keep();
+    };
+    if names.iter().any(|n| !is_constant(text, n)) {
+        Verdict::keep()
+    } else {
+        Verdict::Drop
+    }
+}
+
+/// The text of a call's arguments, from just after its `(` to the matching
+/// `)` (or a bounded length).
+fn call_arguments(text: &[u8], from: usize) -> String {
+    let end = (from + MAX_ARGS).min(text.len());
+    let mut depth = 1i32;
+    let mut stop = end;
+    for (i, &b) in text[from..end].iter().enumerate() {
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    stop = from + i;
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    String::from_utf8_lossy(&text[from..stop]).into_owned()
+}
+
+/// Prompt-like identifiers in code position: outside string literals, or
+/// inside `${...}` of a template literal / `{...}` of an f-string.
+fn prompt_names(args: &str, python: bool) -> Vec<String> {
+    let mut code = String::with_capacity(args.len());
+    let bytes = args.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'"' || c == b'\'' || c == b'`' {
+            let f_string = python && i > 0 && matches!(bytes[i - 1], b'f' | b'F');
+            let template = c == b'`';
+            i += 1;
+            while i < bytes.len() && bytes[i] != c {
+                if bytes[i] == b'\\' {
+                    i += 2;
+                    continue;
+                }
+                let interp = (template && bytes[i] == b'$' && bytes.get(i + 1) == Some(&b'{'))
+                    || (f_string && bytes[i] == b'{' && bytes.get(i + 1) != Some(&b'{'));
+                if interp {
+                    i += if template { 2 } else { 1 };
+                    code.push(' ');
+                    while i < bytes.len() && bytes[i] != b'}' {
+                        code.push(bytes[i] as char);
+                        i += 1;
+                    }
+                    code.push(' ');
+                }
+                i += 1;
+            }
+            i += 1;
+            code.push(' ');
+            continue;
+        }
+        code.push(c as char);
+        i += 1;
+    }
+    let mut names = Vec::new();
+    for token in code.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')) {
+        let last = token.rsplit('.').next().unwrap_or(token);
+        let lower = last.to_ascii_lowercase();
+        let is_prompt = lower == "prompt"
+            || lower.ends_with("_prompt")
+            || lower.ends_with("prompt")
+                && last.len() > 6
+                && last.as_bytes()[last.len() - 6] == b'P'
+            || lower == "prompt_text"
+            || lower == "prompttext"
+            || lower == "prompt_raw";
+        let measured = lower.contains("hash") || lower.contains("len");
+        if is_prompt && !measured && !token.is_empty() {
+            names.push(token.to_string());
+        }
+    }
+    names
+}
+
+/// A name assigned only string literals in the file (`PROMPT = "..."`,
+/// `const prompt = 'a cat'`), and never a parameter: logging it reveals
+/// nothing a user typed.
+fn is_constant(text: &str, name: &str) -> bool {
+    if name.contains('.') {
+        return false;
+    }
+    let mut literal = false;
+    for line in text.lines() {
+        let source = unquote_notebook(line);
+        let t = source.trim_start();
+        let t = ["const ", "let ", "var ", "final "]
+            .iter()
+            .find_map(|k| t.strip_prefix(k))
+            .unwrap_or(t);
+        let Some(rest) = t.strip_prefix(name) else {
+            // A parameter of that name: `def f(prompt)`, `(prompt) =>`,
+            // `function f(prompt: string)`.
+            if is_parameter(t, name) {
+                return false;
+            }
+            continue;
+        };
+        let rest = rest.trim_start();
+        let rest = match rest.strip_prefix(':') {
+            // `prompt: str = "..."`
+            Some(r) => r.split_once('=').map_or("", |(_, v)| v),
+            None => match rest.strip_prefix('=') {
+                Some(v) if !v.starts_with('=') => v,
+                _ => continue,
+            },
+        };
+        let value = rest.trim_start();
+        let plain_string = (value.starts_with('"') || value.starts_with('\''))
+            || (value.starts_with('`') && !value.contains("${"));
+        if plain_string && !value.contains(".format(") && !value.contains(" + ") {
+            literal = true;
+        } else {
+            return false;
+        }
+    }
+    literal
+}
+
+fn is_parameter(line: &str, name: &str) -> bool {
+    let is_def = line.starts_with("def ")
+        || line.starts_with("async def ")
+        || line.contains("function")
+        || line.contains("=>");
+    is_def && super::code::has_word(line, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_outside_strings() {
+        assert_eq!(
+            prompt_names(r#""prompt received""#, true),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            prompt_names(r#"f"prompt={user_prompt}""#, true),
+            ["user_prompt"]
+        );
+        assert_eq!(prompt_names("`PROMPT: ${prompt}`", false), ["prompt"]);
+        assert_eq!(
+            prompt_names("'Generating', { prompt: request.prompt }", false),
+            ["prompt", "request.prompt"]
+        );
+        assert_eq!(prompt_names("prompt_hash", true), Vec::<String>::new());
+    }
+
+    #[test]
+    fn constant_prompts() {
+        assert!(is_constant(
+            "const prompt = 'a cat';\nconsole.log(prompt);",
+            "prompt"
+        ));
+        assert!(!is_constant(
+            "function go(prompt) {\n  console.log(prompt);\n}",
+            "prompt"
+        ));
+        assert!(!is_constant("prompt = f\"about {topic}\"\n", "prompt"));
+        assert!(!is_constant("prompt = input()\n", "prompt"));
+    }
+}

@@ -1,0 +1,192 @@
+//! TLS switches (SC5) in context. Three shapes of code turn verification off
+//! without being the mistake the checklist is about:
+//!
+//! - library code that follows its caller's own option (`if verify is
+//!   False:` / `if (this.bypassSSL)`): still worth knowing, as a note;
+//! - a test that builds the setting only to assert on it, or hands the
+//!   options to a plain-HTTP request: no verification is skipped anywhere;
+//! - Python code that sets `check_hostname = False` and then checks the
+//!   hostname or pins the certificate itself, or requires a certificate.
+
+use super::code::{has_word, lines_around, name_before, Line};
+use super::{is_test_path, Case, Verdict};
+use crate::rules::Severity;
+
+/// Lines looked at around a TLS switch.
+const AROUND: usize = 12;
+
+/// Words that name an option whose purpose is to turn verification off.
+const OPT_OUT_WORDS: &[&str] = &[
+    "verify",
+    "insecure",
+    "skip",
+    "bypass",
+    "unsafe",
+    "invalid",
+    "disable",
+    "ignore",
+    "selfsigned",
+    "self_signed",
+    "trustall",
+    "trust_all",
+    "noverify",
+    "no_verify",
+    "reject",
+    "strict",
+];
+
+/// Any language: drop tests of the setting itself, plain-HTTP requests;
+/// grade a switch that follows a caller's opt-out option as a note.
+pub fn review_option(case: &Case<'_>) -> Verdict {
+    let (lines, at) = lines_around(case.text, case.start, AROUND, AROUND);
+    if is_test_path(case.path) && (asserts_on_setting(&lines, at) || plain_http(&lines, at)) {
+        return Verdict::Drop;
+    }
+    if let Some(option) = caller_option(&lines, at) {
+        return Verdict::regrade(
+            Severity::Note,
+            format!(
+                "verification is turned off (`{{match}}`) only when the caller asks for it (`{option}`): make sure no default or documented example does"
+            ),
+        );
+    }
+    Verdict::keep()
+}
+
+/// Python: as [`review_option`], and `check_hostname = False` is fine where
+/// the same function checks the hostname or certificate itself or requires
+/// a certificate (`verify_mode = CERT_REQUIRED`).
+pub fn review_python(case: &Case<'_>) -> Verdict {
+    if case.matched().contains("check_hostname") {
+        let (lines, at) = lines_around(case.text, case.start, AROUND * 2, AROUND * 2);
+        let body = function_body(&lines, at);
+        let verifies_itself = body.iter().any(|l| {
+            let t = l.text;
+            t.contains("CERT_REQUIRED")
+                || t.contains("match_hostname")
+                || t.contains("getpeercert")
+                || t.contains("fingerprint")
+                || t.contains("assert_fingerprint")
+                || t.contains("server_hostname") && (t.contains("verify") || t.contains("check"))
+        });
+        if verifies_itself {
+            return Verdict::Drop;
+        }
+    }
+    review_option(case)
+}
+
+/// The lines of the function around line `at` (by indentation), or the
+/// lines given when the match is at module level.
+fn function_body<'a, 'b>(lines: &'b [Line<'a>], at: usize) -> &'b [Line<'a>] {
+    let def = lines[..=at].iter().rposition(|l| {
+        let t = l.trimmed();
+        t.starts_with("def ") || t.starts_with("async def ")
+    });
+    let Some(def) = def else {
+        return lines;
+    };
+    let indent = lines[def].indent();
+    let end = lines[def + 1..]
+        .iter()
+        .position(|l| !l.is_blank() && l.indent() <= indent)
+        .map_or(lines.len(), |i| def + 1 + i);
+    &lines[def..end.max(at + 1)]
+}
+
+/// A test that builds the setting and asserts on it (or on the variable it
+/// is stored in) within a few lines: nothing connects.
+fn asserts_on_setting(lines: &[Line<'_>], at: usize) -> bool {
+    let here = lines[at].text;
+    let eq = here.find(" = ").or_else(|| here.find(" := "));
+    let target = eq.map(|i| name_before(here, i).rsplit('.').next().unwrap_or(""));
+    let target = target.map(|t| t.trim_start_matches("const ").trim());
+    lines[at + 1..(at + 6).min(lines.len())].iter().any(|l| {
+        let t = l.trimmed();
+        let lower = t.to_ascii_lowercase();
+        let is_assertion = lower.starts_with("assert")
+            || lower.starts_with("self.assert")
+            || lower.starts_with("self::assert")
+            || lower.starts_with("$this->assert")
+            || lower.starts_with("expect(")
+            || lower.contains("assert.")
+            || lower.starts_with("require.");
+        is_assertion
+            && ([
+                "verify",
+                "insecure",
+                "reject",
+                "cert_none",
+                "check_hostname",
+                "ssl",
+            ]
+            .iter()
+            .any(|w| lower.contains(w))
+                || target.is_some_and(|v| !v.is_empty() && has_word(t, v)))
+    })
+}
+
+/// The options are handed to a plain-HTTP request (`http.get(opts`).
+fn plain_http(lines: &[Line<'_>], at: usize) -> bool {
+    let window = &lines[at..(at + 8).min(lines.len())];
+    let plain = window.iter().any(|l| {
+        let t = l.text;
+        (has_word(t, "http.get") || has_word(t, "http.request")) && !t.contains("https")
+    });
+    plain && !window.iter().any(|l| l.text.contains("https."))
+}
+
+/// The condition guarding the switch, when it is the caller's opt-out
+/// option: the switch's own line (`if not verify: ...`) or the nearest
+/// enclosing `if` (by indentation, or the line just above for braces).
+fn caller_option(lines: &[Line<'_>], at: usize) -> Option<String> {
+    let here = &lines[at];
+    let condition_of = |t: &str| -> Option<String> {
+        let t = t.trim();
+        let rest = t
+            .strip_prefix("if ")
+            .or_else(|| t.strip_prefix("if("))
+            .or_else(|| t.strip_prefix("elif "))
+            .or_else(|| t.strip_prefix("} else if ("))
+            .or_else(|| t.strip_prefix("else if ("))?;
+        let rest = rest.trim_start();
+        let cond = match rest.strip_prefix('(') {
+            Some(inner) => balanced(inner),
+            None => rest.split([':', '{']).next().unwrap_or(rest),
+        }
+        .trim();
+        let lower = cond.to_ascii_lowercase();
+        OPT_OUT_WORDS
+            .iter()
+            .any(|w| lower.contains(w))
+            .then(|| cond.to_string())
+    };
+    if let Some(c) = condition_of(here.text) {
+        return Some(c);
+    }
+    let indent = here.indent();
+    let enclosing = lines[..at]
+        .iter()
+        .rev()
+        .take(8)
+        .find(|l| !l.is_blank() && l.indent() < indent)?;
+    condition_of(enclosing.text)
+}
+
+/// The text up to the parenthesis that closes an already opened one.
+fn balanced(s: &str) -> &str {
+    let mut depth = 1usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &s[..i];
+                }
+            }
+            _ => {}
+        }
+    }
+    s
+}
