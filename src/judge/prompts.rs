@@ -27,8 +27,12 @@ pub fn review(case: &Case<'_>) -> Verdict {
     else {
         return Verdict::Drop;
     };
-    let args = call_arguments(case.text, open + 1);
-    let python = case.path.ends_with(".py") || case.path.ends_with(".ipynb");
+    let mut args = call_arguments(case.text, open + 1);
+    let notebook = case.path.ends_with(".ipynb");
+    if notebook {
+        args = args.replace(r#"\""#, "\"").replace(r"\n", "\n");
+    }
+    let python = case.path.ends_with(".py") || notebook;
     let names = prompt_names(&args, python);
     let Ok(text) = std::str::from_utf8(case.text) else {
         return Verdict::keep();
@@ -127,7 +131,8 @@ fn is_constant(text: &str, name: &str) -> bool {
         return false;
     }
     let mut literal = false;
-    for line in text.lines() {
+    let lines: Vec<&str> = text.lines().collect();
+    for (n, line) in lines.iter().enumerate() {
         let source = unquote_notebook(line);
         let t = source.trim_start();
         let t = ["const ", "let ", "var ", "final "]
@@ -144,14 +149,23 @@ fn is_constant(text: &str, name: &str) -> bool {
         };
         let rest = rest.trim_start();
         let rest = match rest.strip_prefix(':') {
-            // `prompt: str = "..."`
-            Some(r) => r.split_once('=').map_or("", |(_, v)| v),
+            // `prompt: str = "..."`; `prompt: value` is an object key.
+            Some(r) => match r.split_once('=') {
+                Some((_, v)) => v,
+                None => continue,
+            },
             None => match rest.strip_prefix('=') {
                 Some(v) if !v.starts_with('=') => v,
                 _ => continue,
             },
         };
-        let value = rest.trim_start();
+        let mut value = rest.trim_start().to_string();
+        // `const prompt =` with the value on the next line.
+        if value.is_empty() {
+            value = lines.get(n + 1).map_or(String::new(), |l| {
+                unquote_notebook(l).trim_start().to_string()
+            });
+        }
         let plain_string = (value.starts_with('"') || value.starts_with('\''))
             || (value.starts_with('`') && !value.contains("${"));
         if plain_string && !value.contains(".format(") && !value.contains(" + ") {

@@ -74,6 +74,11 @@ pub fn review_getenv(case: &Case<'_>) -> Verdict {
         Default::Other => return Verdict::Drop,
     };
     let statement = Statement::at(case);
+    // A comment inside a notebook cell (the engine's comment filter sees
+    // only the JSON quoting).
+    if statement.before.trim_start().starts_with('#') {
+        return Verdict::Drop;
+    }
     if statement.is_condition() || statement.is_alternative() || statement.is_returned() {
         return Verdict::Drop;
     }

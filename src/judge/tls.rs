@@ -13,7 +13,7 @@ use super::{is_test_path, Case, Verdict};
 use crate::rules::Severity;
 
 /// Lines looked at around a TLS switch.
-const AROUND: usize = 12;
+const AROUND: usize = 25;
 
 /// Words that name an option whose purpose is to turn verification off.
 const OPT_OUT_WORDS: &[&str] = &[
@@ -94,16 +94,23 @@ fn function_body<'a, 'b>(lines: &'b [Line<'a>], at: usize) -> &'b [Line<'a>] {
     &lines[def..end.max(at + 1)]
 }
 
-/// A test that builds the setting and asserts on it (or on the variable it
-/// is stored in) within a few lines: nothing connects.
+/// A test that builds the setting and asserts on it (or on the options
+/// object it stored the setting in) within a few lines: nothing connects.
 fn asserts_on_setting(lines: &[Line<'_>], at: usize) -> bool {
+    // An options object stored in a variable (`const ssl = { ... }`): an
+    // assertion on that variable further down checks the setting too.
     let here = lines[at].text;
-    let eq = here.find(" = ").or_else(|| here.find(" := "));
-    let target = eq.map(|i| name_before(here, i).rsplit('.').next().unwrap_or(""));
-    let target = target.map(|t| t.trim_start_matches("const ").trim());
-    lines[at + 1..(at + 6).min(lines.len())].iter().any(|l| {
-        let t = l.trimmed();
-        let lower = t.to_ascii_lowercase();
+    let target = here.find(" = ").and_then(|i| {
+        let value = here[i + 3..].trim_start();
+        value
+            .starts_with('{')
+            .then(|| name_before(here, i).rsplit('.').next().unwrap_or(""))
+            .filter(|t| !t.is_empty())
+    });
+    let reach = if target.is_some() { 25 } else { 6 };
+    let end = (at + reach).min(lines.len());
+    (at + 1..end).any(|i| {
+        let lower = lines[i].trimmed().to_ascii_lowercase();
         let is_assertion = lower.starts_with("assert")
             || lower.starts_with("self.assert")
             || lower.starts_with("self::assert")
@@ -111,18 +118,22 @@ fn asserts_on_setting(lines: &[Line<'_>], at: usize) -> bool {
             || lower.starts_with("expect(")
             || lower.contains("assert.")
             || lower.starts_with("require.");
-        is_assertion
-            && ([
-                "verify",
-                "insecure",
-                "reject",
-                "cert_none",
-                "check_hostname",
-                "ssl",
-            ]
-            .iter()
-            .any(|w| lower.contains(w))
-                || target.is_some_and(|v| !v.is_empty() && has_word(t, v)))
+        if !is_assertion {
+            return false;
+        }
+        let names_setting = [
+            "verify",
+            "insecure",
+            "reject",
+            "cert_none",
+            "check_hostname",
+            "ssl",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
+        // The assertion's own lines (it may span a few).
+        let statement = &lines[i..(i + 10).min(lines.len())];
+        names_setting || target.is_some_and(|v| statement.iter().any(|l| has_word(l.text, v)))
     })
 }
 
