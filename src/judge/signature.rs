@@ -47,7 +47,9 @@ pub fn review(case: &Case<'_>) -> Verdict {
     // The module computes the MAC itself, or one side calls a helper that
     // does (`computeSignature(body)`).
     let computed_here = computes_hmac(case.text) || is_signing_call(left) || is_signing_call(right);
-    if computed_here && (is_signature(left) || is_signature(right)) {
+    let signature_like =
+        |op: &str| is_signature(op) || holds_computed_mac(case.text, op);
+    if computed_here && (signature_like(left) || signature_like(right)) {
         Verdict::keep()
     } else {
         Verdict::Drop
@@ -139,6 +141,45 @@ fn is_signature(operand: &str) -> bool {
     let words = name_words(name);
     words.iter().any(|w| SIGNATURE_WORDS.contains(&w.as_str()))
         || (is_call && words.first().is_some_and(|w| w.starts_with("sign")))
+}
+
+/// A plain name assigned the result of a MAC or digest computation in the
+/// file (`expected = hmac.new(key, body, sha256).hexdigest()`).
+fn holds_computed_mac(text: &[u8], operand: &str) -> bool {
+    if operand.is_empty() || !operand.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return false;
+    }
+    let Ok(text) = std::str::from_utf8(text) else {
+        return false;
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    lines.iter().enumerate().any(|(n, line)| {
+        let t = line.trim_start();
+        let t = ["const ", "let ", "var "]
+            .iter()
+            .find_map(|k| t.strip_prefix(k))
+            .unwrap_or(t);
+        let Some(rest) = t.strip_prefix(operand) else {
+            return false;
+        };
+        let Some(value) = rest.trim_start().strip_prefix('=') else {
+            return false;
+        };
+        if value.starts_with('=') {
+            return false;
+        }
+        // The computation may continue over the next lines (chained calls).
+        let mut expr = value.to_string();
+        for next in lines.iter().skip(n + 1).take(4) {
+            if !next.trim_start().starts_with('.') {
+                break;
+            }
+            expr.push_str(next.trim());
+        }
+        ["hexdigest(", ".digest(", "hmac.new(", "createHmac(", "HMAC(", "sign("]
+            .iter()
+            .any(|c| expr.contains(c))
+    })
 }
 
 /// A call of a helper that signs: `computeSignature(body)`, `sign(payload)`.
