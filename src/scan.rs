@@ -65,6 +65,9 @@ pub fn scan_file(
     settings: &ScanSettings,
     committed: bool,
 ) -> Vec<Finding> {
+    if is_own_output(path, text) {
+        return Vec::new();
+    }
     let rules = matcher.rules().rules();
     let unknown = Project::unknown();
     let project = settings.project.as_deref().unwrap_or(&unknown);
@@ -112,17 +115,57 @@ pub fn scan_file(
         }
     }
     if committed && env_files::is_env_candidate(matcher.rules(), path) {
-        let first = text.split(|&b| b == b'\n').next().unwrap_or_default();
-        let first = String::from_utf8_lossy(first);
-        let extra = env_files::env_file_findings(matcher.rules(), path, &findings, &first);
+        let extra = env_files::env_file_findings(matcher.rules(), path, &findings, text);
         findings.splice(0..0, extra);
     }
     findings
 }
 
+/// Bytes looked at, at the start of a file, to recognise skyscan's own output.
+const OWN_OUTPUT_PROBE: usize = 4096;
+
+/// A report or baseline skyscan wrote (JSON, JSON Lines, SARIF): its
+/// snippets quote the code it found, so scanning it would report every
+/// finding a second time.
+pub fn is_own_output(path: &str, text: &[u8]) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    if ![".json", ".jsonl", ".sarif"]
+        .iter()
+        .any(|e| name.ends_with(e))
+    {
+        return false;
+    }
+    let head = &text[..text.len().min(OWN_OUTPUT_PROBE)];
+    let has = |hay: &[u8], needle: &str| memchr::memmem::find(hay, needle.as_bytes()).is_some();
+    let names_skyscan =
+        |hay: &[u8]| has(hay, "\"name\": \"skyscan\"") || has(hay, "\"name\":\"skyscan\"");
+    // `--format json`: `{"tool": {"name": "skyscan", ...`
+    let report = has(head, "\"tool\"") && names_skyscan(head);
+    // SARIF: the driver's name comes after the results, anywhere in the file.
+    let sarif = has(head, "sarif") && names_skyscan(text);
+    // A baseline, or findings one per line: fingerprints with rule ids.
+    let findings = has(head, "\"fingerprint\"") && has(head, "\"rule_id\"");
+    report || sarif || findings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_reports_and_baselines_are_recognised() {
+        let report = br#"{ "tool": { "name": "skyscan", "version": "0.1.0" }, "findings": [] }"#;
+        assert!(is_own_output("out/report.json", report));
+        let baseline = br#"{ "version": 1, "findings": [ { "fingerprint": "0f41", "rule_id": "x", "path": "a" } ] }"#;
+        assert!(is_own_output(".skyscan-baseline.json", baseline));
+        let sarif = br#"{ "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": [ { "tool": { "driver": { "name": "skyscan" } } } ] }"#;
+        assert!(is_own_output("skyscan.sarif", sarif));
+        assert!(!is_own_output(
+            "package.json",
+            br#"{ "name": "skyscan-ui" }"#
+        ));
+        assert!(!is_own_output("report.txt", report));
+    }
 
     #[test]
     fn binary_is_skipped_text_is_kept() {

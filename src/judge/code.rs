@@ -33,6 +33,35 @@ impl<'a> Line<'a> {
     }
 }
 
+/// A line's source text, owned: a notebook line with its JSON quoting
+/// removed, any other line as it is.
+#[derive(Debug, Clone)]
+pub struct SourceLine {
+    pub text: String,
+}
+
+impl SourceLine {
+    pub fn of(lines: &[Line<'_>], notebook: bool) -> Vec<SourceLine> {
+        lines
+            .iter()
+            .map(|l| SourceLine {
+                text: if notebook {
+                    unquote_notebook(l.text).into_owned()
+                } else {
+                    l.text.to_string()
+                },
+            })
+            .collect()
+    }
+
+    pub fn line(&self) -> Line<'_> {
+        Line {
+            text: &self.text,
+            start: 0,
+        }
+    }
+}
+
 /// The lines of `text` around byte offset `pos`: up to `before` lines
 /// before the line holding it, that line, and up to `after` lines after.
 /// Returns the lines and the index of the one holding `pos`.

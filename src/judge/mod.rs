@@ -21,6 +21,7 @@ mod signature;
 mod tls;
 
 pub use project::Project;
+pub use python_env::is_credential_name;
 
 use crate::rules::Severity;
 

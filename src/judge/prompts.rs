@@ -20,6 +20,9 @@ pub fn review(case: &Case<'_>) -> Verdict {
             return Verdict::Drop;
         }
     }
+    if case.matched().starts_with("console.") && runs_in_browser(case) {
+        return Verdict::Drop;
+    }
     let Some(open) = case.text[case.start..case.end]
         .iter()
         .position(|&b| b == b'(')
@@ -42,6 +45,20 @@ pub fn review(case: &Case<'_>) -> Verdict {
     } else {
         Verdict::Drop
     }
+}
+
+/// Browser code: its `console` output stays in the user's own developer
+/// tools, it is not a log anyone else keeps.
+fn runs_in_browser(case: &Case<'_>) -> bool {
+    let path = case.path;
+    let head = &case.text[..case.text.len().min(512)];
+    let use_client = memchr::memmem::find(head, b"use client").is_some();
+    use_client
+        || path.ends_with(".vue")
+        || path.ends_with(".svelte")
+        || path.ends_with(".component.ts")
+        || path.contains("/public/")
+        || path.contains("/static/")
 }
 
 /// The text of a call's arguments, from just after its `(` to the matching
@@ -116,6 +133,16 @@ fn prompt_names(args: &str, python: bool) -> Vec<String> {
             || lower == "prompttext"
             || lower == "prompt_raw";
         let measured = lower.contains("hash") || lower.contains("len");
+        // `result.output.prompt`: what a model or tool returned, not input.
+        let returned = token.split('.').rev().skip(1).any(|seg| {
+            let seg = seg.to_ascii_lowercase();
+            ["output", "result", "response", "completion"]
+                .iter()
+                .any(|w| seg.contains(w))
+        });
+        if returned {
+            continue;
+        }
         if is_prompt && !measured && !token.is_empty() {
             names.push(token.to_string());
         }

@@ -7,7 +7,7 @@
 //! hard-coded secret (`SECRET_KEY = os.getenv("SECRET_KEY", "dev")`) is a
 //! different problem, judged here for the SC1 rule.
 
-use super::code::{has_word, lines_around, name_before, unquote_notebook, Line};
+use super::code::{has_word, lines_around, name_before, unquote_notebook, SourceLine};
 use super::{is_test_path, Case, Verdict};
 
 /// Lines after a read in which a check on its value counts.
@@ -73,6 +73,14 @@ pub fn review_getenv(case: &Case<'_>) -> Verdict {
         Default::Empty => true,
         Default::Other => return Verdict::Drop,
     };
+    // A notebook cell stored as one JSON string (`"source": "import os\n..."`)
+    // has no lines to judge the read by.
+    if case.path.ends_with(".ipynb") {
+        let (lines, at) = lines_around(case.text, case.start, 0, 0);
+        if lines[at].text.matches("\\n").count() > 2 {
+            return Verdict::Drop;
+        }
+    }
     let statement = Statement::at(case);
     // A comment inside a notebook cell (the engine's comment filter sees
     // only the JSON quoting).
@@ -180,8 +188,9 @@ impl<'a> Call<'a> {
 }
 
 /// The line holding a read, split around it, with its neighbours.
-struct Statement<'a> {
-    lines: Vec<Line<'a>>,
+struct Statement {
+    /// Source lines around the read (notebook quoting removed).
+    lines: Vec<SourceLine>,
     at: usize,
     /// The line's text before and after the call (notebook quoting removed).
     before: String,
@@ -190,8 +199,8 @@ struct Statement<'a> {
     target: Option<String>,
 }
 
-impl<'a> Statement<'a> {
-    fn at(case: &Case<'a>) -> Statement<'a> {
+impl Statement {
+    fn at(case: &Case<'_>) -> Statement {
         let (lines, at) =
             lines_around(case.text, case.start, CHECK_LINES_BEFORE, CHECK_LINES_AFTER);
         let line = lines[at];
@@ -213,7 +222,7 @@ impl<'a> Statement<'a> {
         let after = clean(line.text.get(end..).unwrap_or(""));
         let target = assignment_target(&before);
         Statement {
-            lines,
+            lines: SourceLine::of(&lines, notebook),
             at,
             before,
             after,
@@ -265,9 +274,10 @@ impl<'a> Statement<'a> {
             return false;
         };
         // `if api_key is None:` / `if not api_key:` opening the block.
-        let indent = self.lines[self.at].indent();
+        let indent = self.lines[self.at].line().indent();
         let enclosing = self.lines[..self.at]
             .iter()
+            .map(SourceLine::line)
             .rev()
             .find(|l| !l.is_blank() && l.indent() < indent);
         enclosing.is_some_and(|l| {
@@ -309,10 +319,11 @@ impl<'a> Statement<'a> {
     /// The statement is a field of a class body (its nearest less indented
     /// line opens a class).
     fn in_class_body(&self) -> bool {
-        let indent = self.lines[self.at].indent();
+        let indent = self.lines[self.at].line().indent();
         indent > 0
             && self.lines[..self.at]
                 .iter()
+                .map(SourceLine::line)
                 .rev()
                 .find(|l| !l.is_blank() && l.indent() < indent)
                 .is_some_and(|l| l.trimmed().starts_with("class "))
@@ -327,13 +338,13 @@ impl<'a> Statement<'a> {
         let by_target = self.target.as_ref().is_some_and(|target| {
             after
                 .iter()
-                .any(|l| is_check(l.text) && mentions(l.text, target))
-                || after.iter().any(|l| is_fallback(l.text, target))
+                .any(|l| is_check(&l.text) && mentions(&l.text, target))
+                || after.iter().any(|l| is_fallback(&l.text, target))
         });
         let by_name = before
             .iter()
             .chain(after)
-            .any(|l| is_check(l.text) && quoted.iter().any(|q| l.text.contains(q.as_str())));
+            .any(|l| is_check(&l.text) && quoted.iter().any(|q| l.text.contains(q.as_str())));
         // A module constant checked anywhere in the file (inside the
         // functions that use it) counts too.
         by_target || by_name

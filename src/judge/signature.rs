@@ -47,8 +47,7 @@ pub fn review(case: &Case<'_>) -> Verdict {
     // The module computes the MAC itself, or one side calls a helper that
     // does (`computeSignature(body)`).
     let computed_here = computes_hmac(case.text) || is_signing_call(left) || is_signing_call(right);
-    let signature_like =
-        |op: &str| is_signature(op) || holds_computed_mac(case.text, op);
+    let signature_like = |op: &str| is_signature(op) || holds_computed_mac(case.text, op);
     if computed_here && (signature_like(left) || signature_like(right)) {
         Verdict::keep()
     } else {
@@ -176,9 +175,16 @@ fn holds_computed_mac(text: &[u8], operand: &str) -> bool {
             }
             expr.push_str(next.trim());
         }
-        ["hexdigest(", ".digest(", "hmac.new(", "createHmac(", "HMAC(", "sign("]
-            .iter()
-            .any(|c| expr.contains(c))
+        [
+            "hexdigest(",
+            ".digest(",
+            "hmac.new(",
+            "createHmac(",
+            "HMAC(",
+            "sign(",
+        ]
+        .iter()
+        .any(|c| expr.contains(c))
     })
 }
 
