@@ -69,8 +69,8 @@ pub fn scan_file(
         return Vec::new();
     }
     let rules = matcher.rules().rules();
-    let unknown = Project::unknown();
-    let project = settings.project.as_deref().unwrap_or(&unknown);
+    static UNKNOWN: std::sync::LazyLock<Project> = std::sync::LazyLock::new(Project::unknown);
+    let project = settings.project.as_deref().unwrap_or(&UNKNOWN);
     let mut once = HashSet::new();
     let mut findings = Vec::new();
     for m in matcher.scan(path, text, scratch) {

@@ -36,6 +36,15 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "invalid",
 ];
 
+/// Test-mode keys that vendors print in their public documentation and
+/// mock servers: shared on purpose, they open no account.
+const DOCUMENTATION_KEYS: &[&str] = &[
+    // Stripe's API reference and stripe-mock.
+    "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
+    "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+    "sk_test_26PHem9AhJZvU623DfE1x4sd",
+];
+
 /// The part of a key after its vendor prefix (`sk-`, `sk_live_`, `sk-proj-`…).
 pub fn key_body(secret: &str) -> &str {
     let mut rest = secret;
@@ -52,6 +61,9 @@ pub fn key_body(secret: &str) -> &str {
 
 /// True when the secret is a documentation placeholder rather than a key.
 pub fn is_placeholder(secret: &str) -> bool {
+    if DOCUMENTATION_KEYS.contains(&secret) {
+        return true;
+    }
     let body = key_body(secret);
     if body.is_empty() {
         return true;

@@ -94,8 +94,9 @@ fn function_body<'a, 'b>(lines: &'b [Line<'a>], at: usize) -> &'b [Line<'a>] {
     &lines[def..end.max(at + 1)]
 }
 
-/// A test that builds the setting and asserts on it (or on the options
-/// object it stored the setting in) within a few lines: nothing connects.
+/// A test that builds the setting and asserts on it (on its own line, or
+/// within a few lines below, possibly through the options object it stored
+/// the setting in): nothing connects.
 fn asserts_on_setting(lines: &[Line<'_>], at: usize) -> bool {
     // An options object stored in a variable (`const ssl = { ... }`): an
     // assertion on that variable further down checks the setting too.
@@ -109,7 +110,7 @@ fn asserts_on_setting(lines: &[Line<'_>], at: usize) -> bool {
     });
     let reach = if target.is_some() { 25 } else { 6 };
     let end = (at + reach).min(lines.len());
-    (at + 1..end).any(|i| {
+    (at..end).any(|i| {
         let lower = lines[i].trimmed().to_ascii_lowercase();
         let is_assertion = lower.starts_with("assert")
             || lower.starts_with("self.assert")
@@ -125,9 +126,10 @@ fn asserts_on_setting(lines: &[Line<'_>], at: usize) -> bool {
             "verify",
             "insecure",
             "reject",
-            "cert_none",
+            "cert",
             "check_hostname",
             "ssl",
+            "tls",
         ]
         .iter()
         .any(|w| lower.contains(w));

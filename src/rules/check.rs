@@ -179,6 +179,46 @@ mod tests {
         assert!(failures.is_empty(), "{failures:#?}");
     }
 
+    /// A judged rule's negative examples must reach its judge: each rule
+    /// with a judge has negative examples that its regex matches and only
+    /// the judge turns down (otherwise the judge is untested).
+    #[test]
+    fn judges_are_exercised_by_negative_examples() {
+        let set = RuleSet::builtin().unwrap();
+        let matcher = Matcher::new(set.clone());
+        let mut scratch = Scratch::default();
+        let mut untested = Vec::new();
+        for (index, rule) in set.rules().iter().enumerate() {
+            if rule.judge.is_none() {
+                continue;
+            }
+            let default_path = rule.spec.example_path.as_deref().unwrap_or("example.txt");
+            let judged = rule
+                .spec
+                .negative_examples
+                .iter()
+                .filter(|e| {
+                    let (path, text) = match e {
+                        Example::Text(t) => (default_path, t.as_str()),
+                        Example::File { path, text } => (path.as_str(), text.as_str()),
+                        _ => return false,
+                    };
+                    matcher
+                        .scan(path, text.as_bytes(), &mut scratch)
+                        .iter()
+                        .any(|m| m.rule == index)
+                })
+                .count();
+            if judged == 0 {
+                untested.push(rule.spec.id.clone());
+            }
+        }
+        assert!(
+            untested.is_empty(),
+            "no negative example reaches the judge of {untested:?}"
+        );
+    }
+
     /// The checker itself must catch both kinds of broken example.
     #[test]
     fn checker_reports_broken_examples() {
