@@ -144,6 +144,13 @@ fn code_read(text: &[u8], before: &str, after: &str, name: &str) -> bool {
         {
             return false;
         }
+        // `env: { NAME: process.env.SECRET }` (next.config.js) or a schema
+        // entry: the variable is defined, with a value, for the bundle.
+        let key_position = before.trim().is_empty() || before.trim_end().ends_with('{');
+        if key_position && a.starts_with(':') && !ty.is_empty() && !ty.starts_with(['"', '\'', '`'])
+        {
+            return true;
+        }
     }
     // Inside a string literal: the quotes before it on the line are unbalanced.
     if ['"', '\'', '`']
