@@ -5,6 +5,7 @@
 #
 #   bash bench/precision.sh                 # prints precision per rule
 #   UNLABELLED=/tmp/new.tsv bash bench/precision.sh   # also lists findings no label covers
+#   SKYSCAN_BIN=/path/to/old/skyscan bash bench/precision.sh   # measure another build
 #
 # Checkouts live in $CORPUS_DIR (default /var/tmp/skyscan-corpus), one per
 # repository, cloned from $MIRROR_DIR/<owner>+<name>/repo when that bare mirror
@@ -23,8 +24,12 @@ OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 mkdir -p "$CORPUS_DIR"
 
-(cd "$ROOT" && cargo build --release --quiet)
-BIN="$ROOT/target/release/skyscan"
+if [ -n "${SKYSCAN_BIN:-}" ]; then
+  BIN=$SKYSCAN_BIN   # another build, for a before/after comparison
+else
+  (cd "$ROOT" && cargo build --release --quiet)
+  BIN="$ROOT/target/release/skyscan"
+fi
 
 while read -r repo commit; do
   [ -z "$repo" ] && continue
