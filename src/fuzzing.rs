@@ -23,6 +23,12 @@ const PATHS: &[&str] = &[
     "Dockerfile",
     "src/Http.java",
     "config/prod.yml",
+    // Paths where the judges (src/judge/) read the code around a match.
+    "notebooks/guide.ipynb",
+    "src/webhooks.ts",
+    "tests/test_client.py",
+    "web/.env.example",
+    "src/routes/+page.svelte",
 ];
 
 fn matcher() -> &'static Matcher {

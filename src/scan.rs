@@ -85,7 +85,7 @@ pub fn scan_file(
                     end: m.end,
                     project,
                 };
-                match judge.review(&case) {
+                match crate::judge::review(judge, &case) {
                     Verdict::Drop => continue,
                     Verdict::Keep(adjust) => adjust,
                 }

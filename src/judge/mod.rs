@@ -10,7 +10,9 @@
 //! statements around the match, bounded in lines and bytes, so a judge costs
 //! nothing on files without matches and little on files with them. Every
 //! behaviour a judge has is pinned by an example or negative example of a
-//! rule that uses it (checked by `skyscan rules --check`).
+//! rule that uses it (`skyscan rules --check`), and every judge has negative
+//! examples that its rule's regex matches and only the judge turns down (a
+//! test in `rules::check`). `bench/precision.sh` measures them on real code.
 
 mod code;
 mod project;
@@ -20,62 +22,23 @@ mod python_env;
 mod signature;
 mod tls;
 
+pub use crate::rules::Judge;
 pub use project::Project;
 pub use python_env::is_credential_name;
 
 use crate::rules::Severity;
 
-/// The judges rules can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Judge {
-    /// SC8: a Python `os.getenv` read of a key that nothing checks.
-    PythonGetenv,
-    /// SC1: a hard-coded fallback for a secret the application signs with.
-    PythonDefaultSecret,
-    /// SC2: a real read or definition of a secret behind a public prefix.
-    PublicEnv,
-    /// SC2: an `x-api-key` header in a client component whose value comes
-    /// from the bundle.
-    ClientKey,
-    /// SC10: an `==` whose operands are really a signature or MAC.
-    SignatureCompare,
-    /// SC5: Python TLS settings that the same code makes up for, or that
-    /// only follow the caller's own `verify=False`.
-    PythonTls,
-    /// SC5, any language: a TLS switch that follows a caller's option
-    /// instead of being turned off outright.
-    TlsOption,
-    /// SC9: a logged prompt that is user data, not a constant.
-    RawPrompt,
-}
-
-impl Judge {
-    pub fn from_name(name: &str) -> Option<Judge> {
-        Some(match name {
-            "python-getenv" => Judge::PythonGetenv,
-            "python-default-secret" => Judge::PythonDefaultSecret,
-            "public-env" => Judge::PublicEnv,
-            "client-key" => Judge::ClientKey,
-            "signature-compare" => Judge::SignatureCompare,
-            "python-tls" => Judge::PythonTls,
-            "tls-option" => Judge::TlsOption,
-            "raw-prompt" => Judge::RawPrompt,
-            _ => return None,
-        })
-    }
-
-    /// Review one match.
-    pub fn review(self, case: &Case<'_>) -> Verdict {
-        match self {
-            Judge::PythonGetenv => python_env::review_getenv(case),
-            Judge::PythonDefaultSecret => python_env::review_default_secret(case),
-            Judge::PublicEnv => public_env::review(case),
-            Judge::ClientKey => public_env::review_client_key(case),
-            Judge::SignatureCompare => signature::review(case),
-            Judge::PythonTls => tls::review_python(case),
-            Judge::TlsOption => tls::review_option(case),
-            Judge::RawPrompt => prompts::review(case),
-        }
+/// Review one match with the judge its rule names.
+pub fn review(judge: Judge, case: &Case<'_>) -> Verdict {
+    match judge {
+        Judge::PythonGetenv => python_env::review_getenv(case),
+        Judge::PythonDefaultSecret => python_env::review_default_secret(case),
+        Judge::PublicEnv => public_env::review(case),
+        Judge::ClientKey => public_env::review_client_key(case),
+        Judge::SignatureCompare => signature::review(case),
+        Judge::PythonTls => tls::review_python(case),
+        Judge::TlsOption => tls::review_option(case),
+        Judge::RawPrompt => prompts::review(case),
     }
 }
 
@@ -185,22 +148,5 @@ mod tests {
         ] {
             assert!(!is_test_path(p), "{p}");
         }
-    }
-
-    #[test]
-    fn every_judge_has_a_name() {
-        for name in [
-            "python-getenv",
-            "python-default-secret",
-            "public-env",
-            "signature-compare",
-            "client-key",
-            "python-tls",
-            "tls-option",
-            "raw-prompt",
-        ] {
-            assert!(Judge::from_name(name).is_some(), "{name}");
-        }
-        assert!(Judge::from_name("nope").is_none());
     }
 }

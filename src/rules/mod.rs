@@ -311,12 +311,54 @@ pub enum Check {
     KeyReuse,
 }
 
+/// The judgements in code (`src/judge/`) a content rule can name with
+/// `judge = "..."`: each reads the code around a match and keeps, drops or
+/// re-grades it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judge {
+    /// SC8: a Python `os.getenv` read of a key that nothing checks.
+    PythonGetenv,
+    /// SC1: a hard-coded fallback for a secret the application signs with.
+    PythonDefaultSecret,
+    /// SC2: a real read or definition of a secret behind a public prefix.
+    PublicEnv,
+    /// SC2: an `x-api-key` header in a client component whose value comes
+    /// from the bundle.
+    ClientKey,
+    /// SC10: an `==` whose operands are really a signature or MAC.
+    SignatureCompare,
+    /// SC5: Python TLS settings that the same code makes up for, or that
+    /// only follow the caller's own `verify=False`.
+    PythonTls,
+    /// SC5, any language: a TLS switch in a test of the setting, or that
+    /// follows a caller's option instead of being turned off outright.
+    TlsOption,
+    /// SC9: a logged prompt that is user data, not a constant.
+    RawPrompt,
+}
+
+impl Judge {
+    pub fn from_name(name: &str) -> Option<Judge> {
+        Some(match name {
+            "python-getenv" => Judge::PythonGetenv,
+            "python-default-secret" => Judge::PythonDefaultSecret,
+            "public-env" => Judge::PublicEnv,
+            "client-key" => Judge::ClientKey,
+            "signature-compare" => Judge::SignatureCompare,
+            "python-tls" => Judge::PythonTls,
+            "tls-option" => Judge::TlsOption,
+            "raw-prompt" => Judge::RawPrompt,
+            _ => return None,
+        })
+    }
+}
+
 /// A compiled rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub spec: RuleSpec,
     pub kind: RuleKind,
-    pub judge: Option<crate::judge::Judge>,
+    pub judge: Option<Judge>,
     pub paths: Option<globset::GlobSet>,
     pub exclude_paths: Option<globset::GlobSet>,
 }
@@ -643,10 +685,9 @@ fn compile(spec: RuleSpec) -> Result<Rule, Error> {
         Some(_) if !matches!(kind, RuleKind::Content { .. }) => {
             return Err(bad("only a content rule has a `judge`".into()))
         }
-        Some(name) => Some(
-            crate::judge::Judge::from_name(name)
-                .ok_or_else(|| bad(format!("unknown judge `{name}`")))?,
-        ),
+        Some(name) => {
+            Some(Judge::from_name(name).ok_or_else(|| bad(format!("unknown judge `{name}`")))?)
+        }
     };
     Ok(Rule {
         spec,
@@ -701,6 +742,42 @@ nmae = "typo"
 "#;
         let err = parse_pack("t.toml", text).unwrap_err().to_string();
         assert!(err.contains("nmae"), "{err}");
+    }
+
+    #[test]
+    fn judges_by_name() {
+        for name in [
+            "python-getenv",
+            "python-default-secret",
+            "public-env",
+            "client-key",
+            "signature-compare",
+            "python-tls",
+            "tls-option",
+            "raw-prompt",
+        ] {
+            assert!(Judge::from_name(name).is_some(), "{name}");
+        }
+        assert!(Judge::from_name("nope").is_none());
+        let text = r#"
+[[rules]]
+id = "x"
+name = "x"
+checklist = "SC1"
+severity = "note"
+precision = "low"
+keywords = ["k"]
+regex = "k"
+judge = "no-such-judge"
+message = "m"
+what = "w"
+why = "y"
+fix = "f"
+examples = ["k"]
+negative_examples = ["j"]
+"#;
+        let err = RuleSet::from_specs(parse_pack("t.toml", text).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("unknown judge"), "{err}");
     }
 
     #[test]
