@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
 
+use crate::error::ConfigError;
 use crate::finding::Finding;
 use crate::rules::{RuleSet, RuleSpec, Severity};
 
@@ -43,19 +43,6 @@ pub struct AllowlistSpec {
     /// Secrets containing one of these words (any case) are dropped.
     #[serde(default)]
     pub stopwords: Vec<String>,
-}
-
-/// A configuration error, shown with the offending line.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("invalid configuration {path}: {message}")]
-#[diagnostic(code(skyscan::config))]
-pub struct ConfigError {
-    path: String,
-    message: String,
-    #[source_code]
-    source_code: NamedSource<String>,
-    #[label("{message}")]
-    span: Option<SourceSpan>,
 }
 
 /// The compiled allowlist.
@@ -124,12 +111,7 @@ pub fn parse(
 ) -> Result<(RuleSet, Allowlist), crate::Error> {
     let name = path.display().to_string();
     let error = |message: String, span: Option<std::ops::Range<usize>>| {
-        crate::Error::Config(Box::new(ConfigError {
-            path: name.clone(),
-            message,
-            source_code: NamedSource::new(name.clone(), text.to_string()),
-            span: span.map(|r| (r.start, r.end.saturating_sub(r.start)).into()),
-        }))
+        crate::Error::Config(Box::new(ConfigError::new(&name, text, message, span)))
     };
     let config: Config =
         toml::from_str(text).map_err(|e| error(e.message().to_string(), e.span()))?;

@@ -38,7 +38,38 @@ pub enum Error {
 
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Config(Box<crate::config::ConfigError>),
+    Config(Box<ConfigError>),
+}
+
+/// A configuration error, shown with the offending line.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("invalid configuration {path}: {message}")]
+#[diagnostic(code(skyscan::config))]
+pub struct ConfigError {
+    path: String,
+    message: String,
+    #[source_code]
+    source_code: miette::NamedSource<String>,
+    #[label("{message}")]
+    span: Option<miette::SourceSpan>,
+}
+
+impl ConfigError {
+    /// An error in the configuration `text` read from `path`, at the byte
+    /// range `span` when known.
+    pub fn new(
+        path: &str,
+        text: &str,
+        message: String,
+        span: Option<std::ops::Range<usize>>,
+    ) -> ConfigError {
+        ConfigError {
+            path: path.to_string(),
+            message,
+            source_code: miette::NamedSource::new(path, text.to_string()),
+            span: span.map(|r| (r.start, r.end.saturating_sub(r.start)).into()),
+        }
+    }
 }
 
 impl From<git2::Error> for Error {

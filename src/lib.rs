@@ -18,6 +18,7 @@ pub mod judge;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod selfcheck;
 pub mod source;
 pub mod time;
 

@@ -12,7 +12,7 @@
 //! behaviour a judge has is pinned by an example or negative example of a
 //! rule that uses it (`skyscan rules --check`), and every judge has negative
 //! examples that its rule's regex matches and only the judge turns down (a
-//! test in `rules::check`). `bench/precision.sh` measures them on real code.
+//! test in `selfcheck`). `bench/precision.sh` measures them on real code.
 
 mod code;
 mod project;

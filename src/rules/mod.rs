@@ -3,12 +3,9 @@
 //! SARIF `help` of every result and the README's rule table, so a rule is
 //! documented in exactly one place.
 
-mod check;
 mod lazy;
 
 pub use lazy::LazyRegex;
-
-pub use check::{check_rules, RuleCheckFailure};
 
 use serde::Deserialize;
 use std::fmt;

@@ -1,14 +1,16 @@
 //! The rules' self-check: every example must produce a finding of its rule
 //! and every negative example must not, when scanned through the full
 //! pipeline with every other rule present (so precedence between rules is
-//! checked too). Run by `skyscan rules --check` and by the tests.
+//! checked too). Run by `skyscan rules --check` and by the tests. It builds
+//! scratch repositories for history examples, so it sits on top of every
+//! other module, outside `rules` (which depends on nothing but `error`).
 
-use super::{Example, ExampleCommit, RuleKind, RuleSet};
 use crate::checks::key_reuse::key_reuse_findings;
 use crate::engine::{Matcher, Scratch};
 use crate::error::Error;
 use crate::finding::Finding;
 use crate::judge::Project;
+use crate::rules::{Example, ExampleCommit, RuleKind, RuleSet};
 use crate::scan::{scan_file, ScanSettings};
 use crate::source::history::{scan_history, HistoryOptions};
 
