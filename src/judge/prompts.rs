@@ -6,7 +6,7 @@
 //! A notebook's top-level `print(prompt)` shows the reader a prompt; it is
 //! not a log line.
 
-use super::code::{lines_around, unquote_notebook};
+use super::code::{has_word, lines_around, unquote_notebook};
 use super::{Case, Verdict};
 
 /// Most bytes of a call's arguments read.
@@ -40,11 +40,111 @@ pub fn review(case: &Case<'_>) -> Verdict {
     let Ok(text) = std::str::from_utf8(case.text) else {
         return Verdict::keep();
     };
-    if names.iter().any(|n| !is_constant(text, n)) {
+    if python && shown_before_input(text, case.start) {
+        return Verdict::Drop;
+    }
+    let line = text[..case.start].matches('\n').count();
+    if names.iter().any(|n| !constant_at(text, line, n)) {
         Verdict::keep()
     } else {
         Verdict::Drop
     }
+}
+
+/// A prompt printed just before `input()` asks a person at the terminal;
+/// it is not a model prompt.
+fn shown_before_input(text: &str, pos: usize) -> bool {
+    text[pos..]
+        .lines()
+        .skip(1)
+        .take(3)
+        .any(|l| l.contains("input("))
+}
+
+/// Whether `name`, logged on line `line` (0-based), holds a constant there:
+/// the nearest assignment above it in the same function is a plain string,
+/// or it is a parameter that every call in the file passes a plain string.
+/// Without either, the whole file decides ([`is_constant`]).
+fn constant_at(text: &str, line: usize, name: &str) -> bool {
+    if name.contains('.') {
+        return false;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let floor = line.saturating_sub(80);
+    for n in (floor..line.min(lines.len())).rev() {
+        let t = lines[n].trim_start();
+        if t.starts_with("def ") || t.starts_with("async def ") || t.starts_with("function ") {
+            if has_word(t, name) {
+                let function = t
+                    .trim_start_matches("async ")
+                    .trim_start_matches("def ")
+                    .trim_start_matches("function ");
+                let function: String = function
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                return called_with_literals_only(&lines, &function);
+            }
+            break;
+        }
+        let Some(rest) = t.strip_prefix(name) else {
+            continue;
+        };
+        let Some(value) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        if value.starts_with('=') {
+            continue;
+        }
+        let mut value = value.trim().to_string();
+        // `prompt = (` with the string on the next lines.
+        if value == "(" || value.is_empty() {
+            value = lines
+                .get(n + 1)
+                .map_or(String::new(), |l| l.trim().to_string());
+        }
+        return is_plain_string(&value);
+    }
+    is_constant(text, name)
+}
+
+/// Every call of `function` in the file passes a plain string first (and
+/// there is at least one call).
+fn called_with_literals_only(lines: &[&str], function: &str) -> bool {
+    if function.is_empty() {
+        return false;
+    }
+    let call = format!("{function}(");
+    let mut calls = 0;
+    for (n, l) in lines.iter().enumerate() {
+        let t = l.trim_start();
+        if t.starts_with("def ") || t.starts_with("async def ") || t.starts_with("function ") {
+            continue;
+        }
+        let Some(at) = l.find(&call) else {
+            continue;
+        };
+        if at > 0 && l[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        calls += 1;
+        let mut first = l[at + call.len()..].trim().to_string();
+        if first.is_empty() {
+            first = lines
+                .get(n + 1)
+                .map_or(String::new(), |x| x.trim().to_string());
+        }
+        if !is_plain_string(&first) {
+            return false;
+        }
+    }
+    calls > 0
+}
+
+/// A string literal without interpolation.
+fn is_plain_string(value: &str) -> bool {
+    (value.starts_with('"') || value.starts_with('\''))
+        || (value.starts_with('`') && !value.contains("${"))
 }
 
 /// Browser code: its `console` output stays in the user's own developer

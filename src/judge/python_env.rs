@@ -8,10 +8,11 @@
 //! different problem, judged here for the SC1 rule.
 
 use super::code::{has_word, lines_around, name_before, unquote_notebook, SourceLine};
+use super::project::Argument;
 use super::{is_test_path, Case, Verdict};
 
 /// Lines after a read in which a check on its value counts.
-const CHECK_LINES_AFTER: usize = 15;
+const CHECK_LINES_AFTER: usize = 25;
 /// Lines before a read in which a check on the variable name counts.
 const CHECK_LINES_BEFORE: usize = 15;
 
@@ -59,6 +60,19 @@ const SETTING_WORDS: &[&str] = &[
     "ISSUER",
 ];
 
+/// Lines that end a block and start another: a check after them is about
+/// other values.
+const BLOCK_ENDS: &[&str] = &[
+    "elif",
+    "else",
+    "except",
+    "finally",
+    "def ",
+    "async def ",
+    "class ",
+    "case ",
+];
+
 /// SC8: keep a read of a required key that nothing checks.
 pub fn review_getenv(case: &Case<'_>) -> Verdict {
     if is_test_path(case.path) {
@@ -83,11 +97,30 @@ pub fn review_getenv(case: &Case<'_>) -> Verdict {
     }
     let statement = Statement::at(case);
     // A comment inside a notebook cell (the engine's comment filter sees
-    // only the JSON quoting).
-    if statement.before.trim_start().starts_with('#') {
+    // only the JSON quoting), or a doctest example in a docstring.
+    let lead = statement.before.trim_start();
+    if lead.starts_with('#') || lead.starts_with(">>>") || lead.starts_with("...") {
         return Verdict::Drop;
     }
     if statement.is_condition() || statement.is_alternative() || statement.is_returned() {
+        return Verdict::Drop;
+    }
+    // `Retriever(api_key=os.getenv("K"))` where the repository's own
+    // `Retriever` handles a missing `api_key` (raises, or uses it only when
+    // set); the same through a variable; a variable nothing reads.
+    let source = python_source(case);
+    if let Some((callee, arg)) = statement.argument_of(case) {
+        if case
+            .project
+            .python_callee_handles(case.path, &source, &callee, &arg, call.name)
+        {
+            return Verdict::Drop;
+        }
+    }
+    if statement.dict_value_passed_to_handling_callee(case, &source, call.name)
+        || statement.target_passed_to_checking_callee(case, call.name)
+        || statement.target_unused(case.text)
+    {
         return Verdict::Drop;
     }
     if statement.checked_nearby(call.name)
@@ -138,6 +171,10 @@ pub fn is_credential_name(name: &str) -> bool {
     {
         return false;
     }
+    // Temporary-credential session tokens are optional by nature.
+    if upper.ends_with("SESSION_TOKEN") {
+        return false;
+    }
     words.iter().any(|w| {
         matches!(
             *w,
@@ -176,9 +213,17 @@ impl<'a> Call<'a> {
             Some(arg) => {
                 let arg = arg.trim().trim_end_matches(')').trim();
                 let arg = arg.trim_end_matches(',').trim();
+                let nested_read =
+                    arg.starts_with("os.getenv(") || arg.starts_with("os.environ.get(");
                 match arg {
                     "" | "None" => Default::None,
                     "\"\"" | "''" | r#"\"\""# => Default::Empty,
+                    // `os.getenv("A", os.getenv("B", ""))`: the chain ends empty.
+                    _ if nested_read
+                        && (arg.ends_with("''") || arg.ends_with("\"\"") || !arg.contains(',')) =>
+                    {
+                        Default::Empty
+                    }
                     _ => Default::Other,
                 }
             }
@@ -197,6 +242,8 @@ struct Statement {
     after: String,
     /// The variable the value is assigned to, if the statement is one.
     target: Option<String>,
+    /// Byte offset in the file of each of `lines`.
+    starts: Vec<usize>,
 }
 
 impl Statement {
@@ -216,13 +263,17 @@ impl Statement {
         };
         let mut before = clean(line.text.get(..start).unwrap_or(""));
         if notebook {
+            // Close the JSON string so that the notebook quoting comes off.
             before = unquote_notebook(&format!("{before}\"")).into_owned();
-            before.pop();
         }
         let after = clean(line.text.get(end..).unwrap_or(""));
-        let target = assignment_target(&before);
+        // `key=os.getenv(...)` on its own line inside a call is a keyword
+        // argument, not an assignment.
+        let target =
+            assignment_target(&before).filter(|_| enclosing_call(case.text, case.start).is_none());
         Statement {
             lines: SourceLine::of(&lines, notebook),
+            starts: lines.iter().map(|l| l.start).collect(),
             at,
             before,
             after,
@@ -265,6 +316,44 @@ impl Statement {
         {
             return true;
         }
+        // A conditional expression picks it or something else.
+        if b.ends_with(" else") || b == "else" || a.starts_with("if ") {
+            return true;
+        }
+        // `default=os.getenv(...)`: the default of a command-line option or
+        // a model field, which the option parser or model validates.
+        if b.ends_with("default=") {
+            return true;
+        }
+        // The line after continues the chain (`os.getenv("A")` then
+        // `or os.getenv("B")` on the next line).
+        if a.is_empty() || a == "," {
+            let below = self.lines[self.at + 1..]
+                .iter()
+                .find(|l| !l.line().is_blank())
+                .map(|l| l.text.trim_start().to_string())
+                .unwrap_or_default();
+            if below.starts_with("or ") || below.starts_with("and ") {
+                return true;
+            }
+        }
+        // The read starts a line that continues a condition or a chain
+        // from the line above.
+        if b.is_empty() {
+            let above = self.lines[..self.at]
+                .iter()
+                .rev()
+                .find(|l| !l.line().is_blank())
+                .map(|l| l.text.trim().to_string())
+                .unwrap_or_default();
+            let opens_condition = ["if ", "elif ", "while ", "assert ", "if(", "not ("]
+                .iter()
+                .any(|k| above.starts_with(k))
+                && above.ends_with('(');
+            if above.ends_with(" or") || above.ends_with(" and") || opens_condition {
+                return true;
+            }
+        }
         // `Field(default_factory=lambda: os.getenv(...))`: a default the
         // model validates, like a constructor parameter.
         if b.ends_with("lambda:") {
@@ -284,6 +373,147 @@ impl Statement {
             let t = l.trimmed();
             (t.starts_with("if ") || t.starts_with("elif ")) && mentions(t, target)
         })
+    }
+
+    /// The call and keyword the read is passed to: `Callee(name=<read>)`,
+    /// with the call's parenthesis on this line or a few lines above.
+    fn argument_of(&self, case: &Case<'_>) -> Option<(String, Argument)> {
+        let (callee, open) = enclosing_call(case.text, case.start)?;
+        let b = self.before.trim_end();
+        if let Some(head) = b.strip_suffix('=') {
+            if head.ends_with(['=', '!', '<', '>']) {
+                return None;
+            }
+            let param = name_before(head, head.len());
+            if param.is_empty() || param.contains('.') {
+                return None;
+            }
+            return Some((callee, Argument::Keyword(param.to_string())));
+        }
+        // A positional argument: only other arguments between the
+        // parenthesis and the read.
+        let between = String::from_utf8_lossy(&case.text[open + 1..case.start]);
+        let between = between.trim_end();
+        if !(between.is_empty() || between.ends_with(',')) {
+            return None;
+        }
+        let mut depth = 0i32;
+        let mut commas = 0;
+        for c in between.chars() {
+            match c {
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                ',' if depth == 0 => commas += 1,
+                '=' if depth == 0 => return None,
+                _ => {}
+            }
+        }
+        Some((callee, Argument::Positional(commas)))
+    }
+
+    /// The assigned variable is handed, a few lines on, as `kw=variable`
+    /// to a callee of the project that refuses a missing value.
+    fn target_passed_to_checking_callee(&self, case: &Case<'_>, env: &str) -> bool {
+        let Some(target) = &self.target else {
+            return false;
+        };
+        let source = python_source(case);
+        let end = self.block_end();
+        (self.at + 1..end).any(|i| {
+            let start = self.starts[i];
+            let stop = crate::engine::line_end(case.text, start);
+            let raw = String::from_utf8_lossy(&case.text[start..stop]);
+            keyword_uses(&raw, target).into_iter().any(|(offset, kw)| {
+                enclosing_call(case.text, start + offset).is_some_and(|(callee, _)| {
+                    let arg = Argument::Keyword(kw.clone());
+                    case.project
+                        .python_callee_handles(case.path, &source, &callee, &arg, env)
+                })
+            })
+        })
+    }
+
+    /// `CONFIG = {"key": os.getenv("K"), ...}` later spread into a call
+    /// (`Callee(**CONFIG)`) of a callee that handles a missing `key`.
+    fn dict_value_passed_to_handling_callee(
+        &self,
+        case: &Case<'_>,
+        source: &str,
+        env: &str,
+    ) -> bool {
+        let b = self.before.trim_end();
+        let Some(head) = b.strip_suffix(':') else {
+            return false;
+        };
+        let head = head.trim_end();
+        let Some(key) = head
+            .strip_suffix(['"', '\''])
+            .and_then(|h| h.rsplit_once(['"', '\'']).map(|(_, k)| k))
+        else {
+            return false;
+        };
+        // The dict's own name: the assignment that opens its brace.
+        let floor = case.start.saturating_sub(4096);
+        let mut depth = 0i32;
+        let mut brace = None;
+        for i in (floor..case.start).rev() {
+            match case.text[i] {
+                b')' | b']' | b'}' => depth += 1,
+                b'(' | b'[' | b'{' if depth > 0 => depth -= 1,
+                b'{' => {
+                    brace = Some(i);
+                    break;
+                }
+                b'(' | b'[' => return false,
+                _ => {}
+            }
+        }
+        let Some(brace) = brace else {
+            return false;
+        };
+        let head =
+            String::from_utf8_lossy(&case.text[crate::engine::line_start(case.text, brace)..brace]);
+        let Some(dict) = assignment_target(head.trim_end()).filter(|d| !d.contains('.')) else {
+            return false;
+        };
+        let spread = format!("**{dict}");
+        let arg = Argument::Keyword(key.to_string());
+        source.match_indices(spread.as_str()).any(|(at, _)| {
+            let after = source[at + spread.len()..].chars().next();
+            after.is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+                && enclosing_call(source.as_bytes(), at).is_some_and(|(callee, _)| {
+                    case.project
+                        .python_callee_handles(case.path, source, &callee, &arg, env)
+                })
+        })
+    }
+
+    /// The assigned variable is never read again: nothing can go wrong
+    /// with its value.
+    fn target_unused(&self, text: &[u8]) -> bool {
+        let Some(target) = &self.target else {
+            return false;
+        };
+        if target.contains('.') {
+            return false;
+        }
+        let after = crate::engine::line_end(text, self.starts[self.at]);
+        let rest = String::from_utf8_lossy(&text[after..]);
+        !rest.lines().any(|l| has_word(l, target))
+    }
+
+    /// The index (in `lines`) where the read's block ends: another branch
+    /// (`elif`, `else`, `except`) or the next definition holds other values.
+    fn block_end(&self) -> usize {
+        let indent = self.lines[self.at].line().indent();
+        self.lines[self.at + 1..]
+            .iter()
+            .map(SourceLine::line)
+            .position(|l| {
+                let t = l.trimmed();
+                !l.is_blank() && l.indent() < indent && BLOCK_ENDS.iter().any(|k| t.starts_with(k))
+            })
+            .map_or(self.lines.len(), |i| self.at + 1 + i)
     }
 
     /// `return os.getenv(...)`: a getter hands the optional value to its
@@ -333,7 +563,7 @@ impl Statement {
     /// name comes within a few statements.
     fn checked_nearby(&self, name: &str) -> bool {
         let quoted = [format!("\"{name}\""), format!("'{name}'")];
-        let after = &self.lines[self.at + 1..];
+        let after = &self.lines[self.at + 1..self.block_end()];
         let before = &self.lines[..self.at];
         let by_target = self.target.as_ref().is_some_and(|target| {
             after
@@ -396,10 +626,82 @@ fn is_check(line: &str) -> bool {
         || t.contains(" if ")
         || t.contains("is None")
         || t.contains("is not None")
+        || t.contains("bool(")
+        || t.contains("all(")
+        || t.contains("any(")
+}
+
+/// The file as Python source: a notebook's lines with their JSON quoting
+/// removed, so that its imports and definitions read as code.
+fn python_source(case: &Case<'_>) -> String {
+    let text = String::from_utf8_lossy(case.text);
+    if case.path.ends_with(".ipynb") {
+        text.lines()
+            .map(unquote_notebook)
+            .collect::<Vec<_>>()
+            .join("\n")
+    } else {
+        text.into_owned()
+    }
+}
+
+/// The name of the call whose parenthesis is still open at byte `pos`
+/// (looking back at most 4 KiB), as written, and the parenthesis' offset:
+/// `YouRM` for `rm = YouRM(\n  key=<pos>`, `rm.YouRM` for `rm.YouRM(key=<pos>`.
+fn enclosing_call(text: &[u8], pos: usize) -> Option<(String, usize)> {
+    let floor = pos.saturating_sub(4096);
+    let mut depth = 0i32;
+    let mut open = None;
+    for i in (floor..pos).rev() {
+        match text[i] {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' | b'[' | b'{' if depth > 0 => depth -= 1,
+            b'(' => {
+                open = Some(i);
+                break;
+            }
+            b'[' | b'{' => return None,
+            _ => {}
+        }
+    }
+    let open = open?;
+    let before_call = String::from_utf8_lossy(&text[floor..open]);
+    let callee = name_before(&before_call, before_call.len());
+    (!callee.is_empty()).then(|| (callee.to_string(), open))
+}
+
+/// Each `kw=name` (keyword argument whose value is exactly `name`) in
+/// `line`: the offset of the value (inside the call's parentheses) and the
+/// keyword.
+fn keyword_uses(line: &str, name: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = line[from..].find(name) {
+        let at = from + i;
+        from = at + name.len();
+        let after_ok = line[from..]
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'));
+        let head = line[..at].trim_end();
+        let Some(head) = head.strip_suffix('=') else {
+            continue;
+        };
+        if !after_ok || head.ends_with(['=', '!', '<', '>']) {
+            continue;
+        }
+        let head = head.trim_end();
+        let kw = name_before(head, head.len());
+        if !kw.is_empty() && !kw.contains('.') {
+            out.push((at, kw.to_string()));
+        }
+    }
+    out
 }
 
 /// `x = x or fallback` and `x or default` after the read, with a fallback
-/// that is not empty (`api_key or ""` still sends an empty key).
+/// that is not empty (`api_key or ""` still sends an empty key). A new
+/// value assigned to the same name (`x = a or b`) is not a fallback.
 fn is_fallback(line: &str, target: &str) -> bool {
     let source = unquote_notebook(line);
     let Some(i) = source.find(" or ") else {
@@ -409,7 +711,12 @@ fn is_fallback(line: &str, target: &str) -> bool {
     let empty = ["\"\"", "''", "None"]
         .iter()
         .any(|e| fallback.starts_with(e));
-    !empty && mentions(&source[..i], target)
+    let left = &source[..i];
+    let value = match left.find('=') {
+        Some(eq) if !left[eq + 1..].starts_with('=') => &left[eq + 1..],
+        _ => left,
+    };
+    !empty && mentions(value, target)
 }
 
 /// `target` as a whole name in `line`; for `self.x`, `x` alone counts too

@@ -39,7 +39,9 @@ const OPT_OUT_WORDS: &[&str] = &[
 /// grade a switch that follows a caller's opt-out option as a note.
 pub fn review_option(case: &Case<'_>) -> Verdict {
     let (lines, at) = lines_around(case.text, case.start, AROUND, AROUND);
-    if is_test_path(case.path) && (asserts_on_setting(&lines, at) || plain_http(&lines, at)) {
+    if is_test_path(case.path)
+        && (asserts_on_setting(&lines, at) || plain_http(&lines, at) || mocked(&lines, at))
+    {
         return Verdict::Drop;
     }
     if let Some(option) = caller_option(&lines, at) {
@@ -136,6 +138,27 @@ fn asserts_on_setting(lines: &[Line<'_>], at: usize) -> bool {
         // The assertion's own lines (it may span a few).
         let statement = &lines[i..(i + 10).min(lines.len())];
         names_setting || target.is_some_and(|v| statement.iter().any(|l| has_word(l.text, v)))
+    })
+}
+
+/// A test whose network is mocked around the setting (`patch(...)`,
+/// `MagicMock`, `jest.mock`), or a line marked as never run (`# pragma: no
+/// cover`): no connection is made with it.
+fn mocked(lines: &[Line<'_>], at: usize) -> bool {
+    if lines[at].text.contains("pragma: no cover") {
+        return true;
+    }
+    let from = at.saturating_sub(15);
+    let to = (at + 16).min(lines.len());
+    lines[from..to].iter().any(|l| {
+        let t = l.text;
+        t.contains("patch(")
+            || t.contains("MagicMock")
+            || t.contains("Mock(")
+            || t.contains("jest.mock(")
+            || t.contains("vi.mock(")
+            || t.contains("gomock.")
+            || t.contains("httptest.NewUnstartedServer")
     })
 }
 
