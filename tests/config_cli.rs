@@ -14,7 +14,7 @@ fn config_disables_reweights_allowlists_and_adds_rules() {
     std::fs::create_dir_all(root.join("scripts")).unwrap();
     std::fs::write(
         root.join("app.py"),
-        "import os\nk = os.getenv('SKYTELLS_API_KEY')\n",
+        "import os\nk = os.getenv('SKYTELLS_API_KEY')\nheaders = {'x-api-key': k}\n",
     )
     .unwrap();
     std::fs::write(

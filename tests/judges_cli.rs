@@ -31,6 +31,7 @@ from openai import OpenAI
 
 client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))
 serper = os.environ.get("SERPER_API_KEY", "")
+search = requests.Session(headers={"X-API-KEY": serper})
 
 tavily = os.getenv("TAVILY_API_KEY")
 if not tavily:
@@ -38,6 +39,9 @@ if not tavily:
 
 token = os.getenv("GH_TOKEN") or os.getenv("GITHUB_TOKEN")
 token_url = os.getenv("OAUTH_TOKEN_URL")
+
+# a variable nothing reads
+unused = os.getenv("UNUSED_API_KEY")
 "#,
     )
     .unwrap();

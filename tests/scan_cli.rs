@@ -171,7 +171,7 @@ fn fail_on_sets_the_threshold() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("s.py"),
-        "k = os.getenv('SKYTELLS_API_KEY')\n",
+        "k = os.getenv('SKYTELLS_API_KEY')\nheaders = {'x-api-key': k}\n",
     )
     .unwrap();
     let run = |fail_on: &str| {
