@@ -18,6 +18,7 @@ mod code;
 mod project;
 mod prompts;
 mod public_env;
+mod python_defs;
 mod python_env;
 mod signature;
 mod tls;

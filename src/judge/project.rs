@@ -1,24 +1,37 @@
 //! What the judges may ask about the project around a file: whether the
 //! nearest `package.json` uses a framework that bundles variables with the
 //! bare `PUBLIC_` prefix (SvelteKit, Astro), and whether a Python class or
-//! function the project defines checks one of its parameters. Read from the
-//! working tree for `scan` and `staged`, from the example's own files for
-//! rule examples, and unknown elsewhere. Answers are cached; the Python
-//! definitions are indexed once, on the first question, within fixed bounds.
+//! function the project defines handles a missing argument (see
+//! [`super::python_defs`]). Read from the working tree for `scan` and
+//! `staged`, from the example's own files for rule examples, and unknown
+//! elsewhere. Answers are cached.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use super::code::has_word;
+use super::python_defs::{callee_handles, ModuleSource, ModuleText};
 
-/// Largest `package.json` or Python file read.
+/// Largest `package.json` or Python module read.
 const MAX_MANIFEST: u64 = 1 << 20;
-/// Most Python files indexed, and most bytes read for the index.
-const MAX_PY_FILES: usize = 20_000;
-const MAX_PY_BYTES: u64 = 256 << 20;
-/// Lines of a definition's body kept in the index.
-const MAX_BODY_LINES: usize = 1000;
+/// Most entries looked at when listing the project's Python packages, and
+/// how deep (`lib/crewai/src/crewai/__init__.py` is at depth 5).
+const MAX_WALK_ENTRIES: usize = 200_000;
+const MAX_PACKAGE_DEPTH: usize = 7;
+/// Directories that hold no package a project's code imports.
+const NOT_PACKAGE_DIRS: &[&str] = &[
+    "node_modules",
+    "docs",
+    "doc",
+    "site-packages",
+    ".venv",
+    "venv",
+    "dist",
+    "build",
+    "__pycache__",
+    "fixtures",
+    "cassettes",
+];
 
 /// Where project files come from.
 #[derive(Debug, Default)]
@@ -38,8 +51,10 @@ pub struct Project {
     files: Files,
     /// Directory → whether its nearest manifest exposes bare `PUBLIC_`.
     cache: Mutex<HashMap<String, bool>>,
-    /// The project's Python definitions and packages.
-    python: OnceLock<PythonIndex>,
+    /// Top-level Python package name → the directories holding it.
+    packages: OnceLock<HashMap<String, Vec<String>>>,
+    /// Python modules read so far (`None`: absent or too large).
+    modules: Mutex<HashMap<String, Option<Arc<ModuleText>>>>,
 }
 
 /// How a value is passed to a call.
@@ -49,16 +64,6 @@ pub enum Argument {
     Keyword(String),
     /// `callee(a, value)`: the index among positional arguments.
     Positional(usize),
-}
-
-/// What the project defines in Python.
-#[derive(Debug, Default)]
-struct PythonIndex {
-    /// Class and function name → the bodies defining it.
-    definitions: HashMap<String, Vec<String>>,
-    /// Names importable from the project: its package directories (those
-    /// with an `__init__.py`).
-    packages: std::collections::HashSet<String>,
 }
 
 impl Project {
@@ -117,18 +122,10 @@ impl Project {
         answer
     }
 
-    /// Whether a class or function named `callee` that the project defines
-    /// handles a missing argument `arg`: an `assert` or `raise` naming the
-    /// parameter (or `self.param`), an `if not param` / `if param is None`
-    /// followed by a `raise` (it fails fast), an `if param:` guarding an
-    /// optional use, or a check of the environment variable `env` itself
-    /// followed by a `raise`. Defaulting the parameter (`if param is None:
-    /// param = ...`) is not handling it.
-    ///
-    /// `callee` is the name as called in `source` (`YouRM`, `rm.YouRM`); it
-    /// counts only when it resolves to the project itself: defined in
-    /// `source`, imported relatively, or from one of the project's own
-    /// packages. A third-party class of the same name is not the project's.
+    /// Whether the class or function `callee` (as called in `source`, the
+    /// file `caller`) is the project's own and handles a missing `arg`
+    /// (see [`callee_handles`]); `env` is the variable the value was read
+    /// from.
     pub fn python_callee_handles(
         &self,
         caller: &str,
@@ -140,88 +137,42 @@ impl Project {
         if matches!(self.files, Files::Unknown) {
             return false;
         }
-        let index = self.python.get_or_init(|| self.index_python());
-        let name = callee.rsplit('.').next().unwrap_or(callee);
-        // A script imports the modules beside it (`from scripts.x import
-        // Y` run from the script's directory).
-        let dir = caller.rsplit_once('/').map_or("", |(d, _)| d);
-        let beside = |module: &str| {
-            let rel = if dir.is_empty() {
-                module.to_string()
-            } else {
-                format!("{dir}/{module}")
-            };
-            let file = format!("{rel}.py");
-            // The script itself does not count (`onepassword.py` importing
-            // the `onepassword` package).
-            self.exists(&rel) || (file != caller && self.exists(&file))
+        callee_handles(self, caller, source, callee, arg, env)
+    }
+
+    /// Top-level package directories (with an `__init__.py` whose parent
+    /// is not a package), by name. The walk reads no file.
+    fn index_packages(&self) -> HashMap<String, Vec<String>> {
+        let mut inits: Vec<String> = match &self.files {
+            Files::Unknown => Vec::new(),
+            Files::Memory(files) => files
+                .keys()
+                .filter(|k| k.ends_with("__init__.py"))
+                .cloned()
+                .collect(),
+            Files::Disk(base) => package_inits(base),
         };
-        if !resolves_to_project(source, callee, &index.packages, beside) {
-            return false;
-        }
-        // Definitions in the calling file itself come first (a notebook's
-        // own classes are not in the index).
-        let mut local = HashMap::new();
-        index_definitions(source, &mut local);
-        let bodies = local.get(name).or_else(|| index.definitions.get(name));
-        bodies.is_some_and(|bodies| bodies.iter().any(|body| body_handles(body, arg, env)))
-    }
-
-    fn index_python(&self) -> PythonIndex {
-        let mut index = PythonIndex::default();
-        match &self.files {
-            Files::Unknown => {}
-            Files::Memory(files) => {
-                for (path, text) in files {
-                    if path.ends_with(".py") {
-                        index.add_file(Path::new(path), |dir| {
-                            let init = dir.join("__init__.py");
-                            files.contains_key(&init.to_string_lossy().replace('\\', "/"))
-                        });
-                        index_definitions(text, &mut index.definitions);
-                    }
-                }
+        inits.sort();
+        let dirs: std::collections::HashSet<String> = inits
+            .iter()
+            .map(|p| {
+                p.rsplit_once('/')
+                    .map_or(String::new(), |(d, _)| d.to_string())
+            })
+            .collect();
+        let mut packages: HashMap<String, Vec<String>> = HashMap::new();
+        for dir in &dirs {
+            let parent = dir.rsplit_once('/').map_or("", |(p, _)| p);
+            if dir.is_empty() || dirs.contains(parent) && !parent.is_empty() {
+                continue;
             }
-            Files::Disk(base) => {
-                let mut files = 0;
-                let mut bytes = 0u64;
-                let walk = ignore::WalkBuilder::new(base).follow_links(false).build();
-                for entry in walk.flatten() {
-                    let path = entry.path();
-                    if path.extension().is_none_or(|e| e != "py") {
-                        continue;
-                    }
-                    let Ok(meta) = std::fs::symlink_metadata(path) else {
-                        continue;
-                    };
-                    if !meta.is_file() || meta.len() > MAX_MANIFEST {
-                        continue;
-                    }
-                    files += 1;
-                    bytes += meta.len();
-                    if files > MAX_PY_FILES || bytes > MAX_PY_BYTES {
-                        break;
-                    }
-                    index.add_file(path, |dir| dir.join("__init__.py").is_file());
-                    if let Ok(text) = std::fs::read_to_string(path) {
-                        index_definitions(&text, &mut index.definitions);
-                    }
-                }
-            }
+            let name = dir.rsplit('/').next().unwrap_or(dir);
+            packages
+                .entry(name.to_string())
+                .or_default()
+                .push(dir.clone());
         }
-        index
-    }
-
-    /// Whether a file or directory exists at this relative path.
-    fn exists(&self, rel: &str) -> bool {
-        match &self.files {
-            Files::Unknown => false,
-            Files::Memory(files) => {
-                let dir = format!("{rel}/");
-                files.keys().any(|k| k == rel || k.starts_with(&dir))
-            }
-            Files::Disk(base) => std::fs::symlink_metadata(base.join(rel)).is_ok(),
-        }
+        packages
     }
 
     fn read(&self, rel: &str) -> Option<String> {
@@ -240,254 +191,72 @@ impl Project {
     }
 }
 
-impl PythonIndex {
-    /// A top-level package's `__init__.py` (one whose parent directory is
-    /// not a package itself) makes its directory's name importable.
-    /// Single-module files and subpackages are not counted: a project's
-    /// `providers/openai/` would otherwise pass for the `openai` package.
-    fn add_file(&mut self, path: &Path, is_package: impl Fn(&Path) -> bool) {
-        if path.file_stem().is_none_or(|s| s != "__init__") {
-            return;
-        }
-        let Some(dir) = path.parent() else {
-            return;
+/// The `__init__.py` files (relative, `/`-separated) of the top-level
+/// packages under `base`: an iterative walk, no deeper than
+/// `MAX_PACKAGE_DEPTH`, that lists directories without reading files and
+/// does not descend into a package (its subpackages are not top-level) nor
+/// into hidden or vendored directories.
+fn package_inits(base: &Path) -> Vec<String> {
+    let mut inits = Vec::new();
+    let mut stack = vec![(base.to_path_buf(), 0usize)];
+    let mut seen = 0usize;
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
         };
-        let nested = dir.parent().is_some_and(&is_package);
-        if let (false, Some(name)) = (nested, dir.file_name()) {
-            self.packages.insert(name.to_string_lossy().into_owned());
-        }
-    }
-}
-
-/// Whether `callee`, as called in `source`, is the project's own: defined
-/// there, imported relatively, or imported from one of `packages`.
-fn resolves_to_project(
-    source: &str,
-    callee: &str,
-    packages: &std::collections::HashSet<String>,
-    beside: impl Fn(&str) -> bool,
-) -> bool {
-    let (qualifier, name) = match callee.rsplit_once('.') {
-        Some((q, n)) => (Some(q), n),
-        None => (None, callee),
-    };
-    let defines = |l: &str| {
-        let t = l.trim_start();
-        [
-            format!("class {name}"),
-            format!("def {name}("),
-            format!("async def {name}("),
-        ]
-        .iter()
-        .any(|d| t.starts_with(d.as_str()))
-    };
-    if qualifier.is_none() && source.lines().any(defines) {
-        return true;
-    }
-    let local = |module: &str| {
-        let root = module.split('.').next().unwrap_or(module);
-        module.starts_with('.') || packages.contains(root) || beside(root)
-    };
-    let imports = import_statements(source);
-    // `rm.init_db(`, where `rm` is no imported name: a method of an object
-    // the file made, defined by the project if anywhere.
-    if let Some(q) = qualifier {
-        let root = q.split('.').next().unwrap_or(q);
-        if root == "self" || !imports.iter().any(|l| has_word(l, root)) {
-            return true;
-        }
-    }
-    imports.iter().any(|l| {
-        let t = l.trim_start();
-        match qualifier {
-            // `rm.YouRM(`: `import pkg.rm as rm` / `from pkg import rm`.
-            Some(q) => {
-                let alias = q.rsplit('.').next().unwrap_or(q);
-                (t.starts_with("import ") || t.starts_with("from "))
-                    && has_word(t, alias)
-                    && t.split_whitespace().nth(1).is_some_and(local)
+        let mut subdirs = Vec::new();
+        let mut is_package = false;
+        for entry in entries.flatten() {
+            seen += 1;
+            if seen > MAX_WALK_ENTRIES {
+                return inits;
             }
-            // `YouRM(`: `from pkg.rm import YouRM`.
-            None => t
-                .strip_prefix("from ")
-                .and_then(|r| r.split_once(" import "))
-                .is_some_and(|(module, names)| has_word(names, name) && local(module.trim())),
-        }
-    })
-}
-
-/// One definition's body handles a missing `arg` (see
-/// [`Project::python_callee_handles`]): through the parameter, a local
-/// derived from it (`key = self.api_key or os.getenv(...)`), or the
-/// environment variable itself.
-fn body_handles(body: &str, arg: &Argument, env: &str) -> bool {
-    let param = match arg {
-        Argument::Keyword(k) => Some(k.clone()),
-        Argument::Positional(n) => positional_parameter(body, *n),
-    };
-    let lines: Vec<&str> = body.lines().map(str::trim_start).collect();
-    let mut names: Vec<String> = param.iter().cloned().collect();
-    if let Some(p) = &param {
-        let attr = format!("self.{p}");
-        for l in &lines {
-            if let Some((lhs, rhs)) = l.split_once(" = ") {
-                let lhs = lhs.trim();
-                let derived = has_word(rhs, p) || rhs.contains(&attr);
-                if derived && lhs.chars().all(|c| c.is_alphanumeric() || c == '_') {
-                    names.push(lhs.to_string());
-                }
-            }
-        }
-    }
-    let quoted = [format!("\"{env}\""), format!("'{env}'")];
-    (0..lines.len()).any(|n| {
-        names.iter().any(|p| handles_parameter(&lines, n, p))
-            || (quoted.iter().any(|q| lines[n].contains(q.as_str()))
-                && is_condition(lines[n])
-                && raises_below(&lines, n))
-    })
-}
-
-fn is_condition(t: &str) -> bool {
-    t.starts_with("if ") || t.starts_with("elif ") || t.starts_with("assert ")
-}
-
-/// A `raise` among the next three lines.
-fn raises_below(lines: &[&str], n: usize) -> bool {
-    lines[n + 1..]
-        .iter()
-        .filter(|l| !l.is_empty())
-        .take(3)
-        .any(|l| l.starts_with("raise "))
-}
-
-/// Line `n` of a definition handles a missing `param` (see
-/// [`Project::python_callee_handles`]).
-fn handles_parameter(lines: &[&str], n: usize, param: &str) -> bool {
-    let t = lines[n];
-    let attr = format!("self.{param}");
-    let names = |t: &str| has_word(t, param) || t.contains(&attr);
-    if t.starts_with("assert ") || t.starts_with("raise ") {
-        return names(t);
-    }
-    if !(t.starts_with("if ") || t.starts_with("elif ")) || !names(t) {
-        return false;
-    }
-    let absent = t.contains("not ") || t.contains("is None") || t.contains("== \"\"");
-    let defaults_it = lines[n + 1..]
-        .iter()
-        .find(|l| !l.is_empty())
-        .is_some_and(|l| {
-            l.starts_with(&format!("{param} =")) || l.starts_with(&format!("{attr} ="))
-        });
-    (absent && raises_below(lines, n)) || (!absent && !defaults_it)
-}
-
-/// The name of the `index`-th positional parameter of a definition (its
-/// `__init__` for a class), `self` and `cls` left out.
-fn positional_parameter(body: &str, index: usize) -> Option<String> {
-    let header = body.lines().map(str::trim_start).find(|l| {
-        l.starts_with("def __init__(") || (l.starts_with("def ") && !body.starts_with("class"))
-    })?;
-    // The parameter list, which may span lines.
-    let start = body.find(header)? + header.find('(')? + 1;
-    let mut depth = 1i32;
-    let mut end = start;
-    for (i, c) in body[start..].char_indices() {
-        match c {
-            '(' | '[' => depth += 1,
-            ')' | ']' => {
-                depth -= 1;
-                if depth == 0 {
-                    end = start + i;
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut params = Vec::new();
-    let mut depth = 0i32;
-    let mut current = String::new();
-    for c in body[start..end].chars() {
-        match c {
-            '(' | '[' => depth += 1,
-            ')' | ']' => depth -= 1,
-            ',' if depth == 0 => {
-                params.push(std::mem::take(&mut current));
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let Ok(kind) = entry.file_type() else {
                 continue;
+            };
+            if kind.is_file() && name == "__init__.py" {
+                is_package = true;
+            } else if kind.is_dir()
+                && !name.starts_with('.')
+                && !NOT_PACKAGE_DIRS.contains(&name.as_ref())
+            {
+                subdirs.push(entry.path());
             }
-            _ => {}
         }
-        current.push(c);
-    }
-    params.push(current);
-    params
-        .iter()
-        .map(|p| p.split([':', '=']).next().unwrap_or("").trim().to_string())
-        .filter(|p| !p.is_empty() && p != "self" && p != "cls" && !p.starts_with('*') && p != "/")
-        .nth(index)
-}
-
-/// The import statements of a Python file, a parenthesised
-/// `from m import (\n  a,\n  b,\n)` joined into one line.
-fn import_statements(source: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut open: Option<String> = None;
-    for line in source.lines() {
-        let t = line.trim();
-        if let Some(statement) = open.as_mut() {
-            statement.push(' ');
-            statement.push_str(t);
-            if t.contains(')') || statement.len() > 4096 {
-                out.push(open.take().unwrap_or_default());
+        if is_package && depth > 0 {
+            if let Ok(rel) = dir.join("__init__.py").strip_prefix(base) {
+                inits.push(rel.to_string_lossy().replace('\\', "/"));
             }
             continue;
         }
-        if t.starts_with("import ") || t.starts_with("from ") {
-            if t.contains('(') && !t.contains(')') {
-                open = Some(t.to_string());
-            } else {
-                out.push(t.to_string());
-            }
+        if depth < MAX_PACKAGE_DEPTH {
+            stack.extend(subdirs.into_iter().map(|d| (d, depth + 1)));
         }
     }
-    out.extend(open);
-    out
+    inits
 }
 
-/// Record each `class Name` and `def name(` of a Python file with its body
-/// (the lines indented under it, up to a bound).
-fn index_definitions(text: &str, index: &mut HashMap<String, Vec<String>>) {
-    let lines: Vec<&str> = text.lines().collect();
-    for (n, line) in lines.iter().enumerate() {
-        let t = line.trim_start();
-        let rest = t
-            .strip_prefix("class ")
-            .or_else(|| t.strip_prefix("def "))
-            .or_else(|| t.strip_prefix("async def "));
-        let Some(rest) = rest else {
-            continue;
-        };
-        let name: String = rest
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect();
-        if name.is_empty() {
-            continue;
+impl ModuleSource for Project {
+    fn module_text(&self, rel: &str) -> Option<Arc<ModuleText>> {
+        if let Some(known) = self.modules.lock().expect("lock").get(rel) {
+            return known.clone();
         }
-        let indent = line.len() - t.len();
-        // The header line, then the lines indented under it.
-        let body: Vec<&str> = std::iter::once(*line)
-            .chain(
-                lines[n + 1..]
-                    .iter()
-                    .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > indent)
-                    .copied(),
-            )
-            .take(MAX_BODY_LINES)
-            .collect();
-        index.entry(name).or_default().push(body.join("\n"));
+        let parsed = self.read(rel).map(|text| Arc::new(ModuleText::parse(text)));
+        self.modules
+            .lock()
+            .expect("lock")
+            .insert(rel.to_string(), parsed.clone());
+        parsed
+    }
+
+    fn package_dirs(&self, name: &str) -> Vec<String> {
+        self.packages
+            .get_or_init(|| self.index_packages())
+            .get(name)
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
@@ -529,10 +298,10 @@ class Loose:
     def __init__(self, api_key=None):
         self.api_key = api_key
 "#;
-        let p = Project::in_memory(BTreeMap::from([(
-            "knowledge/rm.py".to_string(),
-            rm.to_string(),
-        )]));
+        let p = Project::in_memory(BTreeMap::from([
+            ("knowledge/__init__.py".to_string(), String::new()),
+            ("knowledge/rm.py".to_string(), rm.to_string()),
+        ]));
         let caller = "from knowledge.rm import YouRM, Loose\nfrom openai import OpenAI\n";
         let kw = |k: &str| Argument::Keyword(k.to_string());
         let handles = |src: &str, callee: &str, arg: &Argument| {

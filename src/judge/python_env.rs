@@ -105,9 +105,17 @@ pub fn review_getenv(case: &Case<'_>) -> Verdict {
     if statement.is_condition() || statement.is_alternative() || statement.is_returned() {
         return Verdict::Drop;
     }
+    // Checks in the file first (cheap), then what the project's callees do.
+    if statement.checked_nearby(call.name)
+        || statement.target_checked_in_file(case.text)
+        || name_handled_in_file(case.text, call.name)
+        || statement.target_unused(case.text)
+    {
+        return Verdict::Drop;
+    }
     // `Retriever(api_key=os.getenv("K"))` where the repository's own
     // `Retriever` handles a missing `api_key` (raises, or uses it only when
-    // set); the same through a variable; a variable nothing reads.
+    // set); the same through a variable or a spread dict.
     let source = python_source(case);
     if let Some((callee, arg)) = statement.argument_of(case) {
         if case
@@ -119,13 +127,6 @@ pub fn review_getenv(case: &Case<'_>) -> Verdict {
     }
     if statement.dict_value_passed_to_handling_callee(case, &source, call.name)
         || statement.target_passed_to_checking_callee(case, call.name)
-        || statement.target_unused(case.text)
-    {
-        return Verdict::Drop;
-    }
-    if statement.checked_nearby(call.name)
-        || statement.target_checked_in_file(case.text)
-        || name_handled_in_file(case.text, call.name)
     {
         return Verdict::Drop;
     }
@@ -498,8 +499,10 @@ impl Statement {
             return false;
         }
         let after = crate::engine::line_end(text, self.starts[self.at]);
-        let rest = String::from_utf8_lossy(&text[after..]);
-        !rest.lines().any(|l| has_word(l, target))
+        let rest = std::str::from_utf8(&text[after..]).unwrap_or("");
+        !lines_containing(rest, target)
+            .into_iter()
+            .any(|l| has_word(l, target))
     }
 
     /// The index (in `lines`) where the read's block ends: another branch
@@ -541,7 +544,7 @@ impl Statement {
             return false;
         };
         let dotted = format!(".{attr}");
-        text.lines().any(|l| {
+        lines_containing(text, attr).into_iter().any(|l| {
             is_check(l) && (has_word(l, attr) || l.contains(&dotted)) && !l.contains("getenv")
         })
     }
@@ -590,7 +593,8 @@ fn name_handled_in_file(text: &[u8], name: &str) -> bool {
         return false;
     };
     let quoted = [format!("\"{name}\""), format!("'{name}'")];
-    text.lines().any(|line| {
+    let lines = quoted.iter().flat_map(|q| lines_containing(text, q));
+    lines.into_iter().any(|line| {
         let Some(at) = quoted.iter().find_map(|q| line.find(q.as_str())) else {
             return false;
         };
@@ -613,6 +617,27 @@ fn name_handled_in_file(text: &[u8], name: &str) -> bool {
     })
 }
 
+/// The lines of `text` that contain `needle`, each once, found with a
+/// substring search rather than by walking every line.
+fn lines_containing<'t>(text: &'t str, needle: &str) -> Vec<&'t str> {
+    let mut out: Vec<&str> = Vec::new();
+    if needle.is_empty() {
+        return out;
+    }
+    let bytes = text.as_bytes();
+    let mut last_start = usize::MAX;
+    for at in memchr::memmem::find_iter(bytes, needle.as_bytes()) {
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        if start == last_start {
+            continue;
+        }
+        last_start = start;
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        out.push(&text[start..end]);
+    }
+    out
+}
+
 /// Lines that test a value: `if`, `elif`, `assert`, `while`, a conditional
 /// expression, `raise ... if`.
 fn is_check(line: &str) -> bool {
@@ -633,15 +658,16 @@ fn is_check(line: &str) -> bool {
 
 /// The file as Python source: a notebook's lines with their JSON quoting
 /// removed, so that its imports and definitions read as code.
-fn python_source(case: &Case<'_>) -> String {
+fn python_source<'a>(case: &Case<'a>) -> std::borrow::Cow<'a, str> {
     let text = String::from_utf8_lossy(case.text);
     if case.path.ends_with(".ipynb") {
         text.lines()
             .map(unquote_notebook)
             .collect::<Vec<_>>()
             .join("\n")
+            .into()
     } else {
-        text.into_owned()
+        text
     }
 }
 
