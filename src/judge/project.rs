@@ -55,6 +55,10 @@ pub struct Project {
     packages: OnceLock<HashMap<String, Vec<String>>>,
     /// Python modules read so far (`None`: absent or too large).
     modules: Mutex<HashMap<String, Option<Arc<ModuleText>>>>,
+    /// Answers of [`Project::python_callee_handles`], by caller, callee,
+    /// argument and variable: a file often passes several reads to one
+    /// callee.
+    answers: Mutex<HashMap<(String, String, String, String), bool>>,
 }
 
 /// How a value is passed to a call.
@@ -137,7 +141,18 @@ impl Project {
         if matches!(self.files, Files::Unknown) {
             return false;
         }
-        callee_handles(self, caller, source, callee, arg, env)
+        let key = (
+            caller.to_string(),
+            callee.to_string(),
+            format!("{arg:?}"),
+            env.to_string(),
+        );
+        if let Some(&known) = self.answers.lock().expect("lock").get(&key) {
+            return known;
+        }
+        let answer = callee_handles(self, caller, source, callee, arg, env);
+        self.answers.lock().expect("lock").insert(key, answer);
+        answer
     }
 
     /// Top-level package directories (with an `__init__.py` whose parent

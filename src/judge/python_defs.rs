@@ -21,8 +21,10 @@ const MAX_HOPS: usize = 3;
 /// Most modules looked into for a method of an object the file made.
 const MAX_METHOD_MODULES: usize = 20;
 
-/// Class and function name → the bodies defining it (header line first).
-pub type Definitions = HashMap<String, Vec<String>>;
+/// Class and function name → the byte ranges, in the module's text, of the
+/// bodies defining it (header line first). Ranges, not copies: a class and
+/// each of its methods share the same text.
+pub type Definitions = HashMap<String, Vec<std::ops::Range<usize>>>;
 
 /// What the lookups need from the project.
 pub trait ModuleSource {
@@ -109,7 +111,7 @@ fn handles_at(
 fn delegations(body: &str, param: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let pattern = format!("={param}");
-    for line in body.lines() {
+    for line in body.lines().filter(|l| l.contains(param)) {
         let compact: String = line.split_whitespace().collect::<Vec<_>>().join("");
         let Some(at) = compact.find(&pattern) else {
             continue;
@@ -159,7 +161,7 @@ pub fn callee_bodies(
         if let Some(bodies) = local.remove(name) {
             return bodies
                 .into_iter()
-                .map(|b| (caller.to_string(), b))
+                .map(|r| (caller.to_string(), source[r].to_string()))
                 .collect();
         }
     }
@@ -234,7 +236,7 @@ fn definitions_in(
     if let Some(bodies) = module.definitions.get(name) {
         return bodies
             .iter()
-            .map(|b| (file.to_string(), b.clone()))
+            .map(|r| (file.to_string(), module.text[r.clone()].to_string()))
             .collect();
     }
     if hops == 0 {
@@ -377,7 +379,15 @@ pub fn import_statements(source: &str) -> Vec<String> {
 /// Record each `class Name` and `def name(` of a Python file with its body
 /// (its header line, then the lines indented under it, up to a bound).
 pub fn index_definitions(text: &str, index: &mut Definitions) {
-    let lines: Vec<&str> = text.lines().collect();
+    // Each line without its ending, and the offset where it starts.
+    let mut lines: Vec<&str> = Vec::new();
+    let mut starts: Vec<usize> = Vec::new();
+    let mut offset = 0;
+    for piece in text.split_inclusive('\n') {
+        starts.push(offset);
+        offset += piece.len();
+        lines.push(piece.trim_end_matches(['\n', '\r']));
+    }
     for (n, line) in lines.iter().enumerate() {
         let t = line.trim_start();
         let rest = t
@@ -395,16 +405,14 @@ pub fn index_definitions(text: &str, index: &mut Definitions) {
             continue;
         }
         let indent = line.len() - t.len();
-        let body: Vec<&str> = std::iter::once(*line)
-            .chain(
-                lines[n + 1..]
-                    .iter()
-                    .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > indent)
-                    .copied(),
-            )
+        let extra = lines[n + 1..]
+            .iter()
             .take(MAX_BODY_LINES)
-            .collect();
-        index.entry(name).or_default().push(body.join("\n"));
+            .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > indent)
+            .count();
+        let last = n + extra;
+        let end = starts[last] + lines[last].len();
+        index.entry(name).or_default().push(starts[n]..end);
     }
 }
 
