@@ -141,8 +141,16 @@ impl Project {
         if matches!(self.files, Files::Unknown) {
             return false;
         }
+        // The caller's text is part of the key: the same path can hold
+        // other text (rule examples, staged and working copies).
+        let text = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            source.hash(&mut h);
+            h.finish()
+        };
         let key = (
-            caller.to_string(),
+            format!("{caller}#{text:x}"),
             callee.to_string(),
             format!("{arg:?}"),
             env.to_string(),
