@@ -9,6 +9,7 @@
 //! not resolved here: callers read those through libgit2, which also
 //! produces the error a user should see.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -47,6 +48,11 @@ pub struct Visit<'a, T> {
 
 const NONE: u32 = u32::MAX;
 
+/// Largest tree, commit or tag resolved. Real ones are kilobytes (a
+/// directory of 100,000 entries is about 4 MiB); a bigger one is a crafted
+/// memory bomb, reported as corrupt instead of being materialised.
+pub const MAX_STRUCTURE_SIZE: u64 = 64 << 20;
+
 /// Entry kinds as stored per pack entry: a known object type, or unknown
 /// (a broken header, or a delta whose chain never reaches a base).
 const K_COMMIT: u8 = 0;
@@ -77,6 +83,19 @@ struct Layout {
     /// Children of each entry: `children[child_start[e]..child_start[e + 1]]`.
     child_start: Vec<u32>,
     children: Vec<u32>,
+    /// Entries no reader can resolve, found while laying the pack out:
+    /// libgit2 would loop forever on a cycle or try the allocation.
+    unreadable: Vec<Unreadable>,
+}
+
+/// Why a pack entry cannot be read at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unreadable {
+    No,
+    /// Its delta chain loops back on itself.
+    Cycle,
+    /// Its header declares 2^57 bytes or more.
+    ImpossibleSize,
 }
 
 /// All packed objects of one repository.
@@ -92,8 +111,13 @@ pub struct ObjectStore {
     /// cache misses, where a binary search takes five or six.
     fanout: Vec<u32>,
     fanout_bits: u32,
-    /// Packs skipped, with the reason (their objects fall back to libgit2).
-    pub skipped: Vec<String>,
+    /// Packs skipped, with the reason (their objects fall back to libgit2),
+    /// and whether the pack is damaged (rather than of a format this reader
+    /// leaves to libgit2).
+    pub skipped: Vec<(String, bool)>,
+    /// Positions found corrupt while resolving (a size no entry could
+    /// hold), with why: never handed to libgit2.
+    corrupt: Mutex<HashMap<u32, &'static str>>,
 }
 
 impl ObjectStore {
@@ -112,7 +136,10 @@ impl ObjectStore {
         for idx in names {
             match Pack::open(&idx) {
                 Ok(p) => packs.push(p),
-                Err(e) => skipped.push(format!("{}: {e}", idx.display())),
+                Err(e) => {
+                    let damaged = !matches!(e, PackError::UnsupportedIndex);
+                    skipped.push((format!("{}: {e}", idx.display()), damaged));
+                }
             }
         }
         let mut store = ObjectStore {
@@ -123,6 +150,7 @@ impl ObjectStore {
             fanout: Vec::new(),
             fanout_bits: 0,
             skipped,
+            corrupt: Mutex::new(HashMap::new()),
         };
         store.build_table();
         store.layouts = (0..store.packs.len()).map(|p| store.layout(p)).collect();
@@ -179,6 +207,7 @@ impl ObjectStore {
         let mut base = vec![NONE; n];
         let mut kind = vec![K_UNKNOWN; n];
         let mut broken = vec![false; n];
+        let mut impossible = vec![false; n];
         for e in 0..n {
             match pack.header(offsets[e]).map(|h| h.kind) {
                 Ok(PackKind::Commit) => kind[e] = K_COMMIT,
@@ -196,6 +225,10 @@ impl ObjectStore {
                         Some(i) => base[e] = entry_of_index[i],
                         None => broken[e] = true,
                     }
+                }
+                Err(PackError::ImpossibleSize(_)) => {
+                    broken[e] = true;
+                    impossible[e] = true;
                 }
                 Err(_) => broken[e] = true,
             }
@@ -232,6 +265,16 @@ impl ObjectStore {
                 }
             }
         }
+        let cyclic = delta_cycles(&base, &kind, &broken);
+        let unreadable = cyclic
+            .iter()
+            .zip(&impossible)
+            .map(|(&c, &i)| match (c, i) {
+                (true, _) => Unreadable::Cycle,
+                (false, true) => Unreadable::ImpossibleSize,
+                _ => Unreadable::No,
+            })
+            .collect();
         Layout {
             offsets,
             position,
@@ -239,6 +282,30 @@ impl ObjectStore {
             kind,
             child_start,
             children,
+            unreadable,
+        }
+    }
+
+    /// Why the object with this id must not be read (by anyone): its delta
+    /// chain loops, or it declares a size no entry could hold.
+    pub fn corrupt_reason(&self, id: &ObjectKey) -> Option<&'static str> {
+        let position = self.position(id)?;
+        let (p, e) = self.locations[position as usize];
+        match self.layouts[p as usize].unreadable[e as usize] {
+            Unreadable::Cycle => {
+                return Some("its delta chain loops back on itself (corrupt pack)")
+            }
+            Unreadable::ImpossibleSize => {
+                return Some("its pack entry declares a size no object can have (corrupt pack)")
+            }
+            Unreadable::No => {}
+        }
+        self.corrupt.lock().expect("lock").get(&position).copied()
+    }
+
+    fn mark_corrupt(&self, position: u32, why: &'static str) {
+        if position != NONE {
+            self.corrupt.lock().expect("lock").insert(position, why);
         }
     }
 
@@ -305,11 +372,21 @@ impl ObjectStore {
             }
         }
         let root = chain.pop().expect("chain holds e");
+        let cap = match kind {
+            Kind::Blob => u64::MAX,
+            _ => MAX_STRUCTURE_SIZE,
+        };
+        if pack.header(layout.offsets[root as usize])?.size > cap {
+            return Err(PackError::TooLarge);
+        }
         inflate_entry(pack, layout, root, out)?;
         let mut delta = Vec::new();
         let mut next = Vec::new();
         while let Some(d) = chain.pop() {
             inflate_entry(pack, layout, d, &mut delta)?;
+            if delta_result_size(&delta)? > cap {
+                return Err(PackError::TooLarge);
+            }
             apply_delta(out, &delta, &mut next)?;
             std::mem::swap(out, &mut next);
         }
@@ -401,6 +478,11 @@ impl ObjectStore {
                 max_size,
                 visit: &visit,
                 failed: &failed,
+                store: self,
+                hard_max: match kind {
+                    Kind::Blob => u64::MAX,
+                    Kind::Commit | Kind::Tree | Kind::Tag => MAX_STRUCTURE_SIZE,
+                },
                 state: std::marker::PhantomData,
             };
             pool.install(|| {
@@ -419,6 +501,45 @@ impl ObjectStore {
         failed.dedup();
         failed
     }
+}
+
+/// Entries whose delta chain never reaches a base because it loops: each
+/// entry is visited once (an iterative walk along `base`, so no input
+/// decides a recursion depth).
+fn delta_cycles(base: &[u32], kind: &[u8], broken: &[bool]) -> Vec<bool> {
+    const NEW: u8 = 0;
+    const ON_PATH: u8 = 1;
+    const DONE: u8 = 2;
+    let n = base.len();
+    let mut state = vec![NEW; n];
+    let mut cyclic = vec![false; n];
+    let mut path = Vec::new();
+    for start in 0..n {
+        // Only entries that stayed untyped can be on (or lead to) a cycle.
+        if kind[start] != K_UNKNOWN || broken[start] || state[start] != NEW {
+            continue;
+        }
+        path.clear();
+        let mut at = start;
+        let looped = loop {
+            match state[at] {
+                ON_PATH => break true,
+                DONE => break cyclic[at],
+                _ => {}
+            }
+            state[at] = ON_PATH;
+            path.push(at);
+            match base[at] {
+                NONE => break false,
+                b => at = b as usize,
+            }
+        };
+        for &e in &path {
+            state[e] = DONE;
+            cyclic[e] = looped;
+        }
+    }
+    cyclic
 }
 
 /// The fanout bucket of an id: its first `bits` bits.
@@ -491,6 +612,9 @@ struct Traversal<'a, V, T> {
     max_size: u64,
     visit: &'a V,
     failed: &'a Mutex<Vec<u32>>,
+    store: &'a ObjectStore,
+    /// No object of the traversal's kind is materialised above this size.
+    hard_max: u64,
     state: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -505,9 +629,25 @@ where
 {
     fn root(&self, e: u32) {
         let offset = self.layout.offsets[e as usize];
-        let size = self.pack.header(offset).map(|h| h.size);
-        if let Ok(size) = size {
-            if self.skip_large(e, size) {
+        if let Ok(header) = self.pack.header(offset) {
+            // A zlib stream expands at most about 1032:1: a larger claim is
+            // corrupt, not a large file.
+            let end = self
+                .layout
+                .offsets
+                .get(e as usize + 1)
+                .copied()
+                .unwrap_or(self.pack.body_end());
+            let stored = end.saturating_sub(header.data_offset);
+            if header.size > stored.saturating_mul(1100).saturating_add(64) {
+                self.corrupt(e, "its header claims more data than the pack entry holds");
+                return;
+            }
+            if header.size > self.hard_max {
+                self.corrupt(e, "it is larger than any real tree or commit (64 MiB)");
+                return;
+            }
+            if self.skip_large(e, header.size) {
                 return;
             }
         }
@@ -585,6 +725,11 @@ where
             let mut delta = delta.borrow_mut();
             inflate_entry(self.pack, self.layout, c, &mut delta)?;
             let size = delta_result_size(&delta)?;
+            // Each delta byte produces at most 64 KiB: a larger claim is
+            // corrupt, not a large file.
+            if size > (delta.len() as u64).saturating_mul(0x10000) || size > self.hard_max {
+                return Err(PackError::TooLarge);
+            }
             if self.skip_large(c, size) {
                 return Ok(None);
             }
@@ -595,8 +740,20 @@ where
         match result {
             Ok(Some(data)) => self.resolved(c, &data, state.map(|s| (base, s))),
             Ok(None) => {}
+            Err(PackError::TooLarge) => self.corrupt(
+                c,
+                "its delta declares a result larger than it can produce or than any real tree or commit",
+            ),
             Err(_) => self.fail(c),
         }
+    }
+
+    /// Entry `e` is corrupt in a way no reader can get past: it and what
+    /// is wanted below it are lost, and marked so that nobody asks libgit2.
+    fn corrupt(&self, e: u32, why: &'static str) {
+        self.store
+            .mark_corrupt(self.layout.position[e as usize], why);
+        self.fail(e);
     }
 
     /// Entry `e` could not be resolved: neither can anything wanted below it.

@@ -53,6 +53,8 @@ pub enum PackError {
     BadPack,
     #[error("corrupt entry header at pack offset {0}")]
     BadHeader(u64),
+    #[error("entry at pack offset {0} declares a size no object can have")]
+    ImpossibleSize(u64),
     #[error("corrupt zlib stream at pack offset {0}")]
     BadZlib(u64),
     #[error("corrupt zlib stream")]
@@ -178,7 +180,7 @@ impl Pack {
         while c & 0x80 != 0 {
             c = next()?;
             if shift > 57 {
-                return Err(bad());
+                return Err(PackError::ImpossibleSize(offset));
             }
             size |= u64::from(c & 0x7f) << shift;
             shift += 7;

@@ -128,6 +128,11 @@ impl BlobScanner<'_> {
             let record = &records[job];
             let id = record.oid(store);
             self.scanned.fetch_add(1, Ordering::Relaxed);
+            if let Some(why) = store.corrupt_reason(id.as_bytes().try_into().expect("20 bytes")) {
+                self.counters.errors.fetch_add(1, Ordering::Relaxed);
+                warn(format!("blob {id} ({}): {why}", record.path));
+                continue;
+            }
             let object = odb.read_header(id).and_then(|(size, _)| {
                 if size as u64 > self.opts.max_filesize {
                     Ok(None)

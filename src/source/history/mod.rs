@@ -74,7 +74,13 @@ impl Objects<'_> {
     }
 
     /// Read an object through libgit2 (whose errors are the ones to show).
+    /// An object the packs found corrupt beyond reading (a looping delta
+    /// chain, an impossible size) is an error without asking libgit2, which
+    /// would loop forever or try the allocation.
     pub fn read_git2(&self, id: &ObjectKey, buf: &mut Vec<u8>) -> Result<Kind, String> {
+        if let Some(why) = self.store.corrupt_reason(id) {
+            return Err(why.to_string());
+        }
         let oid = Oid::from_bytes(id).expect("20 bytes make an object id");
         let object = self.odb.read(oid).map_err(|e| e.message().to_string())?;
         buf.clear();
@@ -124,6 +130,18 @@ pub fn scan_history(
         store: ObjectStore::open(repo.path()),
         odb: repo.odb()?,
     };
+    // A pack the reader rejects is named; a damaged one makes the scan
+    // incomplete (whatever libgit2 still reads of it is scanned).
+    for (why, damaged) in &objects.store.skipped {
+        if *damaged {
+            counters.errors.fetch_add(1, Ordering::Relaxed);
+            warnings.push(format!(
+                "pack {why}: it is damaged, the history may be incomplete"
+            ));
+        } else {
+            warnings.push(format!("pack {why}: read through libgit2"));
+        }
+    }
 
     // 1. Commits.
     progress.phase("reading commits");
