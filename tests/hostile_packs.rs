@@ -1,0 +1,358 @@
+//! Crafted and damaged packs: `skyscan history` must finish quickly, in
+//! bounded memory, and say that the repository could not be read whole
+//! (exit 2, a warning naming what is wrong) instead of reporting it clean.
+//! The packs are written here byte by byte (a small pack and index writer),
+//! since git refuses to write them.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sha1::{Digest, Sha1};
+
+const KEY_FILE_1: &[u8] = b"print('first file')\n";
+const KEY_FILE_2: &[u8] = b"API_KEY = 'sk-Zq7Lr2Vb9Xw4Kd8Nt3Hj6MfP'\n";
+
+type Id = [u8; 20];
+
+fn object_id(kind: &str, data: &[u8]) -> Id {
+    let mut h = Sha1::new();
+    h.update(format!("{kind} {}\0", data.len()).as_bytes());
+    h.update(data);
+    h.finalize().into()
+}
+
+fn hex(id: &Id) -> String {
+    id.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn zlib(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(data).unwrap();
+    z.finish().unwrap()
+}
+
+fn varint(mut v: u64, out: &mut Vec<u8>) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+/// One pack entry: its id (which a crafted entry may choose freely), its
+/// type code, the size its header declares, and its payload.
+struct Entry {
+    id: Id,
+    code: u8,
+    declared: u64,
+    /// For a REF_DELTA (code 7): the base's id.
+    base: Option<Id>,
+    /// Inflated payload (object data, or delta instructions).
+    data: Vec<u8>,
+}
+
+impl Entry {
+    fn object(kind: &str, data: &[u8]) -> Entry {
+        let code = match kind {
+            "commit" => 1,
+            "tree" => 2,
+            "blob" => 3,
+            _ => unreachable!(),
+        };
+        Entry {
+            id: object_id(kind, data),
+            code,
+            declared: data.len() as u64,
+            base: None,
+            data: data.to_vec(),
+        }
+    }
+
+    fn ref_delta(id: Id, base: Id, delta: Vec<u8>) -> Entry {
+        Entry {
+            id,
+            code: 7,
+            declared: delta.len() as u64,
+            base: Some(base),
+            data: delta,
+        }
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut size = self.declared;
+        let mut first = (self.code << 4) | (size & 15) as u8;
+        size >>= 4;
+        if size > 0 {
+            first |= 0x80;
+        }
+        out.push(first);
+        while size > 0 {
+            let mut b = (size & 0x7f) as u8;
+            size >>= 7;
+            if size > 0 {
+                b |= 0x80;
+            }
+            out.push(b);
+        }
+        if let Some(base) = self.base {
+            out.extend(base);
+        }
+        out.extend(zlib(&self.data));
+        out
+    }
+}
+
+/// Write `entries` as a pack and its version 2 index into the repository
+/// at `dir`, with `edit` applied to the pack bytes before they are written.
+fn write_pack(dir: &Path, entries: &[Entry], edit: impl Fn(&mut Vec<u8>)) {
+    let mut pack = b"PACK".to_vec();
+    pack.extend(2u32.to_be_bytes());
+    pack.extend((entries.len() as u32).to_be_bytes());
+    let mut offsets = Vec::new();
+    for e in entries {
+        offsets.push((e.id, pack.len() as u32));
+        pack.extend(e.encode());
+    }
+    let checksum: Id = Sha1::digest(&pack).into();
+    pack.extend(checksum);
+    offsets.sort();
+    let mut idx = b"\xfftOc".to_vec();
+    idx.extend(2u32.to_be_bytes());
+    for b in 0..256usize {
+        let n = offsets
+            .iter()
+            .filter(|(id, _)| (id[0] as usize) <= b)
+            .count();
+        idx.extend((n as u32).to_be_bytes());
+    }
+    for (id, _) in &offsets {
+        idx.extend(id);
+    }
+    for _ in &offsets {
+        idx.extend(0u32.to_be_bytes());
+    }
+    for (_, off) in &offsets {
+        idx.extend(off.to_be_bytes());
+    }
+    idx.extend(checksum);
+    let idx_sum: Id = Sha1::digest(&idx).into();
+    idx.extend(idx_sum);
+    edit(&mut pack);
+    let packs = dir.join(".git/objects/pack");
+    let name = format!("pack-{}", hex(&checksum));
+    std::fs::write(packs.join(format!("{name}.pack")), pack).unwrap();
+    std::fs::write(packs.join(format!("{name}.idx")), idx).unwrap();
+}
+
+/// A repository whose one commit has a tree of two blobs; `second` builds
+/// the entry (or entries) for the second blob, given its real id and the
+/// first blob's id. Returns the repository.
+fn repository(
+    second: impl Fn(Id, Id) -> Vec<Entry>,
+    edit: impl Fn(&mut Vec<u8>),
+) -> tempfile::TempDir {
+    let dir = common::new_repo();
+    let b1 = Entry::object("blob", KEY_FILE_1);
+    let b2_id = object_id("blob", KEY_FILE_2);
+    let mut tree = Vec::new();
+    for (name, id) in [("a.py", b1.id), ("b.py", b2_id)] {
+        tree.extend(format!("100644 {name}\0").as_bytes());
+        tree.extend(id);
+    }
+    let tree = Entry::object("tree", &tree);
+    let commit = format!(
+        "tree {}\nauthor A <a@example.com> 1700000000 +0000\ncommitter A <a@example.com> 1700000000 +0000\n\ncrafted\n",
+        hex(&tree.id)
+    );
+    let commit = Entry::object("commit", commit.as_bytes());
+    let commit_id = commit.id;
+    let b1_id = b1.id;
+    let mut entries = vec![b1];
+    entries.extend(second(b2_id, b1_id));
+    entries.push(tree);
+    entries.push(commit);
+    write_pack(dir.path(), &entries, edit);
+    std::fs::write(
+        dir.path().join(".git/refs/heads/main"),
+        format!("{}\n", hex(&commit_id)),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    dir
+}
+
+/// Delta instructions: base size, result size, then `ops`.
+fn delta(base_len: u64, result: u64, ops: &[u8]) -> Vec<u8> {
+    let mut d = Vec::new();
+    varint(base_len, &mut d);
+    varint(result, &mut d);
+    d.extend(ops);
+    d
+}
+
+/// Run `skyscan history` (under a 1.5 GiB address-space limit, so a memory
+/// bomb fails the test instead of the machine) and return its exit code,
+/// the JSON report's warnings, and stderr.
+fn history(dir: &Path) -> (Option<i32>, Vec<String>, String) {
+    let (code, warnings, stderr, _) = history_report(dir);
+    (code, warnings, stderr)
+}
+
+/// [`history`], with the paths of the findings.
+fn history_report(dir: &Path) -> (Option<i32>, Vec<String>, String, Vec<String>) {
+    let bin = assert_cmd::cargo::cargo_bin("skyscan");
+    let out = assert_cmd::Command::new("bash")
+        .arg("-c")
+        .arg("ulimit -v 1500000; exec \"$0\" history \"$1\" --format json --fail-on never")
+        .arg(bin)
+        .arg(dir)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let report = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap_or_default();
+    let strings = |key: &str, field: Option<&str>| -> Vec<String> {
+        report[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|v| match field {
+                        Some(f) => v[f].as_str().unwrap_or("").to_string(),
+                        None => v.as_str().unwrap_or("").to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let warnings = strings("warnings", None);
+    let paths = strings("findings", Some("path"));
+    (out.status.code(), warnings, stderr, paths)
+}
+
+fn assert_incomplete(dir: &Path, expected: &str) {
+    let (code, warnings, stderr) = history(dir);
+    assert_eq!(code, Some(2), "warnings: {warnings:?}\nstderr: {stderr}");
+    assert!(
+        warnings.iter().any(|w| w.contains(expected)),
+        "no warning says `{expected}`: {warnings:?}\nstderr: {stderr}"
+    );
+}
+
+#[test]
+fn an_intact_crafted_pack_scans_clean_and_finds_the_key() {
+    // The writer itself: the same objects stored plainly read fine.
+    let dir = repository(|_, _| vec![Entry::object("blob", KEY_FILE_2)], |_| {});
+    let (code, warnings, stderr, paths) = history_report(dir.path());
+    assert_eq!(code, Some(0), "{warnings:?} {stderr}");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(
+        paths.iter().any(|p| p == "b.py"),
+        "the key in b.py: {paths:?}"
+    );
+}
+
+#[test]
+fn a_delta_on_itself_is_an_error_not_a_hang() {
+    let dir = repository(
+        |b2, _| {
+            vec![Entry::ref_delta(
+                b2,
+                b2,
+                delta(4, 4, &[4, b'x', b'x', b'x', b'x']),
+            )]
+        },
+        |_| {},
+    );
+    assert_incomplete(dir.path(), "loops back on itself");
+}
+
+#[test]
+fn a_two_entry_delta_cycle_is_an_error_not_a_hang() {
+    let x = object_id("blob", b"some other blob");
+    let dir = repository(
+        |b2, _| {
+            vec![
+                Entry::ref_delta(b2, x, delta(4, 4, &[4, b'a', b'b', b'c', b'd'])),
+                Entry::ref_delta(x, b2, delta(4, 4, &[4, b'a', b'b', b'c', b'd'])),
+            ]
+        },
+        |_| {},
+    );
+    assert_incomplete(dir.path(), "loops back on itself");
+}
+
+#[test]
+fn a_truncated_pack_is_named_and_the_run_is_incomplete() {
+    let dir = repository(
+        |_, _| vec![Entry::object("blob", KEY_FILE_2)],
+        |pack| pack.truncate(pack.len() / 2),
+    );
+    assert_incomplete(dir.path(), "damaged");
+}
+
+#[test]
+fn an_impossible_header_size_is_corrupt_not_large() {
+    let dir = repository(
+        |b2, _| {
+            let mut e = Entry::object("blob", KEY_FILE_2);
+            e.id = b2;
+            e.declared = 1 << 60;
+            vec![e]
+        },
+        |_| {},
+    );
+    assert_incomplete(dir.path(), "no object can have");
+}
+
+#[test]
+fn a_delta_declaring_more_than_it_can_produce_is_corrupt() {
+    let dir = repository(
+        |b2, b1| {
+            let ops = [0x80 | 0x10, 4]; // copy 4 bytes from offset 0
+            vec![Entry::ref_delta(
+                b2,
+                b1,
+                delta(KEY_FILE_1.len() as u64, 1 << 40, &ops),
+            )]
+        },
+        |_| {},
+    );
+    assert_incomplete(dir.path(), "larger than it can produce");
+}
+
+#[test]
+fn a_tree_delta_expanding_to_gigabytes_is_refused_in_bounded_memory() {
+    // The tree is stored as a delta on blob 1 whose 65,536 copy
+    // instructions of 64 KiB each make a 4 GiB "tree": a few hundred bytes
+    // once compressed.
+    let dir = common::new_repo();
+    let b1 = Entry::object("blob", &vec![b'x'; 0x10000]);
+    let copies = 0x10000usize;
+    // Each 0x80 copies from offset 0 with length 0, which means 64 KiB.
+    let ops = vec![0x80u8; copies];
+    let size = (copies as u64) * 0x10000;
+    let tree_id = object_id("tree", b"crafted");
+    let tree = Entry::ref_delta(tree_id, b1.id, delta(0x10000, size, &ops));
+    let commit = format!(
+        "tree {}\nauthor A <a@example.com> 1700000000 +0000\ncommitter A <a@example.com> 1700000000 +0000\n\nbomb\n",
+        hex(&tree_id)
+    );
+    let commit = Entry::object("commit", commit.as_bytes());
+    let commit_id = commit.id;
+    write_pack(dir.path(), &[b1, tree, commit], |_| {});
+    std::fs::write(
+        dir.path().join(".git/refs/heads/main"),
+        format!("{}\n", hex(&commit_id)),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    assert_incomplete(dir.path(), "tree");
+}
