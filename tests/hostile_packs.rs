@@ -29,7 +29,7 @@ fn hex(id: &Id) -> String {
 
 fn zlib(data: &[u8]) -> Vec<u8> {
     use std::io::Write;
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
     z.write_all(data).unwrap();
     z.finish().unwrap()
 }
@@ -355,4 +355,59 @@ fn a_tree_delta_expanding_to_gigabytes_is_refused_in_bounded_memory() {
     .unwrap();
     std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
     assert_incomplete(dir.path(), "tree");
+}
+
+#[test]
+fn a_delta_chain_300_000_long_does_not_overflow_the_stack() {
+    // Each version of b.py is a delta on the one before: one chain of
+    // 300,000 entries (ids are made up: the reader does not rehash). The
+    // recursive resolver overflowed its 64 MiB stack on it.
+    let dir = common::new_repo();
+    let n = 300_000u32;
+    let id_of = |i: u32| -> Id {
+        let mut id = [0x5au8; 20];
+        id[..4].copy_from_slice(&i.to_be_bytes());
+        id
+    };
+    let content = |i: u32| -> Vec<u8> {
+        let mut c = format!("#{i:07}\n").into_bytes();
+        c.extend(KEY_FILE_2);
+        c
+    };
+    let mut entries = Vec::with_capacity(n as usize + 2);
+    let first = content(0);
+    entries.push(Entry {
+        id: id_of(0),
+        code: 3,
+        declared: first.len() as u64,
+        base: None,
+        data: first,
+    });
+    for i in 1..n {
+        let new = content(i);
+        let mut ops = vec![new.len() as u8];
+        ops.extend(&new);
+        let d = delta(content(i - 1).len() as u64, new.len() as u64, &ops);
+        entries.push(Entry::ref_delta(id_of(i), id_of(i - 1), d));
+    }
+    let mut tree = b"100644 b.py\0".to_vec();
+    tree.extend(id_of(n - 1));
+    let tree = Entry::object("tree", &tree);
+    let commit = format!(
+        "tree {}\nauthor A <a@example.com> 1700000000 +0000\ncommitter A <a@example.com> 1700000000 +0000\n\nchain\n",
+        hex(&tree.id)
+    );
+    let commit = Entry::object("commit", commit.as_bytes());
+    let commit_id = commit.id;
+    entries.push(tree);
+    entries.push(commit);
+    write_pack(dir.path(), &entries, |_| {});
+    std::fs::write(
+        dir.path().join(".git/refs/heads/main"),
+        format!("{}\n", hex(&commit_id)),
+    )
+    .unwrap();
+    let (code, warnings, stderr, paths) = history_report(dir.path());
+    assert_eq!(code, Some(0), "{warnings:?}\n{stderr}");
+    assert!(paths.iter().any(|p| p == "b.py"), "{paths:?}\n{stderr}");
 }

@@ -653,7 +653,7 @@ where
         }
         let mut data = Vec::new();
         match inflate_entry(self.pack, self.layout, e, &mut data) {
-            Ok(()) => self.resolved(e, &data, None),
+            Ok(()) => self.resolved(e, data, None),
             Err(_) => self.fail(e),
         }
     }
@@ -675,52 +675,96 @@ where
 
     /// `data` is entry `e`'s content: report it and resolve its deltas.
     /// `base` is its base's content and visitor state, for a delta.
-    fn resolved(&self, e: u32, data: &[u8], base: Option<(&[u8], &T)>) {
+    ///
+    /// No input decides the recursion depth: the deltas of an entry other
+    /// than its heaviest (most needed entries below it) are resolved
+    /// recursively, and each holds at most half of what is below the entry;
+    /// the heaviest is followed in this loop. A delta chain a million long
+    /// therefore costs one stack frame, and any delta forest at most about
+    /// log2(entries) frames.
+    fn resolved(&self, e: u32, data: Vec<u8>, base: Option<(&[u8], &T)>) {
+        let state = self.visit_entry(e, &data, base);
+        let mut next = self.spread(e, &data, state.as_ref());
+        let (mut parent, mut parent_state) = (data, state);
+        while let Some(c) = next {
+            let Some(kid) = self.apply(c, &parent) else {
+                return;
+            };
+            let kid_state =
+                self.visit_entry(c, &kid, parent_state.as_ref().map(|s| (&parent[..], s)));
+            next = self.spread(c, &kid, kid_state.as_ref());
+            parent = kid;
+            parent_state = kid_state;
+        }
+    }
+
+    /// Hand entry `e` to the visitor when it is wanted; what the visitor
+    /// returns is kept only when deltas wait on `e`.
+    fn visit_entry(&self, e: u32, data: &[u8], base: Option<(&[u8], &T)>) -> Option<T> {
+        if !self.wanted[e as usize] {
+            return None;
+        }
+        let has_deltas = self.kids(e).iter().any(|&c| self.needed[c as usize]);
+        (self.visit)(Visit {
+            position: self.layout.position[e as usize],
+            resolved: Resolved::Data(data),
+            base,
+            has_deltas,
+        })
+        .filter(|_| has_deltas)
+    }
+
+    fn kids(&self, e: u32) -> &[u32] {
         let (s, t) = (
             self.layout.child_start[e as usize] as usize,
             self.layout.child_start[e as usize + 1] as usize,
         );
-        let kids = &self.layout.children[s..t];
-        let state = if self.wanted[e as usize] {
-            let has_deltas = kids.iter().any(|&c| self.needed[c as usize]);
-            (self.visit)(Visit {
-                position: self.layout.position[e as usize],
-                resolved: Resolved::Data(data),
-                base,
-                has_deltas,
-            })
-            .filter(|_| has_deltas)
-        } else {
-            None
-        };
-        let state = state.as_ref();
-        let heavy = kids
+        &self.layout.children[s..t]
+    }
+
+    /// Resolve every needed delta on `e` but its heaviest, which is
+    /// returned for the caller to follow; heavy subtrees go to other
+    /// threads.
+    fn spread(&self, e: u32, data: &[u8], state: Option<&T>) -> Option<u32> {
+        let kids = self.kids(e);
+        let heaviest = kids
             .iter()
-            .any(|&c| self.needed[c as usize] && self.weight[c as usize] >= SPLIT_WEIGHT);
-        if heavy {
+            .copied()
+            .filter(|&c| self.needed[c as usize])
+            .max_by_key(|&c| self.weight[c as usize])?;
+        let others = || {
+            kids.iter()
+                .copied()
+                .filter(move |&c| self.needed[c as usize] && c != heaviest)
+        };
+        let split = others().any(|c| self.weight[c as usize] >= SPLIT_WEIGHT);
+        if split {
             rayon::scope(|scope| {
-                for &c in kids {
-                    if self.needed[c as usize] && self.weight[c as usize] >= SPLIT_WEIGHT {
-                        scope.spawn(move |_| self.child(c, data, state));
-                    }
+                for c in others().filter(|&c| self.weight[c as usize] >= SPLIT_WEIGHT) {
+                    scope.spawn(move |_| self.child(c, data, state));
                 }
-                for &c in kids {
-                    if self.needed[c as usize] && self.weight[c as usize] < SPLIT_WEIGHT {
-                        self.child(c, data, state);
-                    }
+                for c in others().filter(|&c| self.weight[c as usize] < SPLIT_WEIGHT) {
+                    self.child(c, data, state);
                 }
             });
         } else {
-            for &c in kids {
-                if self.needed[c as usize] {
-                    self.child(c, data, state);
-                }
+            for c in others() {
+                self.child(c, data, state);
             }
         }
+        Some(heaviest)
     }
 
     /// Resolve delta entry `c` against its base's content (and state).
     fn child(&self, c: u32, base: &[u8], state: Option<&T>) {
+        if let Some(data) = self.apply(c, base) {
+            self.resolved(c, data, state.map(|s| (base, s)));
+        }
+    }
+
+    /// Delta entry `c` applied to its base's content; `None` when it is
+    /// handed over as too large, or lost (reported through `fail`).
+    fn apply(&self, c: u32, base: &[u8]) -> Option<Vec<u8>> {
         let result = DELTA.with(|delta| {
             let mut delta = delta.borrow_mut();
             inflate_entry(self.pack, self.layout, c, &mut delta)?;
@@ -738,13 +782,18 @@ where
             Ok::<_, PackError>(Some(out))
         });
         match result {
-            Ok(Some(data)) => self.resolved(c, &data, state.map(|s| (base, s))),
-            Ok(None) => {}
-            Err(PackError::TooLarge) => self.corrupt(
-                c,
-                "its delta declares a result larger than it can produce or than any real tree or commit",
-            ),
-            Err(_) => self.fail(c),
+            Ok(data) => data,
+            Err(PackError::TooLarge) => {
+                self.corrupt(
+                    c,
+                    "its delta declares a result larger than it can produce or than any real tree or commit",
+                );
+                None
+            }
+            Err(_) => {
+                self.fail(c);
+                None
+            }
         }
     }
 

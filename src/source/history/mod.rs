@@ -116,8 +116,9 @@ pub fn scan_history(
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
-        // Delta chains are resolved recursively: leave room for deep ones.
-        .stack_size(64 << 20)
+        // Delta forests are resolved to a depth of about log2(entries)
+        // (see `objects`); the room is for the scanning itself.
+        .stack_size(16 << 20)
         .build()
         .map_err(|e| Error::Git(format!("cannot start worker threads: {e}")))?;
 
