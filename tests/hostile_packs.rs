@@ -411,3 +411,30 @@ fn a_delta_chain_300_000_long_does_not_overflow_the_stack() {
     assert_eq!(code, Some(0), "{warnings:?}\n{stderr}");
     assert!(paths.iter().any(|p| p == "b.py"), "{paths:?}\n{stderr}");
 }
+
+#[test]
+fn a_branch_whose_tip_is_missing_makes_the_run_incomplete() {
+    let dir = common::new_repo();
+    let root = dir.path();
+    std::fs::write(root.join("a.py"), "x = 1\n").unwrap();
+    common::git(root, &["add", "a.py"]);
+    common::git(root, &["commit", "-qm", "init"]);
+    common::git(root, &["checkout", "-q", "-b", "feature"]);
+    common::plant_key(&root.join("c.py"));
+    common::git(root, &["add", "c.py"]);
+    common::git(root, &["commit", "-qm", "key"]);
+    let tip = common::git_with_env(root, &["rev-parse", "HEAD"], &[]);
+    common::git(root, &["checkout", "-q", "-"]);
+    // Lose the tip commit; its tree and blobs stay.
+    std::fs::remove_file(root.join(format!(".git/objects/{}/{}", &tip[..2], &tip[2..]))).unwrap();
+    assert_incomplete(root, "refs/heads/feature");
+
+    // Every object gone: not "no commits", but every ref unreadable.
+    for entry in std::fs::read_dir(root.join(".git/objects")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().is_some_and(|n| n.len() == 2) {
+            std::fs::remove_dir_all(path).unwrap();
+        }
+    }
+    assert_incomplete(root, "cannot be read");
+}

@@ -86,7 +86,7 @@ pub fn commits_to_walk(
                 &shallow,
                 warnings,
             ));
-            tips.push(key(to.id()));
+            tips.push((key(to.id()), range.to_string()));
         }
         None => {
             for reference in repo.references()?.flatten() {
@@ -104,12 +104,13 @@ pub fn commits_to_walk(
                     },
                 };
                 if let Some(id) = target {
-                    tips.push(key(id));
+                    let name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
+                    tips.push((key(id), name));
                 }
             }
             // A detached HEAD is not under refs/.
             if let Some(id) = repo.head().ok().and_then(|h| h.target()) {
-                tips.push(key(id));
+                tips.push((key(id), "HEAD".to_string()));
             }
         }
     }
@@ -126,13 +127,24 @@ pub fn commits_to_walk(
     let mut queue: Vec<ObjectKey> = Vec::new();
     // Many refs (tags, pull requests) share their targets.
     tips.sort_unstable();
-    tips.dedup();
-    for tip in tips {
+    tips.dedup_by(|a, b| a.0 == b.0);
+    for (tip, name) in tips {
         if parsed_ahead.contains_key(&tip) {
             // A commit already read: nothing to peel.
             queue.push(tip);
-        } else if let Some(commit) = peel_to_commit(objects, tip, &mut buf) {
-            queue.push(commit);
+            continue;
+        }
+        match peel_to_commit(objects, tip, &mut buf) {
+            Ok(Some(commit)) => queue.push(commit),
+            Ok(None) => {}
+            // A ref whose object cannot be read is what `git rev-list
+            // --all` fails on: the history is incomplete, never clean.
+            Err(e) => {
+                let id = Oid::from_bytes(&tip).expect("20 bytes");
+                warnings.push(format!(
+                    "ref {name} points at {id}, which cannot be read: {e}"
+                ));
+            }
         }
     }
     while let Some(id) = queue.pop() {
@@ -353,18 +365,28 @@ fn parse_packed_commits(
 
 /// Follow annotated tags to the commit they name; `None` for refs to trees
 /// and blobs (which have no history) or to unreadable objects.
-fn peel_to_commit(objects: &Objects, mut id: ObjectKey, buf: &mut Vec<u8>) -> Option<ObjectKey> {
+/// The commit a ref's target leads to through annotated tags; `None` for
+/// a tree or blob; an error when an object on the way cannot be read.
+fn peel_to_commit(
+    objects: &Objects,
+    mut id: ObjectKey,
+    buf: &mut Vec<u8>,
+) -> Result<Option<ObjectKey>, String> {
     for _ in 0..32 {
-        match objects.read(&id, buf).ok()? {
-            Kind::Commit => return Some(id),
+        match objects.read(&id, buf)? {
+            Kind::Commit => return Ok(Some(id)),
             Kind::Tag => {
-                let target = buf.strip_prefix(b"object ")?.get(..40)?;
-                id = parse_hex(target)?;
+                let target = buf
+                    .strip_prefix(b"object ")
+                    .and_then(|t| t.get(..40))
+                    .and_then(parse_hex)
+                    .ok_or("malformed tag object")?;
+                id = target;
             }
-            Kind::Tree | Kind::Blob => return None,
+            Kind::Tree | Kind::Blob => return Ok(None),
         }
     }
-    None
+    Err("a chain of more than 32 tags".to_string())
 }
 
 /// Read and parse a commit; `None`, with a warning, when it cannot be.
