@@ -356,7 +356,8 @@ impl ObjectStore {
     }
 
     /// Read one object by position, resolving its delta chain. For the odd
-    /// random read (commits, tags): bulk reads go through [`Self::resolve_all`].
+    /// random read (commits, tags, trees; at most [`MAX_STRUCTURE_SIZE`]):
+    /// bulk reads go through [`Self::resolve_all`].
     pub fn read(&self, position: u32, out: &mut Vec<u8>) -> Result<Kind, PackError> {
         let (p, e) = self.locations[position as usize];
         let (pack, layout) = (&self.packs[p as usize], &self.layouts[p as usize]);
@@ -372,10 +373,10 @@ impl ObjectStore {
             }
         }
         let root = chain.pop().expect("chain holds e");
-        let cap = match kind {
-            Kind::Blob => u64::MAX,
-            _ => MAX_STRUCTURE_SIZE,
-        };
+        // Single reads are for commits, tags and trees (blobs are resolved
+        // in bulk): whatever the pack says the type is, nothing larger than
+        // a real one of those is materialised.
+        let cap = MAX_STRUCTURE_SIZE;
         if pack.header(layout.offsets[root as usize])?.size > cap {
             return Err(PackError::TooLarge);
         }

@@ -34,7 +34,7 @@ use crate::finding::{Finding, Provenance};
 use crate::rules::{Mode, RuleSet};
 use crate::scan::ScanSettings;
 use crate::source::objects::{Kind, ObjectStore};
-use crate::source::pack::ObjectKey;
+use crate::source::pack::{ObjectKey, PackError};
 use crate::source::{open_repository, Counters, ScanOutput};
 
 /// How to scan history.
@@ -66,8 +66,17 @@ impl Objects<'_> {
     /// Read an object into `buf`, from the packs where they have it.
     pub fn read(&self, id: &ObjectKey, buf: &mut Vec<u8>) -> Result<Kind, String> {
         if let Some(pos) = self.store.position(id) {
-            if let Ok(kind) = self.store.read(pos, buf) {
-                return Ok(kind);
+            match self.store.read(pos, buf) {
+                Ok(kind) => return Ok(kind),
+                // Over the size cap for its type: libgit2 would inflate it
+                // whole (a zlib bomb costs gigabytes there).
+                Err(PackError::TooLarge) => {
+                    return Err("it is larger than any real tree or commit (64 MiB)".to_string())
+                }
+                Err(PackError::ImpossibleSize(_)) => {
+                    return Err("its pack entry declares a size no object can have".to_string())
+                }
+                Err(_) => {}
             }
         }
         self.read_git2(id, buf)
@@ -123,7 +132,6 @@ pub fn scan_history(
         .map_err(|e| Error::Git(format!("cannot start worker threads: {e}")))?;
 
     let progress = Progress::start(opts.progress);
-    let head_blobs = head_blob_ids(&repo, &mut warnings);
     let matcher = Matcher::new(rules.for_mode(Mode::History));
     let counters = Counters::default();
     progress.phase("opening packs");
@@ -131,6 +139,8 @@ pub fn scan_history(
         store: ObjectStore::open(repo.path()),
         odb: repo.odb()?,
     };
+    // What HEAD holds, read through the same capped reader as the rest.
+    let head_blobs = head_blob_ids(&repo, &objects, &mut warnings);
     // A pack the reader rejects is named; a damaged one makes the scan
     // incomplete (whatever libgit2 still reads of it is scanned).
     for (why, damaged) in &objects.store.skipped {
@@ -335,19 +345,85 @@ fn raise_pack_window_limits() {
 }
 
 /// Every blob id in HEAD's tree (empty for an unborn HEAD).
-fn head_blob_ids(repo: &Repository, warnings: &mut Vec<String>) -> HashSet<Oid> {
+fn head_blob_ids(repo: &Repository, objects: &Objects, warnings: &mut Vec<String>) -> HashSet<Oid> {
     let mut ids = HashSet::new();
-    let Ok(tree) = repo.head().and_then(|h| h.peel_to_tree()) else {
+    let Some(head) = repo.head().ok().and_then(|h| h.target()) else {
         return ids;
     };
-    let walked = tree.walk(git2::TreeWalkMode::PreOrder, |_, entry| {
-        if entry.kind() == Some(ObjectType::Blob) {
-            ids.insert(entry.id());
+    let mut buf = Vec::new();
+    // HEAD's commit (through annotated tags), then its tree.
+    let mut id = commits::key(head);
+    let mut root = None;
+    for _ in 0..32 {
+        match objects.read(&id, &mut buf) {
+            Ok(Kind::Commit) => {
+                root = buf
+                    .strip_prefix(b"tree ")
+                    .and_then(|t| t.get(..40))
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| Oid::from_str(h).ok())
+                    .map(commits::key);
+                break;
+            }
+            Ok(Kind::Tag) => match buf
+                .strip_prefix(b"object ")
+                .and_then(|t| t.get(..40))
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| Oid::from_str(h).ok())
+            {
+                Some(target) => id = commits::key(target),
+                None => break,
+            },
+            Ok(_) | Err(_) => break,
         }
-        git2::TreeWalkResult::Ok
-    });
-    if let Err(e) = walked {
-        warnings.push(format!("HEAD tree: {}", e.message()));
+    }
+    let Some(root) = root else {
+        warnings.push("HEAD tree: HEAD's commit cannot be read".to_string());
+        return ids;
+    };
+    // An iterative walk over each tree once (a tree that contains itself
+    // ends it instead of recursing forever).
+    let mut stack = vec![root];
+    let mut seen = HashSet::new();
+    while let Some(tree) = stack.pop() {
+        if !seen.insert(tree) {
+            continue;
+        }
+        match objects.read(&tree, &mut buf) {
+            Ok(Kind::Tree) => {}
+            Ok(other) => {
+                let id = Oid::from_bytes(&tree).expect("20 bytes");
+                warnings.push(format!(
+                    "HEAD tree {id}: a {other:?} where a tree was expected"
+                ));
+                continue;
+            }
+            Err(e) => {
+                let id = Oid::from_bytes(&tree).expect("20 bytes");
+                warnings.push(format!("HEAD tree {id}: {e}"));
+                continue;
+            }
+        }
+        let mut rest = &buf[..];
+        while let Some(space) = rest.iter().position(|&b| b == b' ') {
+            let mode = &rest[..space];
+            let Some(nul) = rest[space..].iter().position(|&b| b == 0) else {
+                break;
+            };
+            let at = space + nul + 1;
+            let Some(entry) = rest.get(at..at + 20) else {
+                break;
+            };
+            let entry: ObjectKey = entry.try_into().expect("20 bytes");
+            match mode {
+                b"40000" | b"040000" => stack.push(entry),
+                b"160000" => {}
+                _ => {
+                    ids.insert(Oid::from_bytes(&entry).expect("20 bytes"));
+                }
+            }
+            rest = &rest[at + 20..];
+        }
     }
     ids
 }
