@@ -164,7 +164,7 @@ fn finish(
     common: &CommonArgs,
 ) -> Result<Outcome, Error> {
     for w in &output.warnings {
-        eprintln!("skyscan: warning: {w}");
+        eprintln!("skyscan: warning: {}", crate::report::printable(w));
     }
     let mut accepted_all = false;
     if let Some(path) = &common.write_baseline {

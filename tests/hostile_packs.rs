@@ -438,3 +438,97 @@ fn a_branch_whose_tip_is_missing_makes_the_run_incomplete() {
     }
     assert_incomplete(root, "cannot be read");
 }
+
+#[test]
+fn history_scans_files_whose_mode_git_treats_as_regular() {
+    // A tree entry with mode 100664: git checks it out as a regular file.
+    let dir = common::new_repo();
+    let blob = Entry::object("blob", KEY_FILE_2);
+    let mut tree = b"100664 b.py\0".to_vec();
+    tree.extend(blob.id);
+    let tree = Entry::object("tree", &tree);
+    let commit = format!(
+        "tree {}\nauthor A <a@example.com> 1700000000 +0000\ncommitter A <a@example.com> 1700000000 +0000\n\nmode\n",
+        hex(&tree.id)
+    );
+    let commit = Entry::object("commit", commit.as_bytes());
+    let commit_id = commit.id;
+    write_pack(dir.path(), &[blob, tree, commit], |_| {});
+    std::fs::write(
+        dir.path().join(".git/refs/heads/main"),
+        format!("{}\n", hex(&commit_id)),
+    )
+    .unwrap();
+    let (code, warnings, stderr, paths) = history_report(dir.path());
+    assert_eq!(code, Some(0), "{warnings:?}\n{stderr}");
+    assert!(paths.iter().any(|p| p == "b.py"), "{paths:?}");
+}
+
+#[test]
+fn staged_scans_index_entries_whose_mode_git_commits_as_regular() {
+    let dir = common::new_repo();
+    let root = dir.path();
+    std::fs::write(root.join("a.py"), "x = 1\n").unwrap();
+    common::git(root, &["add", "a.py"]);
+    common::git(root, &["commit", "-qm", "init"]);
+    common::plant_key(&root.join("c.py"));
+    common::git(root, &["add", "c.py"]);
+    // Rewrite c.py's mode in the index (version 2) to 0o100664.
+    let path = root.join(".git/index");
+    let mut index = std::fs::read(&path).unwrap();
+    let count = u32::from_be_bytes(index[8..12].try_into().unwrap());
+    let mut at = 12;
+    for _ in 0..count {
+        let nul = at + 62 + index[at + 62..].iter().position(|&b| b == 0).unwrap();
+        if &index[at + 62..nul] == b"c.py" {
+            index[at + 24..at + 28].copy_from_slice(&0o100664u32.to_be_bytes());
+        }
+        at += (nul - at + 8) / 8 * 8;
+    }
+    let n = index.len();
+    let sum: Id = Sha1::digest(&index[..n - 20]).into();
+    index[n - 20..].copy_from_slice(&sum);
+    std::fs::write(&path, index).unwrap();
+    let out = common::skyscan()
+        .args(["staged", ".", "--format", "json", "--fail-on", "never"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.contains(&"c.py"),
+        "{paths:?} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn repository_controlled_names_cannot_drive_the_terminal() {
+    // A file name that would retitle and recolour a terminal.
+    let dir = tempfile::tempdir().unwrap();
+    let name = "\u{1b}]0;PWNED\u{7}\u{1b}[31mred.py";
+    common::plant_key(&dir.path().join(name));
+    let out = common::skyscan()
+        .args(["scan", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("red.py"), "{shown}");
+    assert!(
+        !out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07),
+        "{shown}"
+    );
+    assert!(
+        !out.stderr.contains(&0x1b),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -96,9 +96,12 @@ struct FindingDiagnostic<'a> {
 
 impl<'a> FindingDiagnostic<'a> {
     fn new(finding: &'a Finding, help: Option<String>) -> Self {
-        let text = finding.snippet.clone();
-        let label = match text.find(finding.matched.as_str()) {
-            Some(off) if !finding.matched.is_empty() => (off, finding.matched.len()).into(),
+        // Names and lines come from the scanned repository: control
+        // characters in them must not reach the terminal.
+        let text = printable(&finding.snippet);
+        let matched = printable(&finding.matched);
+        let label = match text.find(matched.as_str()) {
+            Some(off) if !matched.is_empty() => (off, matched.len()).into(),
             _ => {
                 let off = char_offset_of_column(&text, finding.column);
                 (off, 0).into()
@@ -108,7 +111,7 @@ impl<'a> FindingDiagnostic<'a> {
             finding,
             help,
             source: LineSource {
-                name: finding.path.clone(),
+                name: printable(&finding.path),
                 text,
                 first_line: finding.line.saturating_sub(1),
             },
@@ -137,8 +140,25 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&printable(&self.finding.message))
     }
+}
+
+/// `s` with control characters (escape sequences, carriage returns,
+/// newlines in file names) shown as `\u{..}` escapes; tabs are kept.
+pub fn printable(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() && c != '\t') {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 impl std::error::Error for FindingDiagnostic<'_> {}

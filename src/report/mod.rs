@@ -9,6 +9,7 @@ mod markdown;
 mod sarif;
 mod summary;
 
+pub use human::printable;
 pub use markdown::write_markdown_summary;
 pub use summary::{checklist_summary, ItemStatus};
 

@@ -129,7 +129,8 @@ fn staged_files(repo: &Repository) -> Result<Vec<(String, Oid)>, Error> {
 }
 
 fn is_regular_file(mode: u32) -> bool {
-    mode == u32::from(git2::FileMode::Blob) || mode == u32::from(git2::FileMode::BlobExecutable)
+    // Git commits any 0o100xxx mode as a regular file (100664, 100600...).
+    mode & 0o170000 == 0o100000
 }
 
 /// The index git would commit: `GIT_INDEX_FILE` when set (relative paths

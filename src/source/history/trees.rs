@@ -613,7 +613,12 @@ impl<'a> Iterator for TreeEntries<'a> {
             let id: ObjectKey = id_bytes.try_into().map_err(|_| "bad object id in tree")?;
             let kind = match mode {
                 b"40000" | b"040000" => EntryKind::Tree,
-                b"100644" | b"100755" | b"100664" | b"100640" => EntryKind::Blob,
+                // Git checks out any 100xxx mode as a regular file.
+                [b'1', b'0', b'0', perms @ ..]
+                    if perms.len() == 3 && perms.iter().all(|b| (b'0'..=b'7').contains(b)) =>
+                {
+                    EntryKind::Blob
+                }
                 _ => EntryKind::Other,
             };
             let record = &self.rest[..space + 1 + nul + 21];
