@@ -1,7 +1,9 @@
 //! skyscan: a security linter and secret scanner for code that calls the
 //! Skytells AI API. The binary is a thin layer over this library: rules
-//! (`rules`), the matching engine (`engine`), sources of bytes (`source`),
-//! non-regex checks (`checks`) and report printers (`report`).
+//! (`rules`), the matching engine (`engine`), judgement of a match by the
+//! code around it (`judge`), sources of bytes (`source`), non-regex checks
+//! (`checks`), report printers (`report`) and the rules' example check
+//! (`selfcheck`).
 
 pub mod app;
 pub mod baseline;
