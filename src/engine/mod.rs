@@ -1,9 +1,11 @@
-//! The matching engine. One Aho-Corasick automaton over every rule keyword
-//! is the prefilter: a file without a keyword hit costs one pass of it and
-//! nothing else. Around each hit, only the rules owning that keyword run
+//! The matching engine. One keyword searcher over every rule keyword is the
+//! prefilter (a SIMD Teddy searcher where the CPU allows, an Aho-Corasick
+//! automaton otherwise): a file without a keyword hit costs one pass of it
+//! and nothing else. Around each hit, only the rules owning that keyword run
 //! their regex, in a window widened to whole lines. Matches then go through
 //! the rule's own filters (path globs, file-level requirement, context words,
-//! exclusions) and, for secrets, the placeholder and entropy filters.
+//! exclusions) and, for secrets, the placeholder and entropy filters; the
+//! judges (`judge`) read the code around what is left.
 
 pub mod filters;
 
