@@ -532,3 +532,45 @@ fn repository_controlled_names_cannot_drive_the_terminal() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_partial_clone_says_once_how_many_blobs_are_absent() {
+    let src = common::new_repo();
+    let root = src.path();
+    common::git(root, &["config", "uploadpack.allowfilter", "true"]);
+    for i in 0..5 {
+        std::fs::write(root.join("settings.py"), format!("VERSION = {i}\n")).unwrap();
+        common::plant_key(&root.join(format!("key{i}.py")));
+        common::git(root, &["add", "."]);
+        common::git(root, &["commit", "-qm", &format!("v{i}")]);
+        if i < 4 {
+            common::git(root, &["rm", "-q", &format!("key{i}.py")]);
+            common::git(root, &["commit", "-qm", &format!("drop {i}")]);
+        }
+    }
+    let parent = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", root.display());
+    common::git(
+        parent.path(),
+        &[
+            "clone",
+            "-q",
+            "--no-local",
+            "--filter=blob:none",
+            &url,
+            "clone",
+        ],
+    );
+    let clone = parent.path().join("clone");
+    let (code, warnings, stderr) = history(&clone);
+    assert_eq!(code, Some(2), "{warnings:?}\n{stderr}");
+    let partial: Vec<&String> = warnings
+        .iter()
+        .filter(|w| w.contains("partial clone"))
+        .collect();
+    assert_eq!(partial.len(), 1, "{warnings:?}");
+    assert!(
+        !warnings.iter().any(|w| w.contains("not found")),
+        "absent blobs are counted, not listed: {warnings:?}"
+    );
+}

@@ -31,6 +31,9 @@ pub struct BlobScan {
     /// The findings of each blob that has any, by index into the records.
     pub findings: Vec<(usize, Vec<Finding>)>,
     pub warnings: Vec<String>,
+    /// Blobs absent from the object database (not corrupt: missing), when
+    /// the scanner was told to count them instead of naming each.
+    pub absent: usize,
 }
 
 /// The shared state of one blob scan.
@@ -40,6 +43,9 @@ pub struct BlobScanner<'a> {
     pub counters: &'a Counters,
     /// Blobs scanned so far, for the progress line.
     pub scanned: &'a AtomicUsize,
+    /// A partial clone: blobs absent locally are expected (the promisor
+    /// remote has them), counted rather than named one by one.
+    pub partial_clone: bool,
 }
 
 impl BlobScanner<'_> {
@@ -83,10 +89,13 @@ impl BlobScanner<'_> {
         );
         elsewhere.extend(failed.into_iter().map(|pos| job_of[pos as usize] as usize));
         let warnings = Mutex::new(Vec::new());
+        let absent = AtomicUsize::new(0);
         pool.install(|| {
             elsewhere.par_chunks(256).for_each(|chunk| {
                 let mut local = Vec::new();
-                self.scan_with_libgit2(store, git_dir, records, chunk, &mut local, &warnings);
+                self.scan_with_libgit2(
+                    store, git_dir, records, chunk, &mut local, &warnings, &absent,
+                );
                 found.lock().expect("lock").extend(local);
             })
         });
@@ -95,6 +104,7 @@ impl BlobScanner<'_> {
         BlobScan {
             findings,
             warnings: warnings.into_inner().expect("lock"),
+            absent: absent.into_inner(),
         }
     }
 
@@ -107,6 +117,7 @@ impl BlobScanner<'_> {
         jobs: &[usize],
         found: &mut Vec<(usize, Vec<Finding>)>,
         warnings: &Mutex<Vec<String>>,
+        absent: &AtomicUsize,
     ) {
         let warn = |m: String| warnings.lock().expect("lock").push(m);
         let repo = Repository::open(git_dir);
@@ -151,7 +162,11 @@ impl BlobScanner<'_> {
                 }
                 Err(e) => {
                     self.counters.errors.fetch_add(1, Ordering::Relaxed);
-                    warn(format!("blob {id} ({}): {}", record.path, e.message()));
+                    if self.partial_clone && e.code() == git2::ErrorCode::NotFound {
+                        absent.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        warn(format!("blob {id} ({}): {}", record.path, e.message()));
+                    }
                 }
             }
         }

@@ -210,13 +210,22 @@ pub fn scan_history(
     // 3. Blobs.
     progress.phase("scanning blobs");
     progress.total.store(walked.blobs.len(), Ordering::Relaxed);
+    let promisor = promisor_remote(&repo);
     let scanner = blobs::BlobScanner {
         matcher: &matcher,
         opts,
         counters: &counters,
         scanned: &progress.done,
+        partial_clone: promisor.is_some(),
     };
     let scanned = scanner.scan(&objects.store, repo.path(), &pool, &walked.blobs);
+    if scanned.absent > 0 {
+        warnings.push(format!(
+            "partial clone: {} blob(s) of the history are not in this repository (the promisor remote `{}` has them) and were not scanned; `git fetch --refetch` or a full clone scans them",
+            scanned.absent,
+            promisor.as_deref().unwrap_or("origin"),
+        ));
+    }
     progress.phase("done");
     progress.stop();
     warnings.extend(scanned.warnings);
@@ -345,6 +354,30 @@ fn raise_pack_window_limits() {
 }
 
 /// Every blob id in HEAD's tree (empty for an unborn HEAD).
+/// The promisor remote of a partial clone (`git clone --filter=...`), whose
+/// objects are fetched on demand and mostly absent locally.
+fn promisor_remote(repo: &Repository) -> Option<String> {
+    let config = repo.config().ok()?.snapshot().ok()?;
+    let partial = config.get_string("extensions.partialclone").ok();
+    if partial.is_some() {
+        return partial;
+    }
+    let mut entries = config.entries(Some(r"remote\..*\.promisor")).ok()?;
+    while let Some(Ok(entry)) = entries.next() {
+        if entry
+            .value()
+            .is_some_and(|v| v == "true" || v == "1" || v == "yes")
+        {
+            let name = entry
+                .name()?
+                .strip_prefix("remote.")?
+                .strip_suffix(".promisor")?;
+            return Some(name.to_string());
+        }
+    }
+    None
+}
+
 fn head_blob_ids(repo: &Repository, objects: &Objects, warnings: &mut Vec<String>) -> HashSet<Oid> {
     let mut ids = HashSet::new();
     let Some(head) = repo.head().ok().and_then(|h| h.target()) else {
