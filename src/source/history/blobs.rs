@@ -36,6 +36,14 @@ pub struct BlobScan {
     pub absent: usize,
 }
 
+/// What could not be read, gathered across threads.
+#[derive(Default)]
+struct Unread {
+    warnings: Mutex<Vec<String>>,
+    /// Blobs missing from a partial clone (counted, not named).
+    absent: AtomicUsize,
+}
+
 /// The shared state of one blob scan.
 pub struct BlobScanner<'a> {
     pub matcher: &'a Matcher,
@@ -88,14 +96,11 @@ impl BlobScanner<'_> {
             },
         );
         elsewhere.extend(failed.into_iter().map(|pos| job_of[pos as usize] as usize));
-        let warnings = Mutex::new(Vec::new());
-        let absent = AtomicUsize::new(0);
+        let unread = Unread::default();
         pool.install(|| {
             elsewhere.par_chunks(256).for_each(|chunk| {
                 let mut local = Vec::new();
-                self.scan_with_libgit2(
-                    store, git_dir, records, chunk, &mut local, &warnings, &absent,
-                );
+                self.scan_with_libgit2(store, git_dir, records, chunk, &mut local, &unread);
                 found.lock().expect("lock").extend(local);
             })
         });
@@ -103,8 +108,8 @@ impl BlobScanner<'_> {
         findings.sort_by_key(|(job, _)| *job);
         BlobScan {
             findings,
-            warnings: warnings.into_inner().expect("lock"),
-            absent: absent.into_inner(),
+            warnings: unread.warnings.into_inner().expect("lock"),
+            absent: unread.absent.into_inner(),
         }
     }
 
@@ -116,10 +121,9 @@ impl BlobScanner<'_> {
         records: &[BlobRecord],
         jobs: &[usize],
         found: &mut Vec<(usize, Vec<Finding>)>,
-        warnings: &Mutex<Vec<String>>,
-        absent: &AtomicUsize,
+        unread: &Unread,
     ) {
-        let warn = |m: String| warnings.lock().expect("lock").push(m);
+        let warn = |m: String| unread.warnings.lock().expect("lock").push(m);
         let repo = Repository::open(git_dir);
         let odb = match &repo {
             Ok(r) => r.odb(),
@@ -163,7 +167,7 @@ impl BlobScanner<'_> {
                 Err(e) => {
                     self.counters.errors.fetch_add(1, Ordering::Relaxed);
                     if self.partial_clone && e.code() == git2::ErrorCode::NotFound {
-                        absent.fetch_add(1, Ordering::Relaxed);
+                        unread.absent.fetch_add(1, Ordering::Relaxed);
                     } else {
                         warn(format!("blob {id} ({}): {}", record.path, e.message()));
                     }
