@@ -574,3 +574,39 @@ fn a_partial_clone_says_once_how_many_blobs_are_absent() {
         "absent blobs are counted, not listed: {warnings:?}"
     );
 }
+
+#[test]
+fn without_heads_tree_keys_are_not_called_gone_from_head() {
+    let dir = common::new_repo();
+    let root = dir.path();
+    std::fs::create_dir(root.join("app")).unwrap();
+    common::plant_key(&root.join("app/config.py"));
+    common::git(root, &["add", "."]);
+    common::git(root, &["commit", "-qm", "key"]);
+    std::fs::write(root.join("README.md"), "docs\n").unwrap();
+    common::git(root, &["add", "."]);
+    common::git(root, &["commit", "-qm", "docs"]);
+    // Lose HEAD's root tree (the key's blob and its first tree stay).
+    let tree = common::git_with_env(root, &["rev-parse", "HEAD^{tree}"], &[]);
+    std::fs::remove_file(root.join(format!(".git/objects/{}/{}", &tree[..2], &tree[2..]))).unwrap();
+    let (code, warnings, stderr, _) = history_report(root);
+    assert_eq!(code, Some(2), "{warnings:?}\n{stderr}");
+    assert!(
+        warnings.iter().any(|w| w.contains("were not judged")),
+        "{warnings:?}"
+    );
+    let out = common::skyscan()
+        .args(["history", ".", "--format", "json", "--fail-on", "never"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(!rules.contains(&"key-only-in-history"), "{rules:?}");
+    assert!(rules.contains(&"skytells-api-key"), "{rules:?}");
+}

@@ -260,7 +260,9 @@ pub fn scan_history(
         for f in findings {
             let identity = f.secret.clone().unwrap_or_else(|| f.matched.clone());
             let key = (f.rule_id.clone(), identity);
-            let at_head = head_blobs.contains(&record.oid(&objects.store));
+            let at_head = head_blobs
+                .as_ref()
+                .is_some_and(|h| h.contains(&record.oid(&objects.store)));
             match index.get(&key) {
                 Some(&g) => {
                     let group = &mut groups[g];
@@ -295,7 +297,21 @@ pub fn scan_history(
             secret_paths.insert(g.finding.path.clone());
         }
     }
-    for g in &groups {
+    // Without HEAD's tree, "gone from HEAD" and "still at HEAD" cannot be
+    // told apart: SC6 and SC7 are not judged rather than judged wrong.
+    let judged = if head_blobs.is_some() {
+        &groups[..]
+    } else {
+        &[][..]
+    };
+    if head_blobs.is_none() && !groups.is_empty() {
+        counters.errors.fetch_add(1, Ordering::Relaxed);
+        warnings.push(
+            "HEAD's tree could not be read: SC6 (keys overdue for rotation) and SC7 (keys only in history) were not judged"
+                .to_string(),
+        );
+    }
+    for g in judged {
         findings.extend(history_checks::derived_findings(
             rules,
             &g.finding,
@@ -378,10 +394,16 @@ fn promisor_remote(repo: &Repository) -> Option<String> {
     None
 }
 
-fn head_blob_ids(repo: &Repository, objects: &Objects, warnings: &mut Vec<String>) -> HashSet<Oid> {
+/// The blobs of HEAD's tree; `None` when some of it cannot be read (then
+/// whether a key is still at HEAD cannot be known).
+fn head_blob_ids(
+    repo: &Repository,
+    objects: &Objects,
+    warnings: &mut Vec<String>,
+) -> Option<HashSet<Oid>> {
     let mut ids = HashSet::new();
     let Some(head) = repo.head().ok().and_then(|h| h.target()) else {
-        return ids;
+        return Some(ids);
     };
     let mut buf = Vec::new();
     // HEAD's commit (through annotated tags), then its tree.
@@ -412,8 +434,9 @@ fn head_blob_ids(repo: &Repository, objects: &Objects, warnings: &mut Vec<String
     }
     let Some(root) = root else {
         warnings.push("HEAD tree: HEAD's commit cannot be read".to_string());
-        return ids;
+        return None;
     };
+    let mut complete = true;
     // An iterative walk over each tree once (a tree that contains itself
     // ends it instead of recursing forever).
     let mut stack = vec![root];
@@ -429,11 +452,13 @@ fn head_blob_ids(repo: &Repository, objects: &Objects, warnings: &mut Vec<String
                 warnings.push(format!(
                     "HEAD tree {id}: a {other:?} where a tree was expected"
                 ));
+                complete = false;
                 continue;
             }
             Err(e) => {
                 let id = Oid::from_bytes(&tree).expect("20 bytes");
                 warnings.push(format!("HEAD tree {id}: {e}"));
+                complete = false;
                 continue;
             }
         }
@@ -458,7 +483,7 @@ fn head_blob_ids(repo: &Repository, objects: &Objects, warnings: &mut Vec<String
             rest = &rest[at + 20..];
         }
     }
-    ids
+    complete.then_some(ids)
 }
 
 /// The progress line: a phase, and blobs scanned out of those found, drawn
