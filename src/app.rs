@@ -163,6 +163,17 @@ fn finish(
     vcs: Option<VcsInfo>,
     common: &CommonArgs,
 ) -> Result<Outcome, Error> {
+    let sarif = common.format == report::Format::Sarif || common.sarif_output.is_some();
+    if sarif {
+        for f in &output.findings {
+            if report::relative_uri(&f.path).is_none() {
+                output.warnings.push(format!(
+                    "SARIF: `{}` names no file a relative reference can point at (an empty, `.` or `..` name): its {} result has no location, the path is in its properties",
+                    f.path, f.rule_id
+                ));
+            }
+        }
+    }
     for w in &output.warnings {
         eprintln!("skyscan: warning: {}", crate::report::printable(w));
     }

@@ -610,3 +610,46 @@ fn without_heads_tree_keys_are_not_called_gone_from_head() {
     assert!(!rules.contains(&"key-only-in-history"), "{rules:?}");
     assert!(rules.contains(&"skytells-api-key"), "{rules:?}");
 }
+
+#[test]
+fn a_name_no_relative_reference_can_name_gets_no_sarif_location() {
+    // A crafted tree entry named `..` holding a key.
+    let dir = common::new_repo();
+    let blob = Entry::object("blob", KEY_FILE_2);
+    let mut tree = b"100644 ..\0".to_vec();
+    tree.extend(blob.id);
+    let tree = Entry::object("tree", &tree);
+    let commit = format!(
+        "tree {}\nauthor A <a@example.com> 1700000000 +0000\ncommitter A <a@example.com> 1700000000 +0000\n\ndots\n",
+        hex(&tree.id)
+    );
+    let commit = Entry::object("commit", commit.as_bytes());
+    let commit_id = commit.id;
+    write_pack(dir.path(), &[blob, tree, commit], |_| {});
+    std::fs::write(
+        dir.path().join(".git/refs/heads/main"),
+        format!("{}\n", hex(&commit_id)),
+    )
+    .unwrap();
+    let out = common::skyscan()
+        .args(["history", ".", "--format", "sarif", "--fail-on", "never"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        let uris: Vec<&str> = r["locations"]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|x| x["physicalLocation"]["artifactLocation"]["uri"].as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(uris.is_empty(), "{uris:?}");
+        assert_eq!(r["properties"]["unlocatablePath"], "..");
+    }
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SARIF:"));
+}

@@ -11,6 +11,7 @@ mod summary;
 
 pub use human::printable;
 pub use markdown::write_markdown_summary;
+pub use sarif::relative_uri;
 pub use summary::{checklist_summary, ItemStatus};
 
 use std::io::{self, Write};

@@ -33,19 +33,24 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 .end_line(f.end_line as i64)
                 .end_column(f.end_column.max(f.column) as i64)
                 .build();
-            let location = Location::builder()
-                .physical_location(
-                    PhysicalLocation::builder()
-                        .artifact_location(
-                            ArtifactLocation::builder()
-                                .uri(encode_uri_path(&f.path))
-                                .uri_base_id("%SRCROOT%")
-                                .build(),
-                        )
-                        .region(region)
-                        .build(),
-                )
-                .build();
+            // A path no relative reference can name (an empty or dot-only
+            // name from a crafted repository) gets no location: the path is
+            // kept in the properties instead.
+            let location = relative_uri(&f.path).map(|uri| {
+                Location::builder()
+                    .physical_location(
+                        PhysicalLocation::builder()
+                            .artifact_location(
+                                ArtifactLocation::builder()
+                                    .uri(uri)
+                                    .uri_base_id("%SRCROOT%")
+                                    .build(),
+                            )
+                            .region(region)
+                            .build(),
+                    )
+                    .build()
+            });
             let mut fingerprints = BTreeMap::new();
             fingerprints.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
             let mut props = BTreeMap::new();
@@ -59,11 +64,14 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             if let Some(n) = f.occurrences {
                 props.insert("occurrences".to_string(), json!(n));
             }
+            if location.is_none() {
+                props.insert("unlocatablePath".to_string(), json!(f.path));
+            }
             let mut result = SarifResult::builder()
                 .rule_id(f.rule_id.clone())
                 .level(level(f.severity))
                 .message(Message::builder().text(f.message.clone()).build())
-                .locations(vec![location])
+                .locations(location.into_iter().collect::<Vec<_>>())
                 .partial_fingerprints(fingerprints)
                 .properties(PropertyBag::builder().additional_properties(props).build())
                 .build();
@@ -175,6 +183,16 @@ fn camel_case(id: &str) -> String {
         .collect()
 }
 
+/// The relative reference for a repository path, or `None` when a name in
+/// it is empty, `.` or `..`: those would resolve to another place.
+pub fn relative_uri(path: &str) -> Option<String> {
+    let unsafe_segment = |s: &str| s.is_empty() || s == "." || s == "..";
+    if path.split('/').any(unsafe_segment) {
+        return None;
+    }
+    Some(encode_uri_path(path))
+}
+
 /// Percent-encode a relative path for a URI, keeping `/` separators.
 fn encode_uri_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
@@ -191,6 +209,14 @@ fn encode_uri_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_that_no_relative_reference_can_name() {
+        for p in ["", "..", "a/../b", "./x", "a//b", "a/."] {
+            assert_eq!(relative_uri(p), None, "{p}");
+        }
+        assert_eq!(relative_uri("a/..b/.c").as_deref(), Some("a/..b/.c"));
+    }
 
     #[test]
     fn uri_paths_are_percent_encoded() {
