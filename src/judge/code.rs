@@ -122,10 +122,17 @@ pub fn unquote_notebook(line: &str) -> std::borrow::Cow<'_, str> {
 /// `self.api_key` is one name).
 pub fn name_before(s: &str, pos: usize) -> &str {
     let head = &s[..pos];
-    let start = head
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-        .map_or(0, |i| i + 1);
-    &head[start..]
+    &head[name_start(head, true)..]
+}
+
+/// Where the identifier that ends `head` starts (with dots when
+/// `dotted`): just after the last character that cannot be part of it,
+/// which may be several bytes long.
+pub fn name_start(head: &str, dotted: bool) -> usize {
+    head.char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || (dotted && c == '.')))
+        .map_or(0, |(i, c)| i + c.len_utf8())
 }
 
 /// True when `word` occurs in `s` as a whole identifier (not part of a
@@ -208,6 +215,9 @@ mod tests {
         assert_eq!(name_words("expectedSignature"), ["expected", "signature"]);
         assert_eq!(name_words("X_SKYTELLS_SIG"), ["x", "skytells", "sig"]);
         assert_eq!(name_before("    self.key = ", 12), "self.key");
+        // A multi-byte character before the name.
+        assert_eq!(name_before("→key", "→key".len()), "key");
+        assert_eq!(name_start("«a_b", false), "«".len());
         assert!(has_word("if not key:", "key"));
         assert!(!has_word("if not api_key:", "key"));
         assert!(!has_word("self.key", "key"));

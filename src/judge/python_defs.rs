@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::code::has_word;
+use super::code::{has_word, name_start};
 use super::project::Argument;
 
 /// Lines of a definition's body kept.
@@ -121,16 +121,12 @@ fn delegations(body: &str, param: &str) -> Vec<(String, String)> {
             continue;
         }
         let head = &compact[..at];
-        let kw_start = head
-            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .map_or(0, |i| i + 1);
+        let kw_start = name_start(head, false);
         let kw = &head[kw_start..];
         let Some(open) = head[..kw_start].rfind('(') else {
             continue;
         };
-        let callee_start = head[..open]
-            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-            .map_or(0, |i| i + 1);
+        let callee_start = name_start(&head[..open], true);
         let callee = &head[callee_start..open];
         if !kw.is_empty() && !callee.is_empty() {
             out.push((callee.to_string(), kw.to_string()));
