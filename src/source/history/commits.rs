@@ -367,7 +367,7 @@ fn parse_packed_commits(
 /// and blobs (which have no history) or to unreadable objects.
 /// The commit a ref's target leads to through annotated tags; `None` for
 /// a tree or blob; an error when an object on the way cannot be read.
-fn peel_to_commit(
+pub(super) fn peel_to_commit(
     objects: &Objects,
     mut id: ObjectKey,
     buf: &mut Vec<u8>,
@@ -410,6 +410,11 @@ fn read_commit(
 }
 
 /// Parse the headers of a raw commit object.
+/// The tree a commit object names.
+pub(super) fn commit_tree(data: &[u8]) -> Option<ObjectKey> {
+    parse_commit(data).map(|p| p.tree)
+}
+
 fn parse_commit(data: &[u8]) -> Option<Parsed> {
     let mut tree = None;
     let mut parents = Vec::new();

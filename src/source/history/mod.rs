@@ -407,31 +407,10 @@ fn head_blob_ids(
     };
     let mut buf = Vec::new();
     // HEAD's commit (through annotated tags), then its tree.
-    let mut id = commits::key(head);
-    let mut root = None;
-    for _ in 0..32 {
-        match objects.read(&id, &mut buf) {
-            Ok(Kind::Commit) => {
-                root = buf
-                    .strip_prefix(b"tree ")
-                    .and_then(|t| t.get(..40))
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| Oid::from_str(h).ok())
-                    .map(commits::key);
-                break;
-            }
-            Ok(Kind::Tag) => match buf
-                .strip_prefix(b"object ")
-                .and_then(|t| t.get(..40))
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| Oid::from_str(h).ok())
-            {
-                Some(target) => id = commits::key(target),
-                None => break,
-            },
-            Ok(_) | Err(_) => break,
-        }
-    }
+    let root = match commits::peel_to_commit(objects, commits::key(head), &mut buf) {
+        Ok(Some(_)) => commits::commit_tree(&buf),
+        Ok(None) | Err(_) => None,
+    };
     let Some(root) = root else {
         warnings.push("HEAD tree: HEAD's commit cannot be read".to_string());
         return None;
@@ -445,42 +424,26 @@ fn head_blob_ids(
         if !seen.insert(tree) {
             continue;
         }
-        match objects.read(&tree, &mut buf) {
-            Ok(Kind::Tree) => {}
-            Ok(other) => {
-                let id = Oid::from_bytes(&tree).expect("20 bytes");
-                warnings.push(format!(
-                    "HEAD tree {id}: a {other:?} where a tree was expected"
-                ));
-                complete = false;
-                continue;
-            }
-            Err(e) => {
-                let id = Oid::from_bytes(&tree).expect("20 bytes");
-                warnings.push(format!("HEAD tree {id}: {e}"));
-                complete = false;
-                continue;
-            }
+        let problem = match objects.read(&tree, &mut buf) {
+            Ok(Kind::Tree) => None,
+            Ok(other) => Some(format!("a {other:?} where a tree was expected")),
+            Err(e) => Some(e),
+        };
+        if let Some(problem) = problem {
+            let id = Oid::from_bytes(&tree).expect("20 bytes");
+            warnings.push(format!("HEAD tree {id}: {problem}"));
+            complete = false;
+            continue;
         }
-        let mut rest = &buf[..];
-        while let Some(space) = rest.iter().position(|&b| b == b' ') {
-            let mode = &rest[..space];
-            let Some(nul) = rest[space..].iter().position(|&b| b == 0) else {
-                break;
-            };
-            let at = space + nul + 1;
-            let Some(entry) = rest.get(at..at + 20) else {
-                break;
-            };
-            let entry: ObjectKey = entry.try_into().expect("20 bytes");
-            match mode {
-                b"40000" | b"040000" => stack.push(entry),
-                b"160000" => {}
-                _ => {
-                    ids.insert(Oid::from_bytes(&entry).expect("20 bytes"));
+        // The walk's own tree parser; a malformed entry ends the tree.
+        for entry in trees::TreeEntries::new(&buf).map_while(Result::ok) {
+            match entry.kind {
+                trees::EntryKind::Tree => stack.push(entry.id),
+                trees::EntryKind::Blob => {
+                    ids.insert(Oid::from_bytes(&entry.id).expect("20 bytes"));
                 }
+                trees::EntryKind::Other => {}
             }
-            rest = &rest[at + 20..];
         }
     }
     complete.then_some(ids)

@@ -565,7 +565,7 @@ pub fn parse_tree_entries(data: &[u8]) -> usize {
 
 /// What a tree entry points at, as far as the walk cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum EntryKind {
+pub(super) enum EntryKind {
     Tree,
     /// A regular or executable file.
     Blob,
@@ -576,22 +576,22 @@ enum EntryKind {
 
 /// One entry of a raw tree object.
 #[derive(Debug)]
-struct RawEntry<'a> {
-    kind: EntryKind,
+pub(super) struct RawEntry<'a> {
+    pub(super) kind: EntryKind,
     name: &'a [u8],
-    id: ObjectKey,
+    pub(super) id: ObjectKey,
     /// The whole record: mode, name and id.
     record: &'a [u8],
 }
 
 /// Iterator over the entries of a raw tree object
 /// (`<octal mode> <name>\0<20-byte id>`, repeated).
-struct TreeEntries<'a> {
+pub(super) struct TreeEntries<'a> {
     rest: &'a [u8],
 }
 
 impl<'a> TreeEntries<'a> {
-    fn new(data: &'a [u8]) -> Self {
+    pub(super) fn new(data: &'a [u8]) -> Self {
         TreeEntries { rest: data }
     }
 }
