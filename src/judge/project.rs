@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::python_defs::{callee_handles, ModuleSource, ModuleText};
+use super::python_defs::{callee_handles, ModuleSource, ModuleText, MAX_DELEGATION};
 
 /// Largest `package.json` or Python module read.
 const MAX_MANIFEST: u64 = 1 << 20;
@@ -158,7 +158,7 @@ impl Project {
         if let Some(&known) = self.answers.lock().expect("lock").get(&key) {
             return known;
         }
-        let answer = callee_handles(self, caller, source, callee, arg, env);
+        let answer = callee_handles(self, caller, source, callee, arg, env, MAX_DELEGATION);
         self.answers.lock().expect("lock").insert(key, answer);
         answer
     }

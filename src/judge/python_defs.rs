@@ -51,24 +51,13 @@ impl ModuleText {
 
 /// How many calls deep a parameter is followed (`Firecrawl(api_key)`
 /// handing it to `V2Client(api_key=api_key)`, which checks it).
-const MAX_DELEGATION: usize = 2;
+pub const MAX_DELEGATION: usize = 2;
 
 /// Whether the project's own `callee` (as called in `source`, the file
 /// `caller`) handles a missing `arg` read from the variable `env`: in its
-/// body (see [`body_handles`]) or in a callee of its own that it hands the
-/// parameter to.
+/// body (see [`body_handles`]) or, up to `depth` calls deep, in a callee of
+/// its own that it hands the parameter to.
 pub fn callee_handles(
-    project: &dyn ModuleSource,
-    caller: &str,
-    source: &str,
-    callee: &str,
-    arg: &Argument,
-    env: &str,
-) -> bool {
-    handles_at(project, caller, source, callee, arg, env, MAX_DELEGATION)
-}
-
-fn handles_at(
     project: &dyn ModuleSource,
     caller: &str,
     source: &str,
@@ -93,7 +82,7 @@ fn handles_at(
             let module = project.module_text(file);
             let module_source = module.as_ref().map_or(source, |m| m.text.as_str());
             delegations(body, &param).into_iter().any(|(next, kw)| {
-                handles_at(
+                callee_handles(
                     project,
                     file,
                     module_source,

@@ -126,7 +126,7 @@ pub fn review_getenv(case: &Case<'_>) -> Verdict {
         }
     }
     if statement.dict_value_passed_to_handling_callee(case, &source, call.name)
-        || statement.target_passed_to_checking_callee(case, call.name)
+        || statement.target_passed_to_checking_callee(case, &source, call.name)
     {
         return Verdict::Drop;
     }
@@ -414,11 +414,10 @@ impl Statement {
 
     /// The assigned variable is handed, a few lines on, as `kw=variable`
     /// to a callee of the project that refuses a missing value.
-    fn target_passed_to_checking_callee(&self, case: &Case<'_>, env: &str) -> bool {
+    fn target_passed_to_checking_callee(&self, case: &Case<'_>, source: &str, env: &str) -> bool {
         let Some(target) = &self.target else {
             return false;
         };
-        let source = python_source(case);
         let end = self.block_end();
         (self.at + 1..end).any(|i| {
             let start = self.starts[i];
@@ -428,7 +427,7 @@ impl Statement {
                 enclosing_call(case.text, start + offset).is_some_and(|(callee, _)| {
                     let arg = Argument::Keyword(kw.clone());
                     case.project
-                        .python_callee_handles(case.path, &source, &callee, &arg, env)
+                        .python_callee_handles(case.path, source, &callee, &arg, env)
                 })
             })
         })
