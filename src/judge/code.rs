@@ -135,6 +135,25 @@ pub fn name_start(head: &str, dotted: bool) -> usize {
         .map_or(0, |(i, c)| i + c.len_utf8())
 }
 
+/// A line without its declaration keyword (`const`, `let`, `var`, `final`).
+pub fn strip_declaration(line: &str) -> &str {
+    let t = line.trim_start();
+    ["const ", "let ", "var ", "final "]
+        .iter()
+        .find_map(|k| t.strip_prefix(k))
+        .unwrap_or(t)
+}
+
+/// The value a line assigns to `name` (`name = value`, `const name =
+/// value`), not a comparison (`name == value`).
+pub fn assigned_value<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+    let value = strip_declaration(line)
+        .strip_prefix(name)?
+        .trim_start()
+        .strip_prefix('=')?;
+    (!value.starts_with('=')).then_some(value)
+}
+
 /// True when `word` occurs in `s` as a whole identifier (not part of a
 /// longer name, nor the attribute of another object).
 pub fn has_word(s: &str, word: &str) -> bool {
@@ -218,6 +237,9 @@ mod tests {
         // A multi-byte character before the name.
         assert_eq!(name_before("→key", "→key".len()), "key");
         assert_eq!(name_start("«a_b", false), "«".len());
+        assert_eq!(assigned_value("  const key = 'x';", "key"), Some(" 'x';"));
+        assert_eq!(assigned_value("key == other", "key"), None);
+        assert_eq!(assigned_value("keys = []", "key"), None);
         assert!(has_word("if not key:", "key"));
         assert!(!has_word("if not api_key:", "key"));
         assert!(!has_word("self.key", "key"));

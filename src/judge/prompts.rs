@@ -6,7 +6,7 @@
 //! A notebook's top-level `print(prompt)` shows the reader a prompt; it is
 //! not a log line.
 
-use super::code::{has_word, lines_around, unquote_notebook};
+use super::code::{has_word, lines_around, strip_declaration, unquote_notebook};
 use super::{Case, Verdict};
 
 /// Most bytes of a call's arguments read.
@@ -261,11 +261,7 @@ fn is_constant(text: &str, name: &str) -> bool {
     let lines: Vec<&str> = text.lines().collect();
     for (n, line) in lines.iter().enumerate() {
         let source = unquote_notebook(line);
-        let t = source.trim_start();
-        let t = ["const ", "let ", "var ", "final "]
-            .iter()
-            .find_map(|k| t.strip_prefix(k))
-            .unwrap_or(t);
+        let t = strip_declaration(&source);
         let Some(rest) = t.strip_prefix(name) else {
             // A parameter of that name: `def f(prompt)`, `(prompt) =>`,
             // `function f(prompt: string)`.

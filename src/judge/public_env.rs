@@ -8,7 +8,7 @@
 //! bare `PUBLIC_` prefix is only client-bundled by SvelteKit and Astro, so it
 //! counts where the project uses one of them.
 
-use super::code::{has_word, lines_around};
+use super::code::{assigned_value, has_word, lines_around};
 use super::{Case, Verdict};
 
 /// Prefixes every framework that has them inlines into the bundle.
@@ -216,17 +216,9 @@ pub fn review_client_key(case: &Case<'_>) -> Verdict {
     let Ok(text) = std::str::from_utf8(case.text) else {
         return Verdict::Drop;
     };
-    let assigned_from_bundle = text.lines().any(|l| {
-        let t = l.trim_start();
-        let t = ["const ", "let ", "var "]
-            .iter()
-            .find_map(|k| t.strip_prefix(k))
-            .unwrap_or(t);
-        t.strip_prefix(ident.as_str())
-            .map(|r| r.trim_start())
-            .and_then(|r| r.strip_prefix('='))
-            .is_some_and(|v| !v.starts_with('=') && bundled_value(v.trim_start()))
-    });
+    let assigned_from_bundle = text
+        .lines()
+        .any(|l| assigned_value(l, &ident).is_some_and(|v| bundled_value(v.trim_start())));
     if assigned_from_bundle {
         Verdict::keep()
     } else {

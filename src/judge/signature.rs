@@ -6,7 +6,7 @@
 //! `previous_signature.region` (an attribute of an unrelated record) and
 //! `returned_issuer != expected_issuer` are not.
 
-use super::code::{lines_around, name_words};
+use super::code::{assigned_value, lines_around, name_words};
 use super::{is_test_path, Case, Verdict};
 
 /// Words of a name that make it a signature or MAC.
@@ -153,20 +153,9 @@ fn holds_computed_mac(text: &[u8], operand: &str) -> bool {
     };
     let lines: Vec<&str> = text.lines().collect();
     lines.iter().enumerate().any(|(n, line)| {
-        let t = line.trim_start();
-        let t = ["const ", "let ", "var "]
-            .iter()
-            .find_map(|k| t.strip_prefix(k))
-            .unwrap_or(t);
-        let Some(rest) = t.strip_prefix(operand) else {
+        let Some(value) = assigned_value(line, operand) else {
             return false;
         };
-        let Some(value) = rest.trim_start().strip_prefix('=') else {
-            return false;
-        };
-        if value.starts_with('=') {
-            return false;
-        }
         // The computation may continue over the next lines (chained calls).
         let mut expr = value.to_string();
         for next in lines.iter().skip(n + 1).take(4) {
