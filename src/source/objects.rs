@@ -53,6 +53,21 @@ const NONE: u32 = u32::MAX;
 /// memory bomb, reported as corrupt instead of being materialised.
 pub const MAX_STRUCTURE_SIZE: u64 = 64 << 20;
 
+/// Why an object cannot be read by anyone, as warnings word it.
+const OVER_STRUCTURE_CAP: &str = "it is larger than any real tree or commit (64 MiB)";
+const IMPOSSIBLE_SIZE: &str = "its pack entry declares a size no object can have (corrupt pack)";
+const DELTA_CYCLE: &str = "its delta chain loops back on itself (corrupt pack)";
+
+/// For a read error that no other reader could get past (a size over the
+/// cap, an impossible size), why: the object must not go to libgit2.
+pub fn beyond_reading(e: &PackError) -> Option<&'static str> {
+    match e {
+        PackError::TooLarge => Some(OVER_STRUCTURE_CAP),
+        PackError::ImpossibleSize(_) => Some(IMPOSSIBLE_SIZE),
+        _ => None,
+    }
+}
+
 /// Entry kinds as stored per pack entry: a known object type, or unknown
 /// (a broken header, or a delta whose chain never reaches a base).
 const K_COMMIT: u8 = 0;
@@ -292,12 +307,8 @@ impl ObjectStore {
         let position = self.position(id)?;
         let (p, e) = self.locations[position as usize];
         match self.layouts[p as usize].unreadable[e as usize] {
-            Unreadable::Cycle => {
-                return Some("its delta chain loops back on itself (corrupt pack)")
-            }
-            Unreadable::ImpossibleSize => {
-                return Some("its pack entry declares a size no object can have (corrupt pack)")
-            }
+            Unreadable::Cycle => return Some(DELTA_CYCLE),
+            Unreadable::ImpossibleSize => return Some(IMPOSSIBLE_SIZE),
             Unreadable::No => {}
         }
         self.corrupt.lock().expect("lock").get(&position).copied()
@@ -645,7 +656,7 @@ where
                 return;
             }
             if header.size > self.hard_max {
-                self.corrupt(e, "it is larger than any real tree or commit (64 MiB)");
+                self.corrupt(e, OVER_STRUCTURE_CAP);
                 return;
             }
             if self.skip_large(e, header.size) {

@@ -33,8 +33,8 @@ use crate::error::Error;
 use crate::finding::{Finding, Provenance};
 use crate::rules::{Mode, RuleSet};
 use crate::scan::ScanSettings;
-use crate::source::objects::{Kind, ObjectStore};
-use crate::source::pack::{ObjectKey, PackError};
+use crate::source::objects::{self, Kind, ObjectStore};
+use crate::source::pack::ObjectKey;
 use crate::source::{open_repository, Counters, ScanOutput};
 
 /// How to scan history.
@@ -68,15 +68,13 @@ impl Objects<'_> {
         if let Some(pos) = self.store.position(id) {
             match self.store.read(pos, buf) {
                 Ok(kind) => return Ok(kind),
-                // Over the size cap for its type: libgit2 would inflate it
-                // whole (a zlib bomb costs gigabytes there).
-                Err(PackError::TooLarge) => {
-                    return Err("it is larger than any real tree or commit (64 MiB)".to_string())
+                // Over the size cap: libgit2 would inflate it whole (a zlib
+                // bomb costs gigabytes there). Other errors it may get past.
+                Err(e) => {
+                    if let Some(why) = objects::beyond_reading(&e) {
+                        return Err(why.to_string());
+                    }
                 }
-                Err(PackError::ImpossibleSize(_)) => {
-                    return Err("its pack entry declares a size no object can have".to_string())
-                }
-                Err(_) => {}
             }
         }
         self.read_git2(id, buf)
