@@ -65,7 +65,7 @@ impl SourceLine {
 /// The lines of `text` around byte offset `pos`: up to `before` lines
 /// before the line holding it, that line, and up to `after` lines after.
 /// Returns the lines and the index of the one holding `pos`.
-pub fn lines_around(
+pub fn nearby_lines(
     text: &[u8],
     pos: usize,
     before: usize,
@@ -211,11 +211,11 @@ mod tests {
     #[test]
     fn lines_around_a_position() {
         let text = b"a\nb\nc\nd\ne";
-        let (lines, at) = lines_around(text, 4, 1, 1);
+        let (lines, at) = nearby_lines(text, 4, 1, 1);
         let t: Vec<&str> = lines.iter().map(|l| l.text).collect();
         assert_eq!(t, ["b", "c", "d"]);
         assert_eq!(at, 1);
-        let (lines, at) = lines_around(text, 0, 5, 0);
+        let (lines, at) = nearby_lines(text, 0, 5, 0);
         assert_eq!(lines.len(), 1);
         assert_eq!(at, 0);
     }

@@ -6,7 +6,7 @@
 //! A notebook's top-level `print(prompt)` shows the reader a prompt; it is
 //! not a log line.
 
-use super::code::{has_word, lines_around, strip_declaration, unquote_notebook};
+use super::code::{has_word, nearby_lines, strip_declaration, unquote_notebook};
 use super::{Case, Verdict};
 
 /// Most bytes of a call's arguments read.
@@ -14,7 +14,7 @@ const MAX_ARGS: usize = 2000;
 
 pub fn review(case: &Case<'_>) -> Verdict {
     if case.path.ends_with(".ipynb") {
-        let (lines, at) = lines_around(case.text, case.start, 0, 0);
+        let (lines, at) = nearby_lines(case.text, case.start, 0, 0);
         let source = unquote_notebook(lines[at].text);
         if source.starts_with("print(") {
             return Verdict::Drop;

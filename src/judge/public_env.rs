@@ -8,7 +8,7 @@
 //! bare `PUBLIC_` prefix is only client-bundled by SvelteKit and Astro, so it
 //! counts where the project uses one of them.
 
-use super::code::{assigned_value, has_word, lines_around};
+use super::code::{assigned_value, has_word, nearby_lines};
 use super::{Case, Verdict};
 
 /// Prefixes every framework that has them inlines into the bundle.
@@ -28,7 +28,7 @@ pub fn review(case: &Case<'_>) -> Verdict {
         return Verdict::Drop;
     }
     let name = case.matched();
-    let (lines, at) = lines_around(case.text, case.start, 0, 0);
+    let (lines, at) = nearby_lines(case.text, case.start, 0, 0);
     let line = lines[at];
     let col = case.start - line.start;
     let (before, after) = (
@@ -194,7 +194,7 @@ pub fn review_client_key(case: &Case<'_>) -> Verdict {
     if matched.contains("env.") {
         return Verdict::keep();
     }
-    let (lines, at) = lines_around(case.text, case.start, 0, 0);
+    let (lines, at) = nearby_lines(case.text, case.start, 0, 0);
     let line = lines[at];
     let value = line
         .text

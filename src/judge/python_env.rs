@@ -7,7 +7,7 @@
 //! hard-coded secret (`SECRET_KEY = os.getenv("SECRET_KEY", "dev")`) is a
 //! different problem, judged here for the SC1 rule.
 
-use super::code::{has_word, lines_around, name_before, unquote_notebook, SourceLine};
+use super::code::{has_word, name_before, nearby_lines, unquote_notebook, SourceLine};
 use super::project::Argument;
 use super::{is_test_path, Case, Verdict};
 
@@ -90,7 +90,7 @@ pub fn review_getenv(case: &Case<'_>) -> Verdict {
     // A notebook cell stored as one JSON string (`"source": "import os\n..."`)
     // has no lines to judge the read by.
     if case.path.ends_with(".ipynb") {
-        let (lines, at) = lines_around(case.text, case.start, 0, 0);
+        let (lines, at) = nearby_lines(case.text, case.start, 0, 0);
         if lines[at].text.matches("\\n").count() > 2 {
             return Verdict::Drop;
         }
@@ -250,7 +250,7 @@ struct Statement {
 impl Statement {
     fn at(case: &Case<'_>) -> Statement {
         let (lines, at) =
-            lines_around(case.text, case.start, CHECK_LINES_BEFORE, CHECK_LINES_AFTER);
+            nearby_lines(case.text, case.start, CHECK_LINES_BEFORE, CHECK_LINES_AFTER);
         let line = lines[at];
         let end = (case.end - line.start).min(line.text.len());
         let start = (case.start - line.start).min(end);

@@ -6,7 +6,7 @@
 //! `previous_signature.region` (an attribute of an unrelated record) and
 //! `returned_issuer != expected_issuer` are not.
 
-use super::code::{assigned_value, lines_around, name_words};
+use super::code::{assigned_value, name_words, nearby_lines};
 use super::{is_test_path, Case, Verdict};
 
 /// Words of a name that make it a signature or MAC.
@@ -25,7 +25,7 @@ pub fn review(case: &Case<'_>) -> Verdict {
     if is_test_path(case.path) {
         return Verdict::Drop;
     }
-    let (lines, at) = lines_around(case.text, case.start, 0, 0);
+    let (lines, at) = nearby_lines(case.text, case.start, 0, 0);
     let line = lines[at];
     let lead = line.trimmed();
     if lead.starts_with("assert") || lead.starts_with("expect(") {

@@ -8,7 +8,7 @@
 //! - Python code that sets `check_hostname = False` and then checks the
 //!   hostname or pins the certificate itself, or requires a certificate.
 
-use super::code::{has_word, lines_around, name_before, Line};
+use super::code::{has_word, name_before, nearby_lines, Line};
 use super::{is_test_path, Case, Verdict};
 use crate::rules::Severity;
 
@@ -38,7 +38,7 @@ const OPT_OUT_WORDS: &[&str] = &[
 /// Any language: drop tests of the setting itself, plain-HTTP requests;
 /// grade a switch that follows a caller's opt-out option as a note.
 pub fn review_option(case: &Case<'_>) -> Verdict {
-    let (lines, at) = lines_around(case.text, case.start, AROUND, AROUND);
+    let (lines, at) = nearby_lines(case.text, case.start, AROUND, AROUND);
     if is_test_path(case.path)
         && (asserts_on_setting(&lines, at) || plain_http(&lines, at) || mocked(&lines, at))
     {
@@ -60,7 +60,7 @@ pub fn review_option(case: &Case<'_>) -> Verdict {
 /// a certificate (`verify_mode = CERT_REQUIRED`).
 pub fn review_python(case: &Case<'_>) -> Verdict {
     if case.matched().contains("check_hostname") {
-        let (lines, at) = lines_around(case.text, case.start, AROUND * 2, AROUND * 2);
+        let (lines, at) = nearby_lines(case.text, case.start, AROUND * 2, AROUND * 2);
         let body = function_body(&lines, at);
         let verifies_itself = body.iter().any(|l| {
             let t = l.text;
