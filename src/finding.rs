@@ -50,13 +50,22 @@ pub struct Finding {
 /// The commit that first introduced what a history finding is about.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Provenance {
+    /// Empty for an object that no commit holds (see `reference`).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub commit: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub author: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub email: String,
     /// Commit time, RFC 3339 UTC.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub date: String,
     #[serde(skip)]
     pub time: i64,
+    /// For a tree or blob that a ref reaches without any commit (a tag of
+    /// a blob, say): that ref. There is no commit, author or date then.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 impl Provenance {
@@ -66,6 +75,9 @@ impl Provenance {
 
     /// `"{verb} in <short id> by <author> on <day>"`, for messages.
     pub fn describe(&self, verb: &str) -> String {
+        if let Some(reference) = &self.reference {
+            return format!("in no commit: {reference} reaches it");
+        }
         format!(
             "{verb} in {} by {} on {}",
             self.short_commit(),

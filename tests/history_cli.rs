@@ -371,3 +371,72 @@ fn staged_honours_git_index_file_and_env_files() {
         .code(2)
         .stderr(predicate::str::contains("GIT_INDEX_FILE"));
 }
+
+/// Objects git reaches without a commit of any branch: an annotated tag of
+/// a blob and of a tree, a ref straight to a blob, and commits only a
+/// detached HEAD reaches, in a linked worktree and in the main one. The
+/// scan finds them all, from either worktree.
+#[test]
+fn history_scans_what_tags_refs_and_detached_heads_reach() {
+    let repo = new_repo();
+    let dir = repo.path();
+    plant_key(&dir.join("a.py"));
+    git(dir, &["add", "a.py"]);
+    git(dir, &["commit", "-qm", "base"]);
+    // A blob and a tree that no commit holds.
+    plant_key(&dir.join("loose.txt"));
+    let blob = git_with_env(dir, &["hash-object", "-w", "loose.txt"], &[]);
+    git(dir, &["tag", "-a", "-m", "t", "tag-blob", &blob]);
+    plant_key(&dir.join("loose.txt"));
+    let other_blob = git_with_env(dir, &["hash-object", "-w", "loose.txt"], &[]);
+    git(dir, &["update-ref", "refs/blobref", &other_blob]);
+    let index = dir.join("tree-index");
+    let index = [("GIT_INDEX_FILE", index.to_str().unwrap())];
+    plant_key(&dir.join("x.py"));
+    git_with_env(dir, &["add", "x.py"], &index);
+    let tree = git_with_env(dir, &["write-tree"], &index);
+    git(dir, &["tag", "-a", "-m", "t", "tag-tree", &tree]);
+    std::fs::remove_file(dir.join("x.py")).unwrap();
+    std::fs::remove_file(dir.join("loose.txt")).unwrap();
+    // A commit only the linked worktree's detached HEAD reaches...
+    let linked = tempfile::tempdir().unwrap();
+    let wt = linked.path().join("wt");
+    git(
+        dir,
+        &["worktree", "add", "-q", "--detach", wt.to_str().unwrap()],
+    );
+    plant_key(&wt.join("w.py"));
+    git(&wt, &["add", "w.py"]);
+    git(&wt, &["commit", "-qm", "in the linked worktree"]);
+    // ...and one only the main worktree's detached HEAD reaches.
+    git(dir, &["checkout", "-q", "--detach"]);
+    plant_key(&dir.join("d.py"));
+    git(dir, &["add", "d.py"]);
+    git(dir, &["commit", "-qm", "detached"]);
+
+    for from in [dir, wt.as_path()] {
+        let (code, report) = history_json(from, &[]);
+        assert_eq!(code, Some(1), "{report}");
+        let found = by_rule(&report, "skytells-api-key");
+        let mut paths: Vec<&str> = found.iter().map(|f| f["path"].as_str().unwrap()).collect();
+        paths.sort_unstable();
+        assert_eq!(
+            paths,
+            [
+                "a.py",
+                "d.py",
+                "refs/blobref",
+                "refs/tags/tag-blob",
+                "w.py",
+                "x.py"
+            ],
+            "from {}",
+            from.display()
+        );
+        // What no commit holds names the ref that reaches it instead.
+        let tagged = found.iter().find(|f| f["path"] == "x.py").unwrap();
+        assert_eq!(tagged["provenance"]["ref"], "refs/tags/tag-tree");
+        assert!(tagged["provenance"].get("commit").is_none(), "{tagged}");
+        assert!(tagged["message"].as_str().unwrap().contains("in no commit"));
+    }
+}

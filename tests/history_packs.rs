@@ -13,7 +13,7 @@ use std::sync::Mutex;
 
 use common::{commit_dated, git, json_of, new_repo, plant_key, skyscan};
 use serde_json::Value;
-use skyscan::source::objects::{Kind, ObjectStore, Resolved, Visit};
+use skyscan::source::objects::{object_dirs, Kind, ObjectStore, Resolved, Visit};
 use skyscan::source::pack::{ObjectKey, Pack, PackKind};
 
 /// A history whose files change a little in every commit, so that packing
@@ -132,7 +132,7 @@ fn delta_counts(dir: &Path) -> (usize, usize) {
 /// by the bulk traversal, which hands over each wanted object exactly once.
 fn assert_store_matches_git(dir: &Path) {
     let expected = git_objects(dir);
-    let store = ObjectStore::open(&dir.join(".git"));
+    let store = ObjectStore::open(&object_dirs(&dir.join(".git")));
     assert_eq!(store.len(), expected.len(), "every object is packed");
     let mut buf = Vec::new();
     for pos in 0..store.len() as u32 {
@@ -233,6 +233,36 @@ fn reference_deltas_resolve_like_git() {
         "the pack holds reference deltas ({refs}/{ofs})"
     );
     assert_store_matches_git(repo.path());
+}
+
+/// A clone that borrows its objects (`git clone --shared`) has its packs
+/// read from the alternate, and a loop of alternates ends.
+#[test]
+fn packs_behind_alternates_are_read_directly() {
+    let origin = new_repo();
+    build_history(origin.path());
+    git(origin.path(), &["gc", "-q"]);
+    let borrower = tempfile::tempdir().unwrap();
+    let clone = borrower.path().join("clone");
+    git(
+        borrower.path(),
+        &[
+            "clone",
+            "-q",
+            "--shared",
+            origin.path().to_str().unwrap(),
+            clone.to_str().unwrap(),
+        ],
+    );
+    let dirs = object_dirs(&clone.join(".git"));
+    assert_eq!(dirs.len(), 2, "{dirs:?}");
+    let store = ObjectStore::open(&dirs);
+    assert_eq!(store.len(), git_objects(origin.path()).len());
+    // The origin names the clone back: each directory is still read once.
+    let back = origin.path().join(".git/objects/info/alternates");
+    std::fs::write(&back, format!("{}\n", clone.join(".git/objects").display())).unwrap();
+    assert_eq!(object_dirs(&clone.join(".git")).len(), 2);
+    assert_eq!(history_report(&clone), history_report(origin.path()));
 }
 
 /// What a report says, without what legitimately differs between runs.
@@ -473,7 +503,7 @@ fn deltas_get_their_base_and_its_state() {
     git(dir, &["gc", "-q", "--aggressive"]);
     let expected = git_objects(dir);
     let bases = delta_bases(dir);
-    let store = ObjectStore::open(&dir.join(".git"));
+    let store = ObjectStore::open(&object_dirs(&dir.join(".git")));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
         .build()

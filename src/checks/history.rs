@@ -32,8 +32,11 @@ pub fn derived_findings(
             };
             let applies = match check {
                 Check::RemovedFromHead => !at_head,
+                // An object no commit holds has no date to age from.
                 Check::RotationOverdue => {
-                    at_head && age_days > i64::try_from(max_age_days).unwrap_or(i64::MAX)
+                    at_head
+                        && provenance.reference.is_none()
+                        && age_days > i64::try_from(max_age_days).unwrap_or(i64::MAX)
                 }
                 Check::KeyReuse => false,
             };

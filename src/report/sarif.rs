@@ -56,10 +56,18 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             let mut props = BTreeMap::new();
             props.insert("checklist".to_string(), json!(f.checklist));
             if let Some(p) = &f.provenance {
-                props.insert("commit".to_string(), json!(p.commit));
-                props.insert("author".to_string(), json!(p.author));
-                props.insert("authorEmail".to_string(), json!(p.email));
-                props.insert("commitDate".to_string(), json!(p.date));
+                let fields = [
+                    ("commit", &p.commit),
+                    ("author", &p.author),
+                    ("authorEmail", &p.email),
+                    ("commitDate", &p.date),
+                ];
+                for (name, value) in fields.into_iter().filter(|(_, v)| !v.is_empty()) {
+                    props.insert(name.to_string(), json!(value));
+                }
+                if let Some(reference) = &p.reference {
+                    props.insert("ref".to_string(), json!(reference));
+                }
             }
             if let Some(n) = f.occurrences {
                 props.insert("occurrences".to_string(), json!(n));

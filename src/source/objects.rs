@@ -4,13 +4,14 @@
 //! is applied while the base is still in memory, in parallel across
 //! subtrees. The history scan uses this for its trees and blobs.
 //!
-//! What is not in a pack this reader understands (loose objects, objects
-//! behind alternates, a pack with an old index version, a corrupt entry) is
-//! not resolved here: callers read those through libgit2, which also
+//! The packs are those of the repository's common directory (shared by its
+//! linked worktrees) and of its alternates. What is not in a pack this
+//! reader understands (loose objects, a pack with an old index version, a
+//! corrupt entry) is not resolved here: callers read those through libgit2, which also
 //! produces the error a user should see.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -113,6 +114,47 @@ enum Unreadable {
     ImpossibleSize,
 }
 
+/// How deep alternates may chain, as git allows.
+const MAX_ALTERNATE_DEPTH: usize = 5;
+
+/// The object directories whose packs hold the repository's objects: its
+/// own (the common directory's, for a linked worktree) and, in order, those
+/// named by `info/alternates`, followed to git's depth limit. Each is
+/// listed once however often it is named, so a loop of alternates ends.
+pub fn object_dirs(common_dir: &Path) -> Vec<PathBuf> {
+    let own = common_dir.join("objects");
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut level = vec![own];
+    for _ in 0..=MAX_ALTERNATE_DEPTH {
+        let mut next = Vec::new();
+        for dir in level {
+            let canonical = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
+            if !seen.insert(canonical) {
+                continue;
+            }
+            if let Ok(text) = std::fs::read_to_string(dir.join("info").join("alternates")) {
+                next.extend(alternates(&text).map(|a| dir.join(a)));
+            }
+            dirs.push(dir);
+        }
+        if next.is_empty() {
+            break;
+        }
+        level = next;
+    }
+    dirs
+}
+
+/// The paths an `info/alternates` file names: one per line, relative to the
+/// object directory unless absolute; `#` starts a comment. Quoted
+/// (C-escaped) paths are left to libgit2.
+fn alternates(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('"'))
+}
+
 /// All packed objects of one repository.
 pub struct ObjectStore {
     packs: Vec<Pack>,
@@ -136,18 +178,22 @@ pub struct ObjectStore {
 }
 
 impl ObjectStore {
-    /// Open every pack under `objects/pack` of the git directory.
-    pub fn open(git_dir: &Path) -> ObjectStore {
+    /// Open every pack under `pack/` of each object directory (the
+    /// repository's own first, then its alternates: see [`object_dirs`]).
+    pub fn open(object_dirs: &[PathBuf]) -> ObjectStore {
         let mut packs = Vec::new();
         let mut skipped = Vec::new();
-        let dir = git_dir.join("objects").join("pack");
-        let mut names: Vec<_> = std::fs::read_dir(&dir)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "idx"))
-            .collect();
-        names.sort();
+        let mut names = Vec::new();
+        for dir in object_dirs {
+            let mut here: Vec<_> = std::fs::read_dir(dir.join("pack"))
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+                .collect();
+            here.sort();
+            names.extend(here);
+        }
         for idx in names {
             match Pack::open(&idx) {
                 Ok(p) => packs.push(p),

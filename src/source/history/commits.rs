@@ -12,6 +12,8 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
+use std::io::Read;
+use std::path::Path;
 use std::sync::Mutex;
 
 use git2::{Oid, Repository, RevparseMode};
@@ -30,6 +32,9 @@ pub struct CommitInfo {
     pub email: String,
     /// Committer time, Unix seconds.
     pub time: i64,
+    /// For a tree or blob that a ref reaches without any commit (a tag of a
+    /// blob, a ref to a tree): the ref, and `id` is the object's own id.
+    pub reference: Option<String>,
 }
 
 /// A parsed commit object: what the walk needs of it.
@@ -46,6 +51,17 @@ struct Parsed {
 pub struct CommitList {
     pub commits: Vec<CommitInfo>,
     pub excluded_tree: Option<ObjectKey>,
+    /// Trees and blobs that refs reach without a commit, with the first
+    /// ref naming each (only in a full scan: they have no date).
+    pub detached: Vec<(Peeled, String)>,
+}
+
+/// What a ref's target comes to once annotated tags are followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Peeled {
+    Commit(ObjectKey),
+    Tree(ObjectKey),
+    Blob(ObjectKey),
 }
 
 /// List the commits reachable from every ref and HEAD, or those of `range`.
@@ -108,10 +124,9 @@ pub fn commits_to_walk(
                     tips.push((key(id), name));
                 }
             }
-            // A detached HEAD is not under refs/.
-            if let Some(id) = repo.head().ok().and_then(|h| h.target()) {
-                tips.push((key(id), "HEAD".to_string()));
-            }
+            // Detached HEADs are not under refs/: the main worktree's and
+            // each linked worktree's.
+            tips.extend(detached_heads(repo.commondir()));
         }
     }
 
@@ -128,15 +143,16 @@ pub fn commits_to_walk(
     // Many refs (tags, pull requests) share their targets.
     tips.sort_unstable();
     tips.dedup_by(|a, b| a.0 == b.0);
+    let mut detached = Vec::new();
     for (tip, name) in tips {
         if parsed_ahead.contains_key(&tip) {
             // A commit already read: nothing to peel.
             queue.push(tip);
             continue;
         }
-        match peel_to_commit(objects, tip, &mut buf) {
-            Ok(Some(commit)) => queue.push(commit),
-            Ok(None) => {}
+        match peel(objects, tip, &mut buf) {
+            Ok(Peeled::Commit(commit)) => queue.push(commit),
+            Ok(other) => detached.push((other, name)),
             // A ref whose object cannot be read is what `git rev-list
             // --all` fails on: the history is incomplete, never clean.
             Err(e) => {
@@ -216,13 +232,47 @@ pub fn commits_to_walk(
                 author: p.author,
                 email: p.email,
                 time: p.time,
+                reference: None,
             }
         })
         .collect();
+    detached.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    detached.dedup_by(|a, b| a.0 == b.0);
     Ok(CommitList {
         commits,
         excluded_tree,
+        detached,
     })
+}
+
+/// The ids that HEAD files hold directly (detached HEADs), in the main
+/// worktree and in every linked worktree of the common directory `common`.
+/// A symbolic HEAD names a branch, which the ref listing has already.
+fn detached_heads(common: &Path) -> Vec<(ObjectKey, String)> {
+    let mut heads = vec![(common.join("HEAD"), "HEAD".to_string())];
+    if let Ok(dir) = std::fs::read_dir(common.join("worktrees")) {
+        let mut linked: Vec<_> = dir
+            .flatten()
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                (e.path().join("HEAD"), format!("HEAD of worktree {name}"))
+            })
+            .collect();
+        linked.sort();
+        heads.extend(linked);
+    }
+    heads
+        .into_iter()
+        .filter_map(|(file, name)| {
+            // A HEAD file is one line; a longer one is not read in full.
+            let mut text = Vec::new();
+            std::fs::File::open(&file)
+                .and_then(|f| f.take(256).read_to_end(&mut text))
+                .ok()?;
+            let id = parse_hex(text.trim_ascii().get(..40)?)?;
+            Some((id, name))
+        })
+        .collect()
 }
 
 /// A commit met by the range walk.
@@ -363,27 +413,25 @@ fn parse_packed_commits(
     all
 }
 
-/// Follow annotated tags to the commit they name; `None` for refs to trees
-/// and blobs (which have no history) or to unreadable objects.
-/// The commit a ref's target leads to through annotated tags; `None` for
-/// a tree or blob; an error when an object on the way cannot be read.
-pub(super) fn peel_to_commit(
+/// Follow annotated tags from `id` to the commit, tree or blob they name;
+/// an error when an object on the way cannot be read.
+pub(super) fn peel(
     objects: &Objects,
     mut id: ObjectKey,
     buf: &mut Vec<u8>,
-) -> Result<Option<ObjectKey>, String> {
+) -> Result<Peeled, String> {
     for _ in 0..32 {
         match objects.read(&id, buf)? {
-            Kind::Commit => return Ok(Some(id)),
+            Kind::Commit => return Ok(Peeled::Commit(id)),
+            Kind::Tree => return Ok(Peeled::Tree(id)),
+            Kind::Blob => return Ok(Peeled::Blob(id)),
             Kind::Tag => {
-                let target = buf
+                id = buf
                     .strip_prefix(b"object ")
                     .and_then(|t| t.get(..40))
                     .and_then(parse_hex)
                     .ok_or("malformed tag object")?;
-                id = target;
             }
-            Kind::Tree | Kind::Blob => return Ok(None),
         }
     }
     Err("a chain of more than 32 tags".to_string())
@@ -409,12 +457,12 @@ fn read_commit(
         .ok()
 }
 
-/// Parse the headers of a raw commit object.
 /// The tree a commit object names.
 pub(super) fn commit_tree(data: &[u8]) -> Option<ObjectKey> {
     parse_commit(data).map(|p| p.tree)
 }
 
+/// Parse the headers of a raw commit object.
 fn parse_commit(data: &[u8]) -> Option<Parsed> {
     let mut tree = None;
     let mut parents = Vec::new();

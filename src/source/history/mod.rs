@@ -134,7 +134,7 @@ pub fn scan_history(
     let counters = Counters::default();
     progress.phase("opening packs");
     let objects = Objects {
-        store: ObjectStore::open(repo.path()),
+        store: ObjectStore::open(&objects::object_dirs(repo.commondir())),
         odb: repo.odb()?,
     };
     // What HEAD holds, read through the same capped reader as the rest.
@@ -195,6 +195,33 @@ pub fn scan_history(
         walker.walk_commit(commits.len(), &commit, &mut walked, &mut seen_env);
         commits.push(commit);
     }
+    // What refs reach outside any commit (a tag of a blob or of a tree)
+    // comes last, so only what no commit holds is reported there. A window
+    // (--range, --since) is about commits: they have no place in it.
+    if opts.range.is_none() && opts.since.is_none() {
+        for (object, name) in list.detached {
+            let index = commits.len();
+            let id = match object {
+                commits::Peeled::Tree(id) => {
+                    walker.walk_tree(index, &id, &mut walked, &mut seen_env);
+                    id
+                }
+                commits::Peeled::Blob(id) => {
+                    walker.walk_blob(index, &id, &name, &mut walked);
+                    id
+                }
+                commits::Peeled::Commit(id) => id,
+            };
+            commits.push(commits::CommitInfo {
+                id,
+                tree: id,
+                author: String::new(),
+                email: String::new(),
+                time: 0,
+                reference: Some(name),
+            });
+        }
+    }
     warnings.extend(walker.finish(&mut walked));
     counters.errors.fetch_add(walked.errors, Ordering::Relaxed);
     if commits.is_empty() && counters.errors.load(Ordering::Relaxed) == 0 {
@@ -240,12 +267,23 @@ pub fn scan_history(
 
     let provenance = |commit: usize| {
         let c = &commits[commit];
-        Provenance {
-            commit: Oid::from_bytes(&c.id).expect("20 bytes").to_string(),
-            author: c.author.clone(),
-            email: c.email.clone(),
-            date: crate::time::rfc3339(c.time),
-            time: c.time,
+        match &c.reference {
+            Some(name) => Provenance {
+                commit: String::new(),
+                author: String::new(),
+                email: String::new(),
+                date: String::new(),
+                time: c.time,
+                reference: Some(name.clone()),
+            },
+            None => Provenance {
+                commit: Oid::from_bytes(&c.id).expect("20 bytes").to_string(),
+                author: c.author.clone(),
+                email: c.email.clone(),
+                date: crate::time::rfc3339(c.time),
+                time: c.time,
+                reference: None,
+            },
         }
     };
 
@@ -405,9 +443,9 @@ fn head_blob_ids(
     };
     let mut buf = Vec::new();
     // HEAD's commit (through annotated tags), then its tree.
-    let root = match commits::peel_to_commit(objects, commits::key(head), &mut buf) {
-        Ok(Some(_)) => commits::commit_tree(&buf),
-        Ok(None) | Err(_) => None,
+    let root = match commits::peel(objects, commits::key(head), &mut buf) {
+        Ok(commits::Peeled::Commit(_)) => commits::commit_tree(&buf),
+        _ => None,
     };
     let Some(root) = root else {
         warnings.push("HEAD tree: HEAD's commit cannot be read".to_string());

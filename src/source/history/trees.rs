@@ -495,7 +495,45 @@ impl<'a> Walker<'a> {
         out: &mut WalkResult,
         seen_env: &mut HashSet<String>,
     ) {
-        let Some(root) = self.tree_target(&commit.tree) else {
+        self.walk_tree(commit_index, &commit.tree, out, seen_env);
+    }
+
+    /// Report blob `id`, which a ref names directly, under the ref's name
+    /// as its path, unless an earlier commit held it.
+    pub fn walk_blob(
+        &mut self,
+        commit_index: usize,
+        id: &ObjectKey,
+        name: &str,
+        out: &mut WalkResult,
+    ) {
+        let (blob, target) = match self.objects.store.position(id) {
+            Some(p) if p <= INDEX_MASK => (BlobRef::Packed(p), IS_BLOB | p),
+            _ => {
+                let Some(n) = self.externals.lock().expect("lock").number(*id) else {
+                    return;
+                };
+                (BlobRef::External(*id), IS_BLOB | EXTERNAL | n)
+            }
+        };
+        if self.seen.insert(target) {
+            out.blobs.push(BlobRecord {
+                blob,
+                path: name.to_string(),
+                commit: commit_index,
+            });
+        }
+    }
+
+    /// Walk the tree `tree` for the commit numbered `commit_index`.
+    pub fn walk_tree(
+        &mut self,
+        commit_index: usize,
+        tree: &ObjectKey,
+        out: &mut WalkResult,
+        seen_env: &mut HashSet<String>,
+    ) {
+        let Some(root) = self.tree_target(tree) else {
             return;
         };
         let mut stack: Vec<(u32, String)> = Vec::new();
