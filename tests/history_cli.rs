@@ -440,3 +440,46 @@ fn history_scans_what_tags_refs_and_detached_heads_reach() {
         assert!(tagged["message"].as_str().unwrap().contains("in no commit"));
     }
 }
+
+/// A window (`--range`, `--since`) reports what its commits introduced
+/// against their parents, at the commit that introduced it: not a key its
+/// boundary parent already held, and a key re-added inside it although an
+/// older commit held the same blob.
+#[test]
+fn a_window_reports_what_its_commits_introduced() {
+    let repo = new_repo();
+    let dir = repo.path();
+    plant_key(&dir.join("config.py"));
+    git(dir, &["add", "config.py"]);
+    commit_dated(dir, "key added", 400);
+    git(dir, &["branch", "feature"]);
+    std::fs::write(dir.join("config.py"), "import os\n").unwrap();
+    git(dir, &["add", "config.py"]);
+    commit_dated(dir, "key removed on main", 300);
+    // The feature branch touches another file only: its parent holds the
+    // key, which main no longer does.
+    git(dir, &["checkout", "-q", "feature"]);
+    std::fs::write(dir.join("b.py"), "print(1)\n").unwrap();
+    git(dir, &["add", "b.py"]);
+    commit_dated(dir, "feature", 200);
+    let (code, report) = history_json(dir, &["--range", "main..feature"]);
+    assert_eq!(code, Some(0), "{report}");
+    assert!(by_rule(&report, "skytells-api-key").is_empty(), "{report}");
+
+    // Back on main, the removal is reverted long after: the same blob
+    // comes back inside a --since window.
+    git(dir, &["checkout", "-q", "main"]);
+    git(dir, &["checkout", "feature~0", "--", "config.py"]);
+    let revert = commit_dated(dir, "key back", 10);
+    let since = skyscan::time::rfc3339(skyscan::time::now() - 30 * 86_400);
+    for window in [
+        vec!["--since", &since[..10]],
+        vec!["--range", "HEAD~1..HEAD"],
+    ] {
+        let (code, report) = history_json(dir, &window);
+        assert_eq!(code, Some(1), "{window:?}: {report}");
+        let found = by_rule(&report, "skytells-api-key");
+        assert_eq!(found.len(), 1, "{window:?}: {report}");
+        assert_eq!(found[0]["provenance"]["commit"], revert.as_str());
+    }
+}

@@ -32,6 +32,9 @@ pub struct CommitInfo {
     pub email: String,
     /// Committer time, Unix seconds.
     pub time: i64,
+    /// The parent commits, kept only for a window scan (which diffs each
+    /// commit against them).
+    pub parents: Vec<ObjectKey>,
     /// For a tree or blob that a ref reaches without any commit (a tag of a
     /// blob, a ref to a tree): the ref, and `id` is the object's own id.
     pub reference: Option<String>,
@@ -46,11 +49,9 @@ struct Parsed {
     time: i64,
 }
 
-/// The commits to walk, in walk order, and the tree of a range's excluded
-/// side (what it holds is not new in the range).
+/// The commits to walk, in walk order.
 pub struct CommitList {
     pub commits: Vec<CommitInfo>,
-    pub excluded_tree: Option<ObjectKey>,
     /// Trees and blobs that refs reach without a commit, with the first
     /// ref naming each (only in a full scan: they have no date).
     pub detached: Vec<(Peeled, String)>,
@@ -66,12 +67,14 @@ pub enum Peeled {
 
 /// List the commits reachable from every ref and HEAD, or those of `range`.
 /// Without a range, the packed commits are first parsed in parallel on
-/// `pool` (a full scan reads nearly all of them).
+/// `pool` (a full scan reads nearly all of them). `keep_parents` keeps each
+/// commit's parents (a window scan needs them).
 pub fn commits_to_walk(
     repo: &Repository,
     objects: &Objects,
     pool: &rayon::ThreadPool,
     range: Option<&str>,
+    keep_parents: bool,
     warnings: &mut Vec<String>,
 ) -> Result<CommitList, Error> {
     let shallow = shallow_boundary(repo);
@@ -79,7 +82,6 @@ pub fn commits_to_walk(
     let mut tips = Vec::new();
     // With a range: the commits of B not reachable from A.
     let mut in_range: Option<HashSet<ObjectKey>> = None;
-    let mut excluded_tree = None;
     match range {
         Some(range) => {
             let usage = |m: &str| Error::Usage(format!("--range {range}: {m}"));
@@ -94,7 +96,6 @@ pub fn commits_to_walk(
             };
             let from = from.peel_to_commit().map_err(|e| usage(e.message()))?;
             let to = to.peel_to_commit().map_err(|e| usage(e.message()))?;
-            excluded_tree = Some(key(from.tree_id()));
             in_range = Some(range_commits(
                 objects,
                 key(from.id()),
@@ -232,17 +233,14 @@ pub fn commits_to_walk(
                 author: p.author,
                 email: p.email,
                 time: p.time,
+                parents: if keep_parents { p.parents } else { Vec::new() },
                 reference: None,
             }
         })
         .collect();
     detached.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     detached.dedup_by(|a, b| a.0 == b.0);
-    Ok(CommitList {
-        commits,
-        excluded_tree,
-        detached,
-    })
+    Ok(CommitList { commits, detached })
 }
 
 /// The ids that HEAD files hold directly (detached HEADs), in the main

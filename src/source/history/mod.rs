@@ -25,6 +25,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use git2::{ObjectType, Oid, Repository};
+use rustc_hash::FxHashMap;
 
 use crate::checks::env_files::{self, NameFilter};
 use crate::checks::history as history_checks;
@@ -155,8 +156,15 @@ pub fn scan_history(
     // 1. Commits.
     progress.phase("reading commits");
     let before = warnings.len();
-    let list =
-        commits::commits_to_walk(&repo, &objects, &pool, opts.range.as_deref(), &mut warnings)?;
+    let window = opts.range.is_some() || opts.since.is_some();
+    let list = commits::commits_to_walk(
+        &repo,
+        &objects,
+        &pool,
+        opts.range.as_deref(),
+        window,
+        &mut warnings,
+    )?;
     // Each warning of this phase is a ref or commit that could not be read.
     counters
         .errors
@@ -176,9 +184,6 @@ pub fn scan_history(
     };
     progress.phase("walking commits");
     let mut walker = trees::Walker::new(store, &objects, rules, &filter);
-    if let Some(tree) = &list.excluded_tree {
-        walker.mark_seen(tree);
-    }
     let mut walked = trees::WalkResult {
         blobs: Vec::new(),
         env_paths: Vec::new(),
@@ -186,14 +191,40 @@ pub fn scan_history(
     };
     let mut seen_env = HashSet::new();
     let mut commits = Vec::with_capacity(list.commits.len());
-    for commit in list.commits {
-        if opts.since.is_some_and(|since| commit.time < since) {
-            // Older than --since: what it holds is not new in the window.
-            walker.mark_seen(&commit.tree);
-            continue;
+    if window {
+        // Each commit of the window against its parents, which may lie
+        // outside it (a range's boundary, commits before --since).
+        let trees: FxHashMap<ObjectKey, ObjectKey> =
+            list.commits.iter().map(|c| (c.id, c.tree)).collect();
+        let mut buf = Vec::new();
+        for commit in list.commits {
+            if opts.since.is_some_and(|since| commit.time < since) {
+                continue;
+            }
+            let parent_trees: Vec<ObjectKey> = commit
+                .parents
+                .iter()
+                .filter_map(|p| {
+                    trees
+                        .get(p)
+                        .copied()
+                        .or_else(|| read_tree_of(&objects, p, &mut buf))
+                })
+                .collect();
+            walker.walk_introduced(
+                commits.len(),
+                &commit.tree,
+                &parent_trees,
+                &mut walked,
+                &mut seen_env,
+            );
+            commits.push(commit);
         }
-        walker.walk_commit(commits.len(), &commit, &mut walked, &mut seen_env);
-        commits.push(commit);
+    } else {
+        for commit in list.commits {
+            walker.walk_commit(commits.len(), &commit, &mut walked, &mut seen_env);
+            commits.push(commit);
+        }
     }
     // What refs reach outside any commit (a tag of a blob or of a tree)
     // comes last, so only what no commit holds is reported there. A window
@@ -218,6 +249,7 @@ pub fn scan_history(
                 author: String::new(),
                 email: String::new(),
                 time: 0,
+                parents: Vec::new(),
                 reference: Some(name),
             });
         }
@@ -428,6 +460,16 @@ fn promisor_remote(repo: &Repository) -> Option<String> {
         }
     }
     None
+}
+
+/// The tree of commit `id`; `None` when it cannot be read (a shallow
+/// clone's boundary): the commit then counts as a root, and everything it
+/// holds as new.
+fn read_tree_of(objects: &Objects, id: &ObjectKey, buf: &mut Vec<u8>) -> Option<ObjectKey> {
+    match objects.read(id, buf) {
+        Ok(Kind::Commit) => commits::commit_tree(buf),
+        _ => None,
+    }
 }
 
 /// The blobs of HEAD's tree; `None` when some of it cannot be read (then

@@ -411,29 +411,6 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Mark everything under tree `id` as seen without reporting it (the
-    /// excluded side of a range, commits before `--since`).
-    pub fn mark_seen(&mut self, id: &ObjectKey) {
-        let Some(root) = self.tree_target(id) else {
-            return;
-        };
-        let mut stack = Vec::new();
-        if self.seen.insert(root) {
-            stack.push(root);
-        }
-        while let Some(tree) = stack.pop() {
-            let Some(entries) = self.tree_entries(tree, "") else {
-                continue;
-            };
-            for e in entries {
-                let fresh = self.seen.insert(e.target);
-                if fresh && e.target & IS_BLOB == 0 {
-                    stack.push(e.target);
-                }
-            }
-        }
-    }
-
     /// The entries of a tree (copied out, as the walk also adds trees).
     fn tree_entries(&mut self, target: u32, prefix: &str) -> Option<Vec<Entry>> {
         if target & EXTERNAL == 0 {
@@ -563,19 +540,118 @@ impl<'a> Walker<'a> {
                     out.env_paths.push((path.clone(), commit_index));
                 }
                 if fresh {
-                    let index = e.target & INDEX_MASK;
-                    let blob = if e.target & EXTERNAL != 0 {
-                        BlobRef::External(self.externals.lock().expect("lock").ids[index as usize])
-                    } else {
-                        BlobRef::Packed(index)
-                    };
                     out.blobs.push(BlobRecord {
-                        blob,
+                        blob: self.blob_ref(e.target),
                         path,
                         commit: commit_index,
                     });
                 }
             }
+        }
+    }
+
+    /// Walk a commit of a window (`--range`, `--since`): report the blobs
+    /// its tree holds that none of its parents' trees holds, each once
+    /// across the window. A blob moved to another path is not new; a
+    /// commit without parents introduces its whole tree.
+    pub fn walk_introduced(
+        &mut self,
+        commit_index: usize,
+        tree: &ObjectKey,
+        parent_trees: &[ObjectKey],
+        out: &mut WalkResult,
+        seen_env: &mut HashSet<String>,
+    ) {
+        let Some(root) = self.tree_target(tree) else {
+            return;
+        };
+        let parents: Vec<u32> = parent_trees
+            .iter()
+            .filter_map(|t| self.tree_target(t))
+            .collect();
+        let mut introduced = self.introduced(root, parents.first().copied());
+        for &parent in parents.iter().skip(1) {
+            // A merge introduces only what is new against every parent.
+            let also: HashSet<u32> = self
+                .introduced(root, Some(parent))
+                .into_iter()
+                .map(|(target, _)| target)
+                .collect();
+            introduced.retain(|(target, _)| also.contains(target));
+        }
+        for (target, path) in introduced {
+            if env_files::is_env_candidate(self.rules, &path) && seen_env.insert(path.clone()) {
+                out.env_paths.push((path.clone(), commit_index));
+            }
+            if self.seen.insert(target) {
+                out.blobs.push(BlobRecord {
+                    blob: self.blob_ref(target),
+                    path,
+                    commit: commit_index,
+                });
+            }
+        }
+    }
+
+    /// The blobs (target, path) of tree `new` that tree `old` does not
+    /// hold, found by descending only into subtrees that differ. A blob
+    /// that `old` holds at another path (a move) is left out.
+    fn introduced(&mut self, new: u32, old: Option<u32>) -> Vec<(u32, String)> {
+        let mut added = Vec::new();
+        let mut removed = HashSet::new();
+        // A tree that contains itself repeats a pair: each pair once.
+        let mut visited = HashSet::new();
+        let mut stack = vec![(Some(new), old, String::new())];
+        while let Some((new, old, prefix)) = stack.pop() {
+            if new == old || !visited.insert((new, old)) {
+                continue;
+            }
+            let mut before: FxHashMap<Vec<u8>, u32> = FxHashMap::default();
+            for e in old
+                .and_then(|t| self.tree_entries(t, &prefix))
+                .unwrap_or_default()
+            {
+                before.insert(self.name(e.name).to_vec(), e.target);
+            }
+            for e in new
+                .and_then(|t| self.tree_entries(t, &prefix))
+                .unwrap_or_default()
+            {
+                let name = self.name(e.name).to_vec();
+                let was = before.remove(&name);
+                if was == Some(e.target) {
+                    continue;
+                }
+                let path = join(&prefix, &name);
+                let old_tree = was.filter(|t| t & IS_BLOB == 0);
+                removed.extend(was.filter(|t| t & IS_BLOB != 0));
+                if e.target & IS_BLOB != 0 {
+                    if old_tree.is_some() {
+                        stack.push((None, old_tree, path.clone()));
+                    }
+                    added.push((e.target, path));
+                } else {
+                    stack.push((Some(e.target), old_tree, path));
+                }
+            }
+            for (name, target) in before {
+                if target & IS_BLOB != 0 {
+                    removed.insert(target);
+                } else {
+                    stack.push((None, Some(target), join(&prefix, &name)));
+                }
+            }
+        }
+        added.retain(|(target, _)| !removed.contains(target));
+        added
+    }
+
+    fn blob_ref(&self, target: u32) -> BlobRef {
+        let index = target & INDEX_MASK;
+        if target & EXTERNAL != 0 {
+            BlobRef::External(self.externals.lock().expect("lock").ids[index as usize])
+        } else {
+            BlobRef::Packed(index)
         }
     }
 
