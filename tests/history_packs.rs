@@ -543,3 +543,39 @@ fn deltas_get_their_base_and_its_state() {
         assert_eq!(*with_base.lock().unwrap(), deltas);
     }
 }
+
+/// A blob over `--max-filesize` is skipped even when it is the delta base
+/// that other versions are resolved from.
+#[test]
+fn a_delta_base_over_the_size_cap_is_skipped_not_scanned() {
+    let repo = new_repo();
+    let dir = repo.path();
+    let key = plant_key(&dir.join("big.py"));
+    let filler: String = (0..400).map(|i| format!("value_{i} = {i}\n")).collect();
+    for v in 0..6 {
+        std::fs::write(
+            dir.join("big.py"),
+            format!("SKYTELLS_API_KEY = '{key}'\nversion = {v}\n{filler}"),
+        )
+        .unwrap();
+        git(dir, &["add", "big.py"]);
+        git(dir, &["commit", "-qm", &format!("v{v}")]);
+    }
+    git(dir, &["gc", "-q", "--aggressive"]);
+    assert!(
+        delta_counts(dir).0 >= 4,
+        "the versions are deltas of each other"
+    );
+    let out = skyscan()
+        .args(["history", ".", "--format", "json", "--max-filesize", "1000"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let report = json_of(&out);
+    assert_eq!(report["stats"]["skipped_large"], 6, "{report}");
+    assert_eq!(report["stats"]["files_scanned"], 0, "{report}");
+    assert!(
+        report["findings"].as_array().unwrap().is_empty(),
+        "{report}"
+    );
+}

@@ -610,3 +610,78 @@ fn a_name_no_relative_reference_can_name_gets_no_sarif_location() {
     }
     assert!(String::from_utf8_lossy(&out.stderr).contains("SARIF:"));
 }
+
+/// A delta instruction copying `size` bytes (at most 64 KiB) of the base
+/// from `offset`.
+fn copy_op(offset: u32, size: u32, ops: &mut Vec<u8>) {
+    assert!((1..=0x10000).contains(&size));
+    let at = ops.len();
+    ops.push(0x80);
+    for (k, b) in offset.to_le_bytes().into_iter().enumerate() {
+        if b != 0 {
+            ops[at] |= 1 << k;
+            ops.push(b);
+        }
+    }
+    // A size of 64 KiB is written as no size bytes at all.
+    for (k, b) in (size & 0xffff)
+        .to_le_bytes()
+        .into_iter()
+        .take(2)
+        .enumerate()
+    {
+        if b != 0 {
+            ops[at] |= 0x10 << k;
+            ops.push(b);
+        }
+    }
+}
+
+#[test]
+fn a_long_chain_of_large_versions_is_resolved_in_bounded_memory() {
+    // 200 versions of an 8 MiB file, each a delta on the one before: 1.6
+    // GB if every level of the chain stayed in memory, which the 1.5 GiB
+    // address-space limit of `history` turns into a failure.
+    let dir = common::new_repo();
+    let id_of = |i: u32| -> Id {
+        let mut id = [0xa5u8; 20];
+        id[..4].copy_from_slice(&i.to_be_bytes());
+        id
+    };
+    let mut base = KEY_FILE_2.to_vec();
+    while base.len() < 8 << 20 {
+        base.extend_from_slice(b"# padding padding padding padding\n");
+    }
+    let mut len = base.len() as u32;
+    let mut entries = vec![Entry {
+        id: id_of(0),
+        code: 3,
+        declared: base.len() as u64,
+        base: None,
+        data: base,
+    }];
+    let n = 200;
+    for i in 1..n {
+        let mut ops = Vec::new();
+        let mut at = 0;
+        while at < len {
+            let size = (len - at).min(0x10000);
+            copy_op(at, size, &mut ops);
+            at += size;
+        }
+        let tail = format!("#{i:03}\n");
+        ops.push(tail.len() as u8);
+        ops.extend(tail.as_bytes());
+        let next = len + tail.len() as u32;
+        let d = delta(u64::from(len), u64::from(next), &ops);
+        entries.push(Entry::ref_delta(id_of(i), id_of(i - 1), d));
+        len = next;
+    }
+    let tree = tree(&[("100644", "b.py", id_of(n - 1))]);
+    let tree_id = tree.id;
+    entries.push(tree);
+    commit_pack(dir.path(), entries, tree_id, |_| {});
+    let (code, warnings, stderr, paths) = history_report(dir.path());
+    assert_eq!(code, Some(0), "{warnings:?}\n{stderr}");
+    assert!(paths.iter().any(|p| p == "b.py"), "{paths:?}\n{stderr}");
+}

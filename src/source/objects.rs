@@ -762,6 +762,16 @@ where
         if !self.wanted[e as usize] {
             return None;
         }
+        // Inflated only as the base of smaller deltas: still over the cap.
+        if data.len() as u64 > self.max_size {
+            (self.visit)(Visit {
+                position: self.layout.position[e as usize],
+                resolved: Resolved::Large(data.len() as u64),
+                base: None,
+                has_deltas: false,
+            });
+            return None;
+        }
         let has_deltas = self.kids(e).iter().any(|&c| self.needed[c as usize]);
         (self.visit)(Visit {
             position: self.layout.position[e as usize],
