@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every fuzz target for a bounded time (not a test; needs the nightly
-# toolchain). Crashes are copied to fuzz/regressions/<target>/, which
+# toolchain). A single allocation over 1 GiB, 2 GiB resident or 20 s on one
+# input is a crash. Crashes are copied to fuzz/regressions/<target>/, which
 # tests/fuzz_regressions.rs replays on every `cargo test`.
 #
 #   bash fuzz/run.sh            # 120 s per target
@@ -10,10 +11,15 @@ cd "$(dirname "$0")"
 per=${SECONDS_PER_TARGET:-120}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 status=0
-for target in ${TARGETS:-scan_and_report parse_config parse_tree parse_index}; do
+for target in ${TARGETS:-scan_and_report parse_config parse_tree parse_index history_pack}; do
   mkdir -p "corpus/$target" "regressions/$target"
   # Seed the corpus with the regression inputs and (for scans) the fixtures.
   cp -n regressions/"$target"/* "corpus/$target/" 2>/dev/null || true
+  if [ "$target" = history_pack ]; then
+    # The crafted packs of tests/fuzz_regressions.rs, in the target's format.
+    (cd .. && SKYSCAN_WRITE_FUZZ_SEEDS="$PWD/fuzz/corpus/$target" \
+      cargo test -q --release --test fuzz_regressions history_pack >/dev/null)
+  fi
   if [ "$target" = scan_and_report ]; then
     find ../fixtures ../rules -type f -size -64k | while read -r f; do
       cp -n "$f" "corpus/$target/$(echo "$f" | tr '/' '_')"
@@ -21,7 +27,7 @@ for target in ${TARGETS:-scan_and_report parse_config parse_tree parse_index}; d
   fi
   echo "== $target ($per s)"
   cargo +nightly fuzz run "$target" "corpus/$target" -- \
-    -max_total_time="$per" -rss_limit_mb=2048 -timeout=10 2>&1 | tee "/tmp/skyscan-fuzz-$target.log" | grep -E "^#[0-9]+.*(DONE|pulse)|ERROR|SUMMARY" || true
+    -max_total_time="$per" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=20 2>&1 | tee "/tmp/skyscan-fuzz-$target.log" | grep -E "^#[0-9]+.*(DONE|pulse)|ERROR|SUMMARY" || true
   for crash in artifacts/"$target"/*; do
     [ -e "$crash" ] || continue
     cp "$crash" "regressions/$target/"
