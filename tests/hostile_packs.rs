@@ -685,3 +685,23 @@ fn a_long_chain_of_large_versions_is_resolved_in_bounded_memory() {
     assert_eq!(code, Some(0), "{warnings:?}\n{stderr}");
     assert!(paths.iter().any(|p| p == "b.py"), "{paths:?}\n{stderr}");
 }
+
+#[test]
+fn an_entry_libgit2_would_allocate_30_gb_for_is_corrupt() {
+    // A delta whose header declares 30 GB, named by a tag: the pack reader
+    // cannot resolve it, and libgit2, which it would fall back on,
+    // allocates what the header declares before reading a byte.
+    let dir = common::new_repo();
+    let b1 = Entry::object("blob", KEY_FILE_1);
+    let mut bomb = Entry::ref_delta([0xb0; 20], b1.id, delta(3, 3, b"\x03abc"));
+    bomb.declared = 30_000_000_000;
+    let tree = tree(&[("100644", "a.py", b1.id)]);
+    let tree_id = tree.id;
+    commit_pack(dir.path(), vec![b1, bomb, tree], tree_id, |_| {});
+    std::fs::write(
+        dir.path().join(".git/refs/tags/bomb"),
+        format!("{}\n", hex(&[0xb0; 20])),
+    )
+    .unwrap();
+    assert_incomplete(dir.path(), "claims more data than it holds");
+}

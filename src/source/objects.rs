@@ -58,6 +58,27 @@ pub const MAX_STRUCTURE_SIZE: u64 = 64 << 20;
 const OVER_STRUCTURE_CAP: &str = "it is larger than any real tree or commit (64 MiB)";
 const IMPOSSIBLE_SIZE: &str = "its pack entry declares a size no object can have (corrupt pack)";
 const DELTA_CYCLE: &str = "its delta chain loops back on itself (corrupt pack)";
+const CLAIMS_MORE_THAN_STORED: &str =
+    "its pack entry claims more data than it holds (corrupt pack)";
+const DELTA_CLAIMS_TOO_MUCH: &str =
+    "its delta declares a result larger than it can produce (corrupt pack)";
+
+/// Steps a delta chain may take across packs before it counts as a loop
+/// (git itself stops at a depth of 4095).
+const MAX_CHAIN_STEPS: usize = 10_000;
+
+/// Whether an entry declares more inflated bytes than the `stored` bytes of
+/// its zlib stream can hold: zlib expands at most about 1032:1.
+fn claims_more_than_stored(declared: u64, stored: u64) -> bool {
+    declared > stored.saturating_mul(1100).saturating_add(64)
+}
+
+/// Whether a delta declares a result larger than its instructions can
+/// produce: a copy of the most a version 2 pack allows (64 KiB) takes
+/// one byte.
+fn delta_claims_too_much(result: u64, delta_len: usize) -> bool {
+    result > (delta_len as u64).saturating_mul(0x10000)
+}
 
 /// For a read error that no other reader could get past (a size over the
 /// cap, an impossible size), why: the object must not go to libgit2.
@@ -357,7 +378,51 @@ impl ObjectStore {
             Unreadable::ImpossibleSize => return Some(IMPOSSIBLE_SIZE),
             Unreadable::No => {}
         }
-        self.corrupt.lock().expect("lock").get(&position).copied()
+        if let Some(why) = self.corrupt.lock().expect("lock").get(&position).copied() {
+            return Some(why);
+        }
+        self.implausible_chain(position)
+    }
+
+    /// Why libgit2 must not read the packed object at `position`, if it
+    /// must not: libgit2 allocates what an entry declares (its size, a
+    /// delta's result) before checking it, so every entry of the object's
+    /// delta chain, across packs, must declare what its bytes can justify.
+    /// Only objects the packs could not resolve get here.
+    fn implausible_chain(&self, position: u32) -> Option<&'static str> {
+        let mut at = self.locations[position as usize];
+        let mut delta = Vec::new();
+        for _ in 0..MAX_CHAIN_STEPS {
+            let (pack, layout) = (&self.packs[at.0 as usize], &self.layouts[at.0 as usize]);
+            let e = at.1 as usize;
+            // An entry whose header cannot be parsed fails in libgit2 too.
+            let header = pack.header(layout.offsets[e]).ok()?;
+            let end = layout
+                .offsets
+                .get(e + 1)
+                .copied()
+                .unwrap_or(pack.body_end());
+            if claims_more_than_stored(header.size, end.saturating_sub(header.data_offset)) {
+                return Some(CLAIMS_MORE_THAN_STORED);
+            }
+            let base = match header.kind {
+                PackKind::OfsDelta(offset) => layout
+                    .offsets
+                    .binary_search(&offset)
+                    .ok()
+                    .map(|b| (at.0, b as u32)),
+                PackKind::RefDelta(id) => self.position(&id).map(|p| self.locations[p as usize]),
+                _ => return None,
+            };
+            pack.inflate(&header, end, &mut delta).ok()?;
+            let result = delta_result_size(&delta).ok()?;
+            if delta_claims_too_much(result, delta.len()) {
+                return Some(DELTA_CLAIMS_TOO_MUCH);
+            }
+            // A base outside the packs (loose, or missing) is libgit2's to find.
+            at = base?;
+        }
+        Some(DELTA_CYCLE)
     }
 
     fn mark_corrupt(&self, position: u32, why: &'static str) {
@@ -696,9 +761,8 @@ where
                 .get(e as usize + 1)
                 .copied()
                 .unwrap_or(self.pack.body_end());
-            let stored = end.saturating_sub(header.data_offset);
-            if header.size > stored.saturating_mul(1100).saturating_add(64) {
-                self.corrupt(e, "its header claims more data than the pack entry holds");
+            if claims_more_than_stored(header.size, end.saturating_sub(header.data_offset)) {
+                self.corrupt(e, CLAIMS_MORE_THAN_STORED);
                 return;
             }
             if header.size > self.hard_max {
@@ -837,9 +901,9 @@ where
             let mut delta = delta.borrow_mut();
             inflate_entry(self.pack, self.layout, c, &mut delta)?;
             let size = delta_result_size(&delta)?;
-            // Each delta byte produces at most 64 KiB: a larger claim is
-            // corrupt, not a large file.
-            if size > (delta.len() as u64).saturating_mul(0x10000) || size > self.hard_max {
+            // A larger claim than the delta can produce is corrupt, not a
+            // large file.
+            if delta_claims_too_much(size, delta.len()) || size > self.hard_max {
                 return Err(PackError::TooLarge);
             }
             if self.skip_large(c, size) {
