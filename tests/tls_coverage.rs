@@ -138,10 +138,10 @@ fn evaluation_set() {
         .iter()
         .filter(|f| f["checklist"] == "SC5")
         .map(|f| {
-            let key = (
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap() as usize,
-            );
+            // Paths are relative to the repository, not to the set.
+            let path = f["path"].as_str().unwrap();
+            let path = path.strip_prefix("bench/tls-eval/").unwrap_or(path);
+            let key = (path.to_string(), f["line"].as_u64().unwrap() as usize);
             (key, f["rule_id"].as_str().unwrap().to_string())
         })
         .collect();

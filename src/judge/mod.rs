@@ -39,6 +39,8 @@ pub fn review(judge: Judge, case: &Case<'_>) -> Verdict {
         Judge::SignatureCompare => signature::review(case),
         Judge::PythonTls => tls::review_python(case),
         Judge::TlsOption => tls::review_option(case),
+        Judge::TlsVariable => tls::review_variable(case, tls::review_option),
+        Judge::PythonTlsVariable => tls::review_variable(case, tls::review_python),
         Judge::RawPrompt => prompts::review(case),
     }
 }

@@ -9,7 +9,7 @@
 //!   hostname or pins the certificate itself, or requires a certificate.
 
 use super::code::{has_word, name_before, nearby_lines, Line};
-use super::{is_test_path, Case, Verdict};
+use super::{is_test_path, Adjust, Case, Verdict};
 use crate::rules::Severity;
 
 /// Lines looked at around a TLS switch.
@@ -53,6 +53,126 @@ pub fn review_option(case: &Case<'_>) -> Verdict {
         );
     }
     Verdict::keep()
+}
+
+/// Values that turn an option on, and off, as code writes them.
+const TRUE_VALUES: &[&str] = &["true", "True", "TRUE", "1", "yes", "on"];
+const FALSE_VALUES: &[&str] = &["false", "False", "FALSE", "0", "no", "off", "nil", "None"];
+
+/// Words in an option's name that make `true` the value that turns
+/// verification off (`InsecureSkipVerify`, `danger_accept_invalid_certs`);
+/// for other options (`verify`, `rejectUnauthorized`) it is `false`.
+const TRUE_DISABLES: &[&str] = &[
+    "insecure",
+    "skip",
+    "disable",
+    "allow",
+    "accept",
+    "trust",
+    "danger",
+    "ignore",
+    "bypass",
+    "noverify",
+    "no_verify",
+    "unsafe",
+];
+
+/// As `inner` (a TLS judge), for a match whose value may be a name: an option
+/// set from a variable or constant (`InsecureSkipVerify: skip`) is kept only
+/// when the same file assigns that name the value that turns verification
+/// off, and it is reported where the option takes effect.
+pub fn review_variable(case: &Case<'_>, inner: fn(&Case<'_>) -> Verdict) -> Verdict {
+    let matched = case.matched().trim_end();
+    let value_start = matched
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$'))
+        .map_or(0, |i| i + 1);
+    let value = &matched[value_start..];
+    let option = matched[..value_start].to_ascii_lowercase();
+    let disabling = if TRUE_DISABLES.iter().any(|w| option.contains(w)) {
+        TRUE_VALUES
+    } else {
+        FALSE_VALUES
+    };
+    let unquoted = value.trim_matches(|c| c == '"' || c == '\'');
+    if TRUE_VALUES.contains(&unquoted) || FALSE_VALUES.contains(&unquoted) {
+        // A literal: the switch is off only with the disabling value.
+        return if disabling.contains(&unquoted) {
+            inner(case)
+        } else {
+            Verdict::Drop
+        };
+    }
+    if value.is_empty() || value.starts_with(|c: char| c.is_ascii_digit()) {
+        return inner(case);
+    }
+    // The name as assigned: its last segment (`this.skip`, `cfg.skip`).
+    let name = value
+        .rsplit('.')
+        .next()
+        .unwrap_or(value)
+        .trim_start_matches('$');
+    if name.is_empty() || !assigns(case.text, name, disabling) {
+        return Verdict::Drop;
+    }
+    match inner(case) {
+        Verdict::Keep(adjust) if adjust.message.is_none() => Verdict::Keep(Adjust {
+            message: Some(format!(
+                "TLS verification is turned off through `{name}`, which this file sets to a disabling value (`{{match}}`)"
+            )),
+            ..adjust
+        }),
+        other => other,
+    }
+}
+
+/// Whether `text` assigns `name` one of `values` (`name = value`,
+/// `name := value`, `const name = value`, `$name = value`), quoted or not.
+fn assigns(text: &[u8], name: &str, values: &[&str]) -> bool {
+    let text = String::from_utf8_lossy(text);
+    let mut from = 0;
+    while let Some(i) = text[from..].find(name).map(|i| i + from) {
+        from = i + name.len();
+        // Only a statement assigns: before the name on its line, nothing
+        // but declaration words and types (`const`, `private static final
+        // boolean`, `var`) and a `self.`/`this.` receiver, never a call's
+        // keyword argument (`get(url, verify=False)`).
+        let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
+        let prefix = text[line_start..i].trim_end_matches(['$', '@']);
+        let prefix = prefix
+            .strip_suffix("self.")
+            .or_else(|| prefix.strip_suffix("this."))
+            .unwrap_or(prefix);
+        let declaration = prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ' ' || c == '\t');
+        if !declaration || prefix.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let rest = text[from..].trim_start_matches([' ', '\t']);
+        // A type between the name and `=` (`skip bool = true`, `skip: bool = true`).
+        let rest = rest
+            .strip_prefix(':')
+            .filter(|r| !r.starts_with('='))
+            .map_or(rest, |r| {
+                let r = r.trim_start();
+                r.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                    .trim_start()
+            });
+        let rest = rest
+            .strip_prefix(":=")
+            .or_else(|| rest.strip_prefix('=').filter(|r| !r.starts_with('=')));
+        let Some(rest) = rest else { continue };
+        let rest = rest.trim_start_matches([' ', '\t']);
+        let value = rest
+            .trim_start_matches(['"', '\''])
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or("");
+        if values.contains(&value) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Python: as [`review_option`], and `check_hostname = False` is fine where
@@ -154,6 +274,7 @@ fn mocked(lines: &[Line<'_>], at: usize) -> bool {
         let t = l.text;
         t.contains("patch(")
             || t.contains("MagicMock")
+            || t.contains("_mock.")
             || t.contains("Mock(")
             || t.contains("jest.mock(")
             || t.contains("vi.mock(")

@@ -341,6 +341,12 @@ pub enum Judge {
     /// SC5, any language: a TLS switch in a test of the setting, or that
     /// follows a caller's option instead of being turned off outright.
     TlsOption,
+    /// SC5: as `TlsOption`, and an option whose value is a name is
+    /// reported only when the same file gives that name the disabling
+    /// value (`insecure := true` ... `InsecureSkipVerify: insecure`).
+    TlsVariable,
+    /// SC5: `PythonTls` with the name resolution of `TlsVariable`.
+    PythonTlsVariable,
     /// SC9: a logged prompt that is user data, not a constant.
     RawPrompt,
 }
@@ -355,6 +361,8 @@ impl Judge {
             "signature-compare" => Judge::SignatureCompare,
             "python-tls" => Judge::PythonTls,
             "tls-option" => Judge::TlsOption,
+            "tls-variable" => Judge::TlsVariable,
+            "python-tls-variable" => Judge::PythonTlsVariable,
             "raw-prompt" => Judge::RawPrompt,
             _ => return None,
         })
