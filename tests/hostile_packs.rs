@@ -705,3 +705,37 @@ fn an_entry_libgit2_would_allocate_30_gb_for_is_corrupt() {
     .unwrap();
     assert_incomplete(dir.path(), "claims more data than it holds");
 }
+
+#[test]
+fn an_entry_of_a_reserved_type_is_corrupt_not_a_panic() {
+    // Type code 5 is reserved: the pack reader cannot resolve the entry and
+    // libgit2, asked instead, returns an object of no known type, on which
+    // the git2 crate panics.
+    let dir = common::new_repo();
+    let odd = Entry {
+        id: [0xc5; 20],
+        code: 5,
+        declared: KEY_FILE_2.len() as u64,
+        base: None,
+        data: KEY_FILE_2.to_vec(),
+    };
+    let tree = tree(&[("100644", "a.py", odd.id)]);
+    let tree_id = tree.id;
+    commit_pack(dir.path(), vec![odd, tree], tree_id, |_| {});
+    assert_incomplete(dir.path(), "header is malformed");
+}
+
+#[test]
+fn a_loose_blob_claiming_30_gb_is_corrupt_not_large() {
+    let dir = common::new_repo();
+    let id = [0xab; 20];
+    let mut raw = b"blob 30000000000\0".to_vec();
+    raw.extend(KEY_FILE_2);
+    let objects = dir.path().join(".git/objects/ab");
+    std::fs::create_dir_all(&objects).unwrap();
+    std::fs::write(objects.join(&hex(&id)[2..]), zlib(&raw)).unwrap();
+    let tree = tree(&[("100644", "a.py", id)]);
+    let tree_id = tree.id;
+    commit_pack(dir.path(), vec![tree], tree_id, |_| {});
+    assert_incomplete(dir.path(), "claims more data than it holds");
+}

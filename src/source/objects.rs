@@ -58,6 +58,7 @@ pub const MAX_STRUCTURE_SIZE: u64 = 64 << 20;
 const OVER_STRUCTURE_CAP: &str = "it is larger than any real tree or commit (64 MiB)";
 const IMPOSSIBLE_SIZE: &str = "its pack entry declares a size no object can have (corrupt pack)";
 const DELTA_CYCLE: &str = "its delta chain loops back on itself (corrupt pack)";
+const MALFORMED_HEADER: &str = "its pack entry header is malformed (corrupt pack)";
 const CLAIMS_MORE_THAN_STORED: &str =
     "its pack entry claims more data than it holds (corrupt pack)";
 const DELTA_CLAIMS_TOO_MUCH: &str =
@@ -395,8 +396,12 @@ impl ObjectStore {
         for _ in 0..MAX_CHAIN_STEPS {
             let (pack, layout) = (&self.packs[at.0 as usize], &self.layouts[at.0 as usize]);
             let e = at.1 as usize;
-            // An entry whose header cannot be parsed fails in libgit2 too.
-            let header = pack.header(layout.offsets[e]).ok()?;
+            // A header this reader cannot parse (a reserved type code, a
+            // size running past the pack) is corrupt: libgit2 reads some of
+            // them anyway and hands back objects of no known type.
+            let Ok(header) = pack.header(layout.offsets[e]) else {
+                return Some(MALFORMED_HEADER);
+            };
             let end = layout
                 .offsets
                 .get(e + 1)

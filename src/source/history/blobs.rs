@@ -19,7 +19,7 @@ use super::HistoryOptions;
 use crate::engine::{Matcher, Scratch};
 use crate::finding::Finding;
 use crate::scan::{decode, scan_file};
-use crate::source::objects::{Kind, ObjectStore, Resolved};
+use crate::source::objects::{self, Kind, ObjectStore, Resolved};
 use crate::source::Counters;
 
 thread_local! {
@@ -139,6 +139,10 @@ impl BlobScanner<'_> {
                 return;
             }
         };
+        let object_dirs = repo
+            .as_ref()
+            .map(|r| objects::object_dirs(r.commondir()))
+            .unwrap_or_default();
         for &job in jobs {
             let record = &records[job];
             let id = record.oid(store);
@@ -149,10 +153,14 @@ impl BlobScanner<'_> {
                 continue;
             }
             let object = odb.read_header(id).and_then(|(size, _)| {
-                if size as u64 > self.opts.max_filesize {
-                    Ok(None)
-                } else {
+                if size as u64 <= self.opts.max_filesize {
                     odb.read(id).map(Some)
+                } else if loose_claims_too_much(&object_dirs, id, size as u64) {
+                    Err(git2::Error::from_str(
+                        "its loose object file claims more data than it holds (corrupt object)",
+                    ))
+                } else {
+                    Ok(None)
                 }
             });
             match object {
@@ -199,4 +207,15 @@ impl BlobScanner<'_> {
         });
         (!found.is_empty()).then_some(found)
     }
+}
+
+/// Whether blob `id` is a loose object whose header declares more than its
+/// compressed file can hold (zlib expands at most about 1032:1): such a
+/// claim is corruption, not a large file.
+fn loose_claims_too_much(object_dirs: &[std::path::PathBuf], id: git2::Oid, declared: u64) -> bool {
+    let hex = id.to_string();
+    object_dirs.iter().any(|dir| {
+        std::fs::metadata(dir.join(&hex[..2]).join(&hex[2..]))
+            .is_ok_and(|m| declared > m.len().saturating_mul(1100).saturating_add(64))
+    })
 }
