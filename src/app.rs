@@ -276,6 +276,9 @@ fn rules(args: RulesArgs) -> Result<Outcome, Error> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     if args.check {
+        // A pattern over the compile limits would otherwise match nothing,
+        // silently.
+        set.compile_all()?;
         let failures = check_rules(&set);
         let examples: usize = set
             .rules()

@@ -5,8 +5,18 @@
 
 /// Known vendor prefixes, stripped before the body of a key is judged.
 const PREFIX_PARTS: &[&str] = &[
-    "sk", "rk", "pk", "live", "test", "proj", "svcacct", "admin", "ant", "api03", "admin01",
+    "sk", "rk", "pk", "live", "test", "proj", "svcacct", "admin", "ant", "api03", "admin01", "sb",
+    "secret", "sbp", "or", "v1", "lf", "lsv2", "pt", "pcsk", "gsk", "hf", "r8", "xai", "pplx",
+    "tgp", "npm", "glpat", "glptt", "gldt", "glrt", "ghp", "gho", "ghu", "ghs", "ghr", "github",
+    "pat", "whsec", "xoxb", "xoxp", "xapp",
 ];
+
+/// Bodies longer than this are random data (PEM blocks, JWTs, macaroons):
+/// a placeholder word is looked for only in their first
+/// [`WORDS_IN_LONG_BODIES`] characters, where a made-up key puts it, since
+/// any four-letter word turns up somewhere in a few kilobytes of base64.
+const SHORT_BODY: usize = 64;
+const WORDS_IN_LONG_BODIES: usize = 24;
 
 /// Words that only appear in made-up keys.
 const PLACEHOLDER_WORDS: &[&str] = &[
@@ -64,16 +74,49 @@ pub fn is_placeholder(secret: &str) -> bool {
     if DOCUMENTATION_KEYS.contains(&secret) {
         return true;
     }
-    let body = key_body(secret);
+    let pem;
+    let body = match pem_body(secret) {
+        Some(inner) => {
+            pem = inner;
+            pem.as_str()
+        }
+        None => key_body(secret),
+    };
     if body.is_empty() {
         return true;
     }
     let lower = body.to_ascii_lowercase();
-    if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
+    let searched = if lower.len() > SHORT_BODY {
+        let mut end = WORDS_IN_LONG_BODIES;
+        while !lower.is_char_boundary(end) {
+            end += 1;
+        }
+        &lower[..end]
+    } else {
+        &lower[..]
+    };
+    if PLACEHOLDER_WORDS.iter().any(|w| searched.contains(w)) {
         return true;
     }
     longest_run(lower.as_bytes(), |a, b| a == b) >= 5
         || longest_run(lower.as_bytes(), |a, b| b == a.wrapping_add(1)) >= 6
+}
+
+/// The base64 inside a PEM or PGP armour block (`-----BEGIN ...-----`),
+/// without its header lines, line breaks and `\n` escapes.
+fn pem_body(secret: &str) -> Option<String> {
+    let rest = secret.strip_prefix("-----BEGIN ")?;
+    let inner = &rest[rest.find("-----")? + 5..];
+    let inner = &inner[..inner.find("-----END").unwrap_or(inner.len())];
+    Some(
+        inner
+            .replace("\\n", "\n")
+            .lines()
+            // Armour headers (`Proc-Type: 4,ENCRYPTED`, `Comment: ...`).
+            .filter(|l| !l.contains(':'))
+            .flat_map(|l| l.trim().chars())
+            .collect(),
+    )
 }
 
 /// Length of the longest run of consecutive bytes where `step(prev, next)` holds.

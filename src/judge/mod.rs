@@ -15,6 +15,7 @@
 //! test in `selfcheck`). `bench/precision.sh` measures them on real code.
 
 mod code;
+mod fixtures;
 mod project;
 mod prompts;
 mod public_env;
@@ -39,6 +40,7 @@ pub fn review(judge: Judge, case: &Case<'_>) -> Verdict {
         Judge::SignatureCompare => signature::review(case),
         Judge::PythonTls => tls::review_python(case),
         Judge::TlsOption => tls::review_option(case),
+        Judge::FixtureSecret => fixtures::review_fixture(case),
         Judge::TlsVariable => tls::review_variable(case, tls::review_option),
         Judge::PythonTlsVariable => tls::review_variable(case, tls::review_python),
         Judge::RawPrompt => prompts::review(case),

@@ -23,6 +23,7 @@ macro_rules! packs {
 /// checks that every `rules/*.toml` file is listed.
 pub const BUILTIN_PACKS: &[(&str, &str)] = packs![
     "rules/keys.toml",
+    "rules/keys-stack.toml",
     "rules/client-exposure.toml",
     "rules/env-files.toml",
     "rules/environments.toml",
@@ -347,6 +348,9 @@ pub enum Judge {
     TlsVariable,
     /// SC5: `PythonTls` with the name resolution of `TlsVariable`.
     PythonTlsVariable,
+    /// SC1: a credential in test code: dropped when the test says it is
+    /// made up, a warning otherwise.
+    FixtureSecret,
     /// SC9: a logged prompt that is user data, not a constant.
     RawPrompt,
 }
@@ -362,6 +366,7 @@ impl Judge {
             "python-tls" => Judge::PythonTls,
             "tls-option" => Judge::TlsOption,
             "tls-variable" => Judge::TlsVariable,
+            "fixture-secret" => Judge::FixtureSecret,
             "python-tls-variable" => Judge::PythonTlsVariable,
             "raw-prompt" => Judge::RawPrompt,
             _ => return None,
