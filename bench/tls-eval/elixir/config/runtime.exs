@@ -3,7 +3,6 @@ import Config
 if config_env() == :prod do
   config :acme, Acme.Repo,
     url: System.fetch_env!("DATABASE_URL"),
-    # tls-eval: insecure
     ssl: true,
     pool_size: 10
 
