@@ -89,3 +89,13 @@ class Legacy
         return $mail;
     }
 }
+
+trait VerifiesPeers
+{
+    private array $options = [];
+
+    public function withoutVerifying()
+    {
+        throw new \LogicException('verification cannot be turned off for this client');
+    }
+}
