@@ -39,6 +39,8 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = packs![
     "rules/tls-shell.toml",
     "rules/tls-config.toml",
     "rules/tls-mobile.toml",
+    "rules/tls-elixir.toml",
+    "rules/tls-c.toml",
     "rules/runtime.toml",
     "rules/prompts.toml",
     "rules/webhooks.toml",
