@@ -131,11 +131,18 @@ impl Matcher {
                 let end = (hit_end + w).min(data.len());
                 let windows = &mut scratch.windows[r];
                 match windows.last_mut() {
-                    Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                    Some(last) if start <= last.1 && start >= last.0 => last.1 = last.1.max(end),
                     _ => windows.push((start, end)),
                 }
             }
         });
+        // Several keyword groups report their hits one group after another:
+        // put each rule's windows back in order and merge the overlaps.
+        if matches!(searcher, KeywordSearcher::Packed(groups) if groups.len() > 1) {
+            for &r in &scratch.touched {
+                merge_windows(&mut scratch.windows[r]);
+            }
+        }
 
         let mut out = Vec::new();
         let mut seen = HashSet::new();
@@ -219,23 +226,55 @@ impl Matcher {
     }
 }
 
+/// Sort `windows` and merge those that overlap.
+fn merge_windows(windows: &mut Vec<(usize, usize)>) {
+    if windows.len() < 2 {
+        return;
+    }
+    windows.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(windows.len());
+    for &(start, end) in windows.iter() {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    *windows = merged;
+}
+
 /// The keyword prefilter: SIMD packed search (Teddy) where the CPU and the
-/// keyword set allow it, an Aho-Corasick automaton otherwise. Both report
-/// leftmost-first, non-overlapping hits.
+/// keyword set allow it, an Aho-Corasick automaton otherwise. Teddy takes
+/// at most [`PACKED_MAX`] literals, so a larger set is split into groups of
+/// that size, each searched in its own pass: a few SIMD passes over a file
+/// still beat one pass of the automaton. Each reports leftmost-first,
+/// non-overlapping hits (across groups, hits may overlap).
 enum KeywordSearcher {
-    Packed(packed::Searcher),
+    /// Groups of literals, with the number of the first literal of each.
+    Packed(Vec<(usize, packed::Searcher)>),
     Automaton(AhoCorasick),
 }
 
+/// The most literals one Teddy searcher takes.
+const PACKED_MAX: usize = 64;
+
 impl KeywordSearcher {
     fn new(keywords: &[String]) -> KeywordSearcher {
-        let packed = packed::Config::new()
-            .match_kind(packed::MatchKind::LeftmostFirst)
-            .builder()
-            .extend(keywords)
-            .build();
+        let groups = keywords.len().div_ceil(PACKED_MAX).max(1);
+        let size = keywords.len().div_ceil(groups);
+        let packed: Option<Vec<(usize, packed::Searcher)>> = keywords
+            .chunks(size.max(1))
+            .enumerate()
+            .map(|(g, chunk)| {
+                packed::Config::new()
+                    .match_kind(packed::MatchKind::LeftmostFirst)
+                    .builder()
+                    .extend(chunk)
+                    .build()
+                    .map(|s| (g * size.max(1), s))
+            })
+            .collect();
         match packed {
-            Some(searcher) => KeywordSearcher::Packed(searcher),
+            Some(searchers) => KeywordSearcher::Packed(searchers),
             None => KeywordSearcher::Automaton(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::LeftmostFirst)
@@ -248,9 +287,11 @@ impl KeywordSearcher {
     /// Call `f(pattern, start, end)` for each keyword hit in `data`.
     fn for_each_hit(&self, data: &[u8], mut f: impl FnMut(usize, usize, usize)) {
         match self {
-            KeywordSearcher::Packed(s) => {
-                for m in s.find_iter(data) {
-                    f(m.pattern().as_usize(), m.start(), m.end());
+            KeywordSearcher::Packed(groups) => {
+                for (first, s) in groups {
+                    for m in s.find_iter(data) {
+                        f(first + m.pattern().as_usize(), m.start(), m.end());
+                    }
                 }
             }
             KeywordSearcher::Automaton(ac) => {
