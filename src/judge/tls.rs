@@ -82,7 +82,22 @@ const TRUE_DISABLES: &[&str] = &[
 /// when the same file assigns that name the value that turns verification
 /// off, and it is reported where the option takes effect.
 pub fn review_variable(case: &Case<'_>, inner: fn(&Case<'_>) -> Verdict) -> Verdict {
-    let matched = case.matched().trim_end();
+    // The value ends the match, but for the delimiter some patterns take
+    // after it (`InsecureSkipVerify: skip,`).
+    let matched = case
+        .matched()
+        .trim_end_matches([' ', '\t', '\r', '\n', ',', ';', ')', '}', ']', '/']);
+    // Minified booleans.
+    let matched_owned;
+    let matched = if let Some(head) = matched.strip_suffix("!1") {
+        matched_owned = format!("{head}false");
+        matched_owned.as_str()
+    } else if let Some(head) = matched.strip_suffix("!0") {
+        matched_owned = format!("{head}true");
+        matched_owned.as_str()
+    } else {
+        matched
+    };
     let value_start = matched
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$'))
         .map_or(0, |i| i + 1);
