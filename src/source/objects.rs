@@ -59,6 +59,7 @@ const OVER_STRUCTURE_CAP: &str = "it is larger than any real tree or commit (64 
 const IMPOSSIBLE_SIZE: &str = "its pack entry declares a size no object can have (corrupt pack)";
 const DELTA_CYCLE: &str = "its delta chain loops back on itself (corrupt pack)";
 const MALFORMED_HEADER: &str = "its pack entry header is malformed (corrupt pack)";
+const BAD_DELTA: &str = "its delta data cannot be read (corrupt pack)";
 const CLAIMS_MORE_THAN_STORED: &str =
     "its pack entry claims more data than it holds (corrupt pack)";
 const DELTA_CLAIMS_TOO_MUCH: &str =
@@ -411,16 +412,22 @@ impl ObjectStore {
                 return Some(CLAIMS_MORE_THAN_STORED);
             }
             let base = match header.kind {
-                PackKind::OfsDelta(offset) => layout
-                    .offsets
-                    .binary_search(&offset)
-                    .ok()
-                    .map(|b| (at.0, b as u32)),
+                // An offset that is no entry's start: libgit2 would parse
+                // whatever bytes are there as an entry.
+                PackKind::OfsDelta(offset) => match layout.offsets.binary_search(&offset) {
+                    Ok(b) => Some((at.0, b as u32)),
+                    Err(_) => return Some(MALFORMED_HEADER),
+                },
                 PackKind::RefDelta(id) => self.position(&id).map(|p| self.locations[p as usize]),
                 _ => return None,
             };
-            pack.inflate(&header, end, &mut delta).ok()?;
-            let result = delta_result_size(&delta).ok()?;
+            // Delta data this reader cannot inflate or parse is corrupt.
+            let Ok(result) = pack
+                .inflate(&header, end, &mut delta)
+                .and_then(|()| delta_result_size(&delta))
+            else {
+                return Some(BAD_DELTA);
+            };
             if delta_claims_too_much(result, delta.len()) {
                 return Some(DELTA_CLAIMS_TOO_MUCH);
             }
