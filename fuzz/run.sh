@@ -35,7 +35,7 @@ for target in ${TARGETS:-scan_and_report parse_config parse_tree parse_index his
     -max_total_time="$per" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=20 -detect_leaks=$leaks 2>&1 | tee "/tmp/skyscan-fuzz-$target.log" | grep -E "^#[0-9]+.*(DONE|pulse)|ERROR|SUMMARY" || true
   for crash in artifacts/"$target"/*; do
     [ -e "$crash" ] || continue
-    cp "$crash" "regressions/$target/"
+    mv "$crash" "regressions/$target/"
     echo "crash kept: regressions/$target/$(basename "$crash")"
     status=1
   done
