@@ -16,6 +16,7 @@
 
 mod code;
 mod fixtures;
+mod jwt;
 mod project;
 mod prompts;
 mod public_env;
@@ -41,6 +42,7 @@ pub fn review(judge: Judge, case: &Case<'_>) -> Verdict {
         Judge::PythonTls => tls::review_python(case),
         Judge::TlsOption => tls::review_option(case),
         Judge::FixtureSecret => fixtures::review_fixture(case),
+        Judge::SupabaseJwt => jwt::review_supabase(case),
         Judge::TlsVariable => tls::review_variable(case, tls::review_option),
         Judge::PythonTlsVariable => tls::review_variable(case, tls::review_python),
         Judge::RawPrompt => prompts::review(case),

@@ -353,6 +353,8 @@ pub enum Judge {
     /// SC1: a credential in test code: dropped when the test says it is
     /// made up, a warning otherwise.
     FixtureSecret,
+    /// SC1: a JWT whose payload makes it a Supabase `service_role` key.
+    SupabaseJwt,
     /// SC9: a logged prompt that is user data, not a constant.
     RawPrompt,
 }
@@ -369,6 +371,7 @@ impl Judge {
             "tls-option" => Judge::TlsOption,
             "tls-variable" => Judge::TlsVariable,
             "fixture-secret" => Judge::FixtureSecret,
+            "supabase-jwt" => Judge::SupabaseJwt,
             "python-tls-variable" => Judge::PythonTlsVariable,
             "raw-prompt" => Judge::RawPrompt,
             _ => return None,
