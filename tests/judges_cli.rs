@@ -202,3 +202,80 @@ fn skyscans_own_reports_and_baselines_are_not_scanned() {
     let again = findings(dir.path());
     assert_eq!(again, first);
 }
+
+/// A JWT is a Supabase service key only when its payload says so; test
+/// fixtures are warnings, or nothing when they say they are made up.
+#[test]
+fn supabase_keys_are_told_apart_by_their_payload_and_fixtures_are_warnings() {
+    fn b64url(data: &str) -> String {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let bytes = data.as_bytes();
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..=chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+    let jwt = |role: &str, iss: &str| {
+        let payload = format!(
+            r#"{{"iss":"{iss}","ref":"qwzkdmvbnrtghpcjxfls","role":"{role}","exp":2031776000}}"#
+        );
+        let signature = fake_key("");
+        format!(
+            "{}.{}.{}",
+            b64url(r#"{"alg":"HS256","typ":"JWT"}"#),
+            b64url(&payload),
+            signature.replace(['+', '/'], "_")
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let service = jwt("service_role", "supabase");
+    std::fs::write(
+        dir.path().join(".env.production"),
+        format!(
+            "SUPABASE_SERVICE_ROLE_KEY={service}\nNEXT_PUBLIC_SUPABASE_ANON_KEY={}\nLOCAL_SERVICE_KEY={}\n",
+            jwt("anon", "supabase"),
+            jwt("service_role", "supabase-demo")
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("tests")).unwrap();
+    std::fs::write(
+        dir.path().join("tests/test_admin.py"),
+        format!("ADMIN_KEY = '{service}'\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("tests/test_other.py"),
+        format!("ADMIN_KEY = '{service}'  # fake, made up for these tests\n"),
+    )
+    .unwrap();
+    let all = findings(dir.path());
+    let found = of_rule(&all, "supabase-service-role-key");
+    let places: Vec<(&str, u64, &str)> = found
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["severity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            (".env.production", 1, "error"),
+            ("tests/test_admin.py", 1, "warning")
+        ],
+        "{found:?}"
+    );
+}
