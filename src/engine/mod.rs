@@ -10,7 +10,8 @@
 pub mod filters;
 
 use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, MatchKind};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use crate::rules::{Rule, RuleKind, RuleSet};
 
@@ -37,9 +38,79 @@ pub struct RawMatch {
 /// between threads; per-thread state lives in [`Scratch`].
 pub struct Matcher {
     rules: RuleSet,
+    /// Content rules whose path globs admit only some file names (by
+    /// extension, exact name or name prefix): their keywords are searched
+    /// only in files they may apply to.
+    gates: Vec<(usize, Gate)>,
+    /// One prefilter per class of files (the set of gated rules a file
+    /// admits), built on first use.
+    prefilters: Mutex<HashMap<Vec<u64>, Arc<Prefilter>>>,
+}
+
+/// The keyword searcher of one class of files, and for each of its
+/// literals the rules a hit activates.
+struct Prefilter {
     keywords: Option<KeywordSearcher>,
-    /// For each automaton pattern, the rules it activates.
     activates: Vec<Vec<usize>>,
+}
+
+/// The file names a rule's path globs can match, as a superset: extensions,
+/// exact names and name prefixes.
+#[derive(Debug, Default)]
+struct Gate {
+    extensions: Vec<String>,
+    names: Vec<String>,
+    prefixes: Vec<String>,
+}
+
+impl Gate {
+    /// The gate of a rule's `paths`; `None` when a glob's last component is
+    /// not of a shape understood here (`**`, `*`, classes...): the rule is
+    /// then searched in every file.
+    fn of(paths: &[String]) -> Option<Gate> {
+        if paths.is_empty() {
+            return None;
+        }
+        let mut gate = Gate::default();
+        let plain = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b))
+        };
+        for glob in paths {
+            let last = glob.rsplit('/').next().unwrap_or(glob);
+            if let Some(rest) = last.strip_prefix("*.") {
+                // `*.tf.json` can only match names ending in `.json`.
+                let ext = rest.rsplit('.').next().unwrap_or(rest);
+                if let Some(list) = ext.strip_prefix('{').and_then(|e| e.strip_suffix('}')) {
+                    if !list.split(',').all(plain)
+                        || rest.contains(['{', '}']) && !rest.starts_with('{')
+                    {
+                        return None;
+                    }
+                    gate.extensions.extend(list.split(',').map(str::to_string));
+                } else if plain(ext) {
+                    gate.extensions.push(ext.to_string());
+                } else {
+                    return None;
+                }
+            } else if let Some(prefix) = last.strip_suffix('*').filter(|p| plain(p)) {
+                gate.prefixes.push(prefix.to_string());
+            } else if plain(last) {
+                gate.names.push(last.to_string());
+            } else {
+                return None;
+            }
+        }
+        Some(gate)
+    }
+
+    fn admits(&self, name: &str) -> bool {
+        let ext = name.rsplit_once('.').map(|(_, e)| e);
+        ext.is_some_and(|e| self.extensions.iter().any(|x| x == e))
+            || self.names.iter().any(|n| n == name)
+            || self.prefixes.iter().any(|p| name.starts_with(p.as_str()))
+    }
 }
 
 /// Buffers reused from file to file by one thread.
@@ -52,47 +123,44 @@ pub struct Scratch {
 
 impl Matcher {
     pub fn new(rules: RuleSet) -> Matcher {
-        let mut keywords: Vec<String> = Vec::new();
-        for rule in rules.rules() {
-            if let RuleKind::Content { .. } = rule.kind {
-                for k in &rule.spec.keywords {
-                    if !keywords.contains(k) {
-                        keywords.push(k.clone());
-                    }
-                }
-            }
-        }
-        // The prefilter searches only the minimal keywords: one that contains
-        // another is dropped (wherever it occurs, the shorter one occurs too),
-        // and a hit activates every rule with a keyword containing the hit.
-        // Fewer literals keep the SIMD searcher in play.
-        let literals: Vec<String> = keywords
+        let gates = rules
+            .rules()
             .iter()
-            .filter(|k| !keywords.iter().any(|o| o != *k && k.contains(o.as_str())))
-            .cloned()
+            .enumerate()
+            .filter(|(_, r)| matches!(r.kind, RuleKind::Content { .. }))
+            .filter_map(|(i, r)| Gate::of(&r.spec.paths).map(|g| (i, g)))
             .collect();
-        let activates = literals
-            .iter()
-            .map(|lit| {
-                rules
-                    .rules()
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| {
-                        matches!(r.kind, RuleKind::Content { .. })
-                            && r.spec.keywords.iter().any(|k| k.contains(lit.as_str()))
-                    })
-                    .map(|(i, _)| i)
-                    .collect()
-            })
-            .collect();
-        let keywords = literals;
-        let keywords = (!keywords.is_empty()).then(|| KeywordSearcher::new(&keywords));
         Matcher {
             rules,
-            keywords,
-            activates,
+            gates,
+            prefilters: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The prefilter for the file at `path`: the keywords of the rules that
+    /// apply everywhere and of the gated rules its name admits.
+    fn prefilter(&self, path: &str) -> Arc<Prefilter> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let mut class = vec![0u64; self.gates.len().div_ceil(64)];
+        for (k, (_, gate)) in self.gates.iter().enumerate() {
+            if gate.admits(name) {
+                class[k / 64] |= 1 << (k % 64);
+            }
+        }
+        let mut cache = self.prefilters.lock().expect("prefilter cache");
+        if let Some(p) = cache.get(&class) {
+            return Arc::clone(p);
+        }
+        let excluded: HashSet<usize> = self
+            .gates
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| class[k / 64] & (1 << (k % 64)) == 0)
+            .map(|(_, (r, _))| *r)
+            .collect();
+        let built = Arc::new(Prefilter::new(&self.rules, &excluded));
+        cache.insert(class, Arc::clone(&built));
+        built
     }
 
     pub fn rules(&self) -> &RuleSet {
@@ -102,7 +170,8 @@ impl Matcher {
     /// Find every content-rule match in `data`, a file at `path`
     /// (repository-relative, `/`-separated).
     pub fn scan(&self, path: &str, data: &[u8], scratch: &mut Scratch) -> Vec<RawMatch> {
-        let Some(searcher) = &self.keywords else {
+        let prefilter = self.prefilter(path);
+        let Some(searcher) = &prefilter.keywords else {
             return Vec::new();
         };
         let n_rules = self.rules.rules().len();
@@ -117,7 +186,7 @@ impl Matcher {
         scratch.touched.clear();
 
         searcher.for_each_hit(data, |pattern, hit_start, hit_end| {
-            for &r in &self.activates[pattern] {
+            for &r in &prefilter.activates[pattern] {
                 let rule = &self.rules.rules()[r];
                 if scratch.applies[r] == 0 {
                     scratch.applies[r] = if rule.applies_to(path) { 1 } else { 2 };
@@ -259,6 +328,68 @@ enum KeywordSearcher {
 /// candidates to verify): on the Linux tree with 128 literals, groups of
 /// 64 took 2.2 s, of 32 2.0 s, of 20 1.5 s, of 12 1.2 s, of 8 1.3 s.
 const PACKED_MAX: usize = 12;
+
+impl Prefilter {
+    /// The prefilter of the content rules not in `excluded`.
+    fn new(rules: &RuleSet, excluded: &HashSet<usize>) -> Prefilter {
+        let included = |i: usize, r: &crate::rules::Rule| {
+            matches!(r.kind, RuleKind::Content { .. }) && !excluded.contains(&i)
+        };
+        let mut keywords: Vec<String> = Vec::new();
+        for (i, rule) in rules.rules().iter().enumerate() {
+            if included(i, rule) {
+                for k in &rule.spec.keywords {
+                    if !keywords.contains(k) {
+                        keywords.push(k.clone());
+                    }
+                }
+            }
+        }
+        // The prefilter searches only the minimal keywords: one that contains
+        // another is dropped (wherever it occurs, the shorter one occurs too),
+        // and a hit activates every rule with a keyword containing the hit.
+        // Fewer literals mean fewer SIMD passes.
+        let literals: Vec<String> = keywords
+            .iter()
+            .filter(|k| !keywords.iter().any(|o| o != *k && k.contains(o.as_str())))
+            .cloned()
+            .collect();
+        // Hits do not overlap: where `SSL_VERIFY` is found in
+        // `SSL_VERIFY_NONE`, `VERIFY_NONE` is not. A hit therefore also
+        // activates the rules of every literal that can start inside it
+        // (a suffix of the hit is a prefix of that literal).
+        let hides = |a: &str, b: &str| {
+            (1..a.len().min(b.len())).any(|k| a.as_bytes()[a.len() - k..] == b.as_bytes()[..k])
+        };
+        let activates = literals
+            .iter()
+            .map(|lit| {
+                let reached: Vec<&String> = literals
+                    .iter()
+                    .filter(|other| *other == lit || hides(lit, other))
+                    .collect();
+                rules
+                    .rules()
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, r)| {
+                        included(*i, r)
+                            && r.spec
+                                .keywords
+                                .iter()
+                                .any(|k| reached.iter().any(|l| k.contains(l.as_str())))
+                    })
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .collect();
+        let keywords = (!literals.is_empty()).then(|| KeywordSearcher::new(&literals));
+        Prefilter {
+            keywords,
+            activates,
+        }
+    }
+}
 
 impl KeywordSearcher {
     fn new(keywords: &[String]) -> KeywordSearcher {
@@ -467,8 +598,10 @@ mod tests {
             .map(|x| m.rules().rules()[x.rule].id())
             .collect();
         assert_eq!(ids, ["openai-api-key"]);
+        let prefilter = m.prefilter("a.py");
         assert!(
-            matches!(m.keywords, Some(KeywordSearcher::Packed(_))) || !cfg!(target_arch = "x86_64")
+            matches!(prefilter.keywords, Some(KeywordSearcher::Packed(_)))
+                || !cfg!(target_arch = "x86_64")
         );
     }
 
