@@ -1,11 +1,14 @@
-//! The matching engine. One keyword searcher over every rule keyword is the
-//! prefilter (a SIMD Teddy searcher where the CPU allows, an Aho-Corasick
-//! automaton otherwise): a file without a keyword hit costs one pass of it
-//! and nothing else. Around each hit, only the rules owning that keyword run
-//! their regex, in a window widened to whole lines. Matches then go through
-//! the rule's own filters (path globs, file-level requirement, context words,
-//! exclusions) and, for secrets, the placeholder and entropy filters; the
-//! judges (`judge`) read the code around what is left.
+//! The matching engine. The rules' keywords are the prefilter: SIMD Teddy
+//! searchers of a dozen literals each where the CPU allows, an Aho-Corasick
+//! automaton otherwise. Each class of files (by the rules its name admits)
+//! gets its own searcher, built on first use, so a Java rule's keywords are
+//! not looked for in C files. A file without a keyword hit costs the passes
+//! of its searcher and nothing else. Around each hit, only the rules owning
+//! that keyword run their regex, in a window widened to whole lines. Matches
+//! then go through the rule's own filters (path globs, file-level
+//! requirement, context words, exclusions) and, for secrets, the placeholder
+//! and entropy filters; the judges (`judge`) read the code around what is
+//! left.
 
 pub mod filters;
 
@@ -34,7 +37,7 @@ pub struct RawMatch {
     pub hidden: Option<(usize, usize)>,
 }
 
-/// Compiled keyword automaton plus the rule set it serves. Cheap to share
+/// The rule set and its prefilters. Cheap to share
 /// between threads; per-thread state lives in [`Scratch`].
 pub struct Matcher {
     rules: RuleSet,
@@ -105,11 +108,17 @@ impl Gate {
         Some(gate)
     }
 
-    fn admits(&self, name: &str) -> bool {
+    /// Whether the file at `path` (named `name`) may match. A prefix glob's
+    /// `*` also crosses `/` (`Dockerfile*` matches `Dockerfile.d/x`), so a
+    /// prefix is looked for at the start of every component.
+    fn admits(&self, path: &str, name: &str) -> bool {
         let ext = name.rsplit_once('.').map(|(_, e)| e);
         ext.is_some_and(|e| self.extensions.iter().any(|x| x == e))
             || self.names.iter().any(|n| n == name)
-            || self.prefixes.iter().any(|p| name.starts_with(p.as_str()))
+            || self
+                .prefixes
+                .iter()
+                .any(|p| path.split('/').any(|c| c.starts_with(p.as_str())))
     }
 }
 
@@ -143,7 +152,7 @@ impl Matcher {
         let name = path.rsplit('/').next().unwrap_or(path);
         let mut class = vec![0u64; self.gates.len().div_ceil(64)];
         for (k, (_, gate)) in self.gates.iter().enumerate() {
-            if gate.admits(name) {
+            if gate.admits(path, name) {
                 class[k / 64] |= 1 << (k % 64);
             }
         }
@@ -538,6 +547,47 @@ pub fn lines_around(data: &[u8], start: usize, end: usize, extra: usize) -> (usi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gates_are_a_superset_of_what_path_globs_match() {
+        let g = |globs: &[&str]| Gate::of(&globs.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let code = g(&[
+            "**/*.{java,kt}",
+            "**/*.tf.json",
+            "**/Dockerfile*",
+            "**/hosts",
+        ])
+        .unwrap();
+        for (path, admitted) in [
+            ("src/App.java", true),
+            ("main.tf.json", true),
+            ("x/Dockerfile.prod", true),
+            ("Dockerfile.d/base", true),
+            ("etc/hosts", true),
+            ("src/app.py", false),
+            ("myhosts", false),
+        ] {
+            let name = path.rsplit('/').next().unwrap();
+            assert_eq!(code.admits(path, name), admitted, "{path}");
+        }
+        // Shapes not understood here leave the rule in every prefilter.
+        assert!(g(&["**/nginx/**"]).is_none());
+        assert!(g(&["**/inventory/*"]).is_none());
+        assert!(g(&[]).is_none());
+    }
+
+    #[test]
+    fn a_keyword_inside_another_hit_still_activates_its_rules() {
+        let m = Matcher::new(RuleSet::builtin().unwrap());
+        let mut s = Scratch::default();
+        let code = b"mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_NONE);";
+        let found = m.scan("src/tls.c", code, &mut s);
+        let ids: Vec<&str> = found
+            .iter()
+            .map(|x| m.rules().rules()[x.rule].id())
+            .collect();
+        assert!(ids.contains(&"c-tls-verify-none"), "{ids:?}");
+    }
 
     #[test]
     fn line_bounds() {
