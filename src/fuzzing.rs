@@ -183,7 +183,8 @@ pub fn encode_history_input(count_delta: u8, records: &[PackRecord]) -> Vec<u8> 
     out
 }
 
-fn push_varint(mut v: u64, out: &mut Vec<u8>) {
+/// Append `v` as git's little-endian base-128 varint (delta sizes).
+pub fn push_varint(mut v: u64, out: &mut Vec<u8>) {
     loop {
         let b = (v & 0x7f) as u8;
         v >>= 7;
@@ -287,22 +288,12 @@ pub fn write_history_pack(git_dir: &std::path::Path, count_delta: u8, records: &
     }
     let checksum = [0x5c; 20];
     pack.extend(checksum);
-    let mut index: Vec<([u8; 20], u32)> = offsets
+    let index: Vec<([u8; 20], u32)> = offsets
         .iter()
         .enumerate()
         .map(|(i, &o)| (history_entry_id(i as u32), o as u32))
         .collect();
-    index.sort();
-    let mut idx = b"\xfftOc".to_vec();
-    idx.extend(2u32.to_be_bytes());
-    for b in 0..256usize {
-        let n = index.iter().filter(|(id, _)| (id[0] as usize) <= b).count();
-        idx.extend((n as u32).to_be_bytes());
-    }
-    index.iter().for_each(|(id, _)| idx.extend(id));
-    index.iter().for_each(|_| idx.extend(0u32.to_be_bytes()));
-    index.iter().for_each(|(_, o)| idx.extend(o.to_be_bytes()));
-    idx.extend(checksum);
+    let mut idx = pack_index_v2(index, checksum);
     idx.extend([0x5d; 20]);
     let dir = git_dir.join("objects/pack");
     let _ = std::fs::create_dir_all(&dir);
@@ -321,6 +312,30 @@ pub fn write_history_pack(git_dir: &std::path::Path, count_delta: u8, records: &
         hex(history_entry_id(last)) + "\n",
     );
     let _ = std::fs::write(git_dir.join("HEAD"), "ref: refs/heads/main\n");
+}
+
+/// A version 2 pack index of `(id, offset)` entries (in any order) for the
+/// pack whose trailing checksum is `pack_checksum`, without the index's own
+/// trailing checksum. CRCs are left zero: readers check them only when
+/// copying entries.
+pub fn pack_index_v2(mut entries: Vec<([u8; 20], u32)>, pack_checksum: [u8; 20]) -> Vec<u8> {
+    entries.sort();
+    let mut idx = b"\xfftOc".to_vec();
+    idx.extend(2u32.to_be_bytes());
+    for b in 0..256usize {
+        let n = entries
+            .iter()
+            .filter(|(id, _)| (id[0] as usize) <= b)
+            .count();
+        idx.extend((n as u32).to_be_bytes());
+    }
+    entries.iter().for_each(|(id, _)| idx.extend(id));
+    entries.iter().for_each(|_| idx.extend(0u32.to_be_bytes()));
+    entries
+        .iter()
+        .for_each(|(_, o)| idx.extend(o.to_be_bytes()));
+    idx.extend(pack_checksum);
+    idx
 }
 
 /// A pack entry header's size continuation bytes (little-endian groups).

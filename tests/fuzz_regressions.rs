@@ -97,7 +97,9 @@ fn parse_index_regressions() {
 }
 
 mod history_pack {
-    use skyscan::fuzzing::{encode_history_input, history_entry_id, history_pack, PackRecord};
+    use skyscan::fuzzing::{
+        encode_history_input, history_entry_id, history_pack, push_varint, PackRecord,
+    };
 
     const KEY_FILE: &[u8] = b"SKYTELLS_API_KEY = 'sk-Hq4ZrT8mWvLn2Kc7XyP9bF3dJa6GsN0w'\n";
 
@@ -129,17 +131,8 @@ mod history_pack {
 
     fn delta(code: u8, base: u32, declared_result: u64, ops: &[u8], base_len: u64) -> PackRecord {
         let mut data = Vec::new();
-        for mut v in [base_len, declared_result] {
-            loop {
-                let b = (v & 0x7f) as u8;
-                v >>= 7;
-                if v == 0 {
-                    data.push(b);
-                    break;
-                }
-                data.push(b | 0x80);
-            }
-        }
+        push_varint(base_len, &mut data);
+        push_varint(declared_result, &mut data);
         data.extend(ops);
         PackRecord {
             code,

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use sha1::{Digest, Sha1};
+use skyscan::fuzzing::{pack_index_v2, push_varint};
 
 const KEY_FILE_1: &[u8] = b"print('first file')\n";
 const KEY_FILE_2: &[u8] = b"API_KEY = 'sk-Zq7Lr2Vb9Xw4Kd8Nt3Hj6MfP'\n";
@@ -32,18 +33,6 @@ fn zlib(data: &[u8]) -> Vec<u8> {
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
     z.write_all(data).unwrap();
     z.finish().unwrap()
-}
-
-fn varint(mut v: u64, out: &mut Vec<u8>) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
 }
 
 /// One pack entry: its id (which a crafted entry may choose freely), its
@@ -123,26 +112,7 @@ fn write_pack(dir: &Path, entries: &[Entry], edit: impl Fn(&mut Vec<u8>)) {
     }
     let checksum: Id = Sha1::digest(&pack).into();
     pack.extend(checksum);
-    offsets.sort();
-    let mut idx = b"\xfftOc".to_vec();
-    idx.extend(2u32.to_be_bytes());
-    for b in 0..256usize {
-        let n = offsets
-            .iter()
-            .filter(|(id, _)| (id[0] as usize) <= b)
-            .count();
-        idx.extend((n as u32).to_be_bytes());
-    }
-    for (id, _) in &offsets {
-        idx.extend(id);
-    }
-    for _ in &offsets {
-        idx.extend(0u32.to_be_bytes());
-    }
-    for (_, off) in &offsets {
-        idx.extend(off.to_be_bytes());
-    }
-    idx.extend(checksum);
+    let mut idx = pack_index_v2(offsets, checksum);
     let idx_sum: Id = Sha1::digest(&idx).into();
     idx.extend(idx_sum);
     edit(&mut pack);
@@ -204,8 +174,8 @@ fn repository(
 /// Delta instructions: base size, result size, then `ops`.
 fn delta(base_len: u64, result: u64, ops: &[u8]) -> Vec<u8> {
     let mut d = Vec::new();
-    varint(base_len, &mut d);
-    varint(result, &mut d);
+    push_varint(base_len, &mut d);
+    push_varint(result, &mut d);
     d.extend(ops);
     d
 }

@@ -32,13 +32,11 @@ pub fn review_fixture(case: &Case<'_>) -> Verdict {
         MADE_UP.iter().any(|w| lower.contains(w))
     });
     // A name that says it is for the tests (`TEST_SECRET = "whsec_..."`).
-    let line_start = case.text[..case.start]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let named_for_tests = String::from_utf8_lossy(&case.text[line_start..case.start])
-        .to_ascii_lowercase()
-        .contains("test");
+    let line = &lines[at];
+    let named_for_tests = line
+        .text
+        .get(..case.start - line.start)
+        .is_some_and(|before| before.to_ascii_lowercase().contains("test"));
     if said_made_up || named_for_tests {
         return Verdict::Drop;
     }

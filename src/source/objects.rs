@@ -195,6 +195,9 @@ pub struct ObjectStore {
     /// and whether the pack is damaged (rather than of a format this reader
     /// leaves to libgit2).
     pub skipped: Vec<(String, bool)>,
+    /// The object directories the packs were read from (the repository's,
+    /// then its alternates'): where its loose objects are too.
+    pub object_dirs: Vec<PathBuf>,
     /// Positions found corrupt while resolving (a size no entry could
     /// hold), with why: never handed to libgit2.
     corrupt: Mutex<HashMap<u32, &'static str>>,
@@ -234,6 +237,7 @@ impl ObjectStore {
             fanout: Vec::new(),
             fanout_bits: 0,
             skipped,
+            object_dirs: object_dirs.to_vec(),
             corrupt: Mutex::new(HashMap::new()),
         };
         store.build_table();

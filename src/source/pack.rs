@@ -354,17 +354,7 @@ fn varint(data: &[u8], at: &mut usize) -> Result<u64, PackError> {
 mod tests {
     use super::*;
 
-    fn encode_varint(mut v: u64, out: &mut Vec<u8>) {
-        loop {
-            let b = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                out.push(b);
-                return;
-            }
-            out.push(b | 0x80);
-        }
-    }
+    use crate::fuzzing::push_varint as encode_varint;
 
     #[test]
     fn delta_copies_and_inserts() {

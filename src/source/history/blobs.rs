@@ -19,7 +19,7 @@ use super::HistoryOptions;
 use crate::engine::{Matcher, Scratch};
 use crate::finding::Finding;
 use crate::scan::{decode, scan_file};
-use crate::source::objects::{self, Kind, ObjectStore, Resolved};
+use crate::source::objects::{Kind, ObjectStore, Resolved};
 use crate::source::Counters;
 
 thread_local! {
@@ -139,10 +139,6 @@ impl BlobScanner<'_> {
                 return;
             }
         };
-        let object_dirs = repo
-            .as_ref()
-            .map(|r| objects::object_dirs(r.commondir()))
-            .unwrap_or_default();
         for &job in jobs {
             let record = &records[job];
             let id = record.oid(store);
@@ -155,7 +151,7 @@ impl BlobScanner<'_> {
             let object = odb.read_header(id).and_then(|(size, _)| {
                 if size as u64 <= self.opts.max_filesize {
                     odb.read(id).map(Some)
-                } else if loose_claims_too_much(&object_dirs, id, size as u64) {
+                } else if loose_claims_too_much(&store.object_dirs, id, size as u64) {
                     Err(git2::Error::from_str(
                         "its loose object file claims more data than it holds (corrupt object)",
                     ))

@@ -222,7 +222,7 @@ pub fn scan_history(
         }
     } else {
         for commit in list.commits {
-            walker.walk_commit(commits.len(), &commit, &mut walked, &mut seen_env);
+            walker.walk_tree(commits.len(), &commit.tree, &mut walked, &mut seen_env);
             commits.push(commit);
         }
     }

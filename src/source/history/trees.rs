@@ -18,7 +18,6 @@ use std::sync::Mutex;
 use git2::Oid;
 use rustc_hash::FxHashMap;
 
-use super::commits::CommitInfo;
 use super::Objects;
 use crate::checks::env_files::{self, NameFilter};
 use crate::rules::RuleSet;
@@ -464,17 +463,6 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Walk one commit's tree, reporting blobs not seen in earlier commits.
-    pub fn walk_commit(
-        &mut self,
-        commit_index: usize,
-        commit: &CommitInfo,
-        out: &mut WalkResult,
-        seen_env: &mut HashSet<String>,
-    ) {
-        self.walk_tree(commit_index, &commit.tree, out, seen_env);
-    }
-
     /// Report blob `id`, which a ref names directly, under the ref's name
     /// as its path, unless an earlier commit held it.
     pub fn walk_blob(
@@ -502,7 +490,8 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Walk the tree `tree` for the commit numbered `commit_index`.
+    /// Walk the tree `tree` of the commit numbered `commit_index` (or of a
+    /// ref that no commit holds), reporting blobs not seen before.
     pub fn walk_tree(
         &mut self,
         commit_index: usize,
