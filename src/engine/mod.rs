@@ -1,8 +1,9 @@
 //! The matching engine. The rules' keywords are the prefilter: SIMD Teddy
-//! searchers of a dozen literals each where the CPU allows, an Aho-Corasick
-//! automaton otherwise. Each class of files (by the rules its name admits)
-//! gets its own searcher, built on first use, so a Java rule's keywords are
-//! not looked for in C files. A file without a keyword hit costs the passes
+//! searchers of up to sixteen literals of like length each where the CPU
+//! allows, an Aho-Corasick automaton otherwise. Each class of files (by the
+//! rules its path admits: included names, extensions, directories, and
+//! excluded extensions) gets its own searcher, built on first use and kept
+//! per thread, so a Java rule's keywords are not looked for in C files. A file without a keyword hit costs the passes
 //! of its searcher and nothing else. Around each hit, only the rules owning
 //! that keyword run their regex, in a window widened to whole lines. Matches
 //! then go through the rule's own filters (path globs, file-level
@@ -41,84 +42,158 @@ pub struct RawMatch {
 /// between threads; per-thread state lives in [`Scratch`].
 pub struct Matcher {
     rules: RuleSet,
-    /// Content rules whose path globs admit only some file names (by
-    /// extension, exact name or name prefix): their keywords are searched
-    /// only in files they may apply to.
+    /// Content rules that apply to some files only (by their path globs or
+    /// their excluded extensions): their keywords are searched only in
+    /// files they may apply to.
     gates: Vec<(usize, Gate)>,
     /// One prefilter per class of files (the set of gated rules a file
     /// admits), built on first use.
     prefilters: Mutex<HashMap<Vec<u64>, Arc<Prefilter>>>,
 }
 
-/// The keyword searcher of one class of files, and for each of its
-/// literals the rules a hit activates.
+/// The prefilter of one class of files, and for each of its literals the
+/// rules a hit activates.
 struct Prefilter {
     keywords: Option<KeywordSearcher>,
     activates: Vec<Vec<usize>>,
 }
 
-/// The file names a rule's path globs can match, as a superset: extensions,
-/// exact names and name prefixes.
+/// Which files a rule may apply to, judged from the file's path alone:
+/// `admit` is a superset of what its `paths` globs match (extensions, exact
+/// names, name prefixes, directory names), `excluded` a subset of what its
+/// `exclude_paths` globs match (extensions excluded at any depth).
 #[derive(Debug, Default)]
 struct Gate {
+    admit: Option<Admit>,
+    excluded: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+struct Admit {
     extensions: Vec<String>,
     names: Vec<String>,
     prefixes: Vec<String>,
+    infixes: Vec<String>,
+    dirs: Vec<String>,
+}
+
+/// A file name or extension made of plain characters only (no glob syntax).
+fn plain(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b))
+}
+
+/// The extensions of a `*.ext` or `*.{a,b}` file-name glob, when it has
+/// that shape: `*.tf.json` gives `json` (a superset), `*.{a,b}` gives both.
+fn glob_extensions(last: &str) -> Option<Vec<String>> {
+    let rest = last.strip_prefix("*.")?;
+    let ext = rest.rsplit('.').next().unwrap_or(rest);
+    if let Some(list) = ext.strip_prefix('{').and_then(|e| e.strip_suffix('}')) {
+        if !list.split(',').all(plain) || rest.contains(['{', '}']) && !rest.starts_with('{') {
+            return None;
+        }
+        return Some(list.split(',').map(str::to_string).collect());
+    }
+    plain(ext).then(|| vec![ext.to_string()])
 }
 
 impl Gate {
-    /// The gate of a rule's `paths`; `None` when a glob's last component is
-    /// not of a shape understood here (`**`, `*`, classes...): the rule is
-    /// then searched in every file.
-    fn of(paths: &[String]) -> Option<Gate> {
+    /// The gate of a rule's globs; `None` when the rule may apply to every
+    /// file.
+    fn of(paths: &[String], exclude_paths: &[String]) -> Option<Gate> {
+        let gate = Gate {
+            admit: Admit::of(paths),
+            excluded: Self::excluded_extensions(exclude_paths),
+        };
+        (gate.admit.is_some() || !gate.excluded.is_empty()).then_some(gate)
+    }
+
+    /// Extensions that `exclude_paths` excludes wherever they are:
+    /// `**/*.ext` and `**/*.{a,b}` globs only (a subset of what the globs
+    /// exclude: a file is dropped only when the glob surely matches it).
+    fn excluded_extensions(exclude_paths: &[String]) -> Vec<String> {
+        exclude_paths
+            .iter()
+            .filter_map(|g| g.strip_prefix("**/"))
+            .filter(|last| {
+                !last.contains('/') && last.strip_prefix("*.").is_some_and(|e| !e.contains('.'))
+            })
+            .filter_map(glob_extensions)
+            .flatten()
+            .collect()
+    }
+
+    /// Whether the file at `path` (named `name`, with extension `ext`) may
+    /// match.
+    fn admits(&self, path: &str, name: &str, ext: Option<&str>) -> bool {
+        ext.is_none_or(|e| !self.excluded.iter().any(|x| x == e))
+            && self
+                .admit
+                .as_ref()
+                .is_none_or(|a| a.admits(path, name, ext))
+    }
+}
+
+impl Admit {
+    /// A superset of the files `paths` match; `None` when there are no
+    /// globs or one is of a shape not understood here (`**` or `*` as a
+    /// whole name after a glob directory, classes...): the rule is then
+    /// searched in every file.
+    fn of(paths: &[String]) -> Option<Admit> {
         if paths.is_empty() {
             return None;
         }
-        let mut gate = Gate::default();
-        let plain = |s: &str| {
-            !s.is_empty()
-                && s.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b))
-        };
+        let mut admit = Admit::default();
         for glob in paths {
-            let last = glob.rsplit('/').next().unwrap_or(glob);
-            if let Some(rest) = last.strip_prefix("*.") {
-                // `*.tf.json` can only match names ending in `.json`.
-                let ext = rest.rsplit('.').next().unwrap_or(rest);
-                if let Some(list) = ext.strip_prefix('{').and_then(|e| e.strip_suffix('}')) {
-                    if !list.split(',').all(plain)
-                        || rest.contains(['{', '}']) && !rest.starts_with('{')
-                    {
-                        return None;
-                    }
-                    gate.extensions.extend(list.split(',').map(str::to_string));
-                } else if plain(ext) {
-                    gate.extensions.push(ext.to_string());
-                } else {
-                    return None;
-                }
+            let mut parts = glob.rsplit('/');
+            let last = parts.next().unwrap_or(glob);
+            if let Some(exts) = glob_extensions(last) {
+                admit.extensions.extend(exts);
+            } else if let Some(infix) = last
+                .strip_prefix('*')
+                .and_then(|l| l.strip_suffix('*'))
+                .filter(|i| plain(i))
+            {
+                admit.infixes.push(infix.to_string());
             } else if let Some(prefix) = last.strip_suffix('*').filter(|p| plain(p)) {
-                gate.prefixes.push(prefix.to_string());
+                admit.prefixes.push(prefix.to_string());
             } else if plain(last) {
-                gate.names.push(last.to_string());
+                admit.names.push(last.to_string());
+            } else if let Some(ext) = last
+                .rsplit_once('.')
+                .filter(|(stem, ext)| plain(ext) && !stem.contains(['{', '[', '?']))
+                .map(|(_, ext)| ext)
+            {
+                // `appsettings*.json`: the extension alone, a superset.
+                admit.extensions.push(ext.to_string());
+            } else if matches!(last, "*" | "**") {
+                // `**/nginx/**`, `**/inventory/*`: a directory of that name.
+                let dir = parts.next().filter(|d| plain(d))?;
+                admit.dirs.push(dir.to_string());
             } else {
                 return None;
             }
         }
-        Some(gate)
+        Some(admit)
     }
 
-    /// Whether the file at `path` (named `name`) may match. A prefix glob's
-    /// `*` also crosses `/` (`Dockerfile*` matches `Dockerfile.d/x`), so a
-    /// prefix is looked for at the start of every component.
-    fn admits(&self, path: &str, name: &str) -> bool {
-        let ext = name.rsplit_once('.').map(|(_, e)| e);
+    /// A prefix glob's `*` also crosses `/` (`Dockerfile*` matches
+    /// `Dockerfile.d/x`), so a prefix is looked for at the start of every
+    /// component and an infix (`*haproxy*`) anywhere in the path; a
+    /// directory name, in every component but the last.
+    fn admits(&self, path: &str, name: &str, ext: Option<&str>) -> bool {
         ext.is_some_and(|e| self.extensions.iter().any(|x| x == e))
             || self.names.iter().any(|n| n == name)
             || self
                 .prefixes
                 .iter()
                 .any(|p| path.split('/').any(|c| c.starts_with(p.as_str())))
+            || self.infixes.iter().any(|i| path.contains(i.as_str()))
+            || (!self.dirs.is_empty() && {
+                let dirs = path.rsplit_once('/').map_or("", |(d, _)| d);
+                dirs.split('/').any(|c| self.dirs.iter().any(|d| d == c))
+            })
     }
 }
 
@@ -128,6 +203,10 @@ pub struct Scratch {
     windows: Vec<Vec<(usize, usize)>>,
     touched: Vec<usize>,
     applies: Vec<u8>,
+    /// The class of the current file, and this thread's copy of the
+    /// prefilters already looked up (no lock per file).
+    class: Vec<u64>,
+    prefilters: HashMap<Vec<u64>, Arc<Prefilter>>,
 }
 
 impl Matcher {
@@ -137,7 +216,7 @@ impl Matcher {
             .iter()
             .enumerate()
             .filter(|(_, r)| matches!(r.kind, RuleKind::Content { .. }))
-            .filter_map(|(i, r)| Gate::of(&r.spec.paths).map(|g| (i, g)))
+            .filter_map(|(i, r)| Gate::of(&r.spec.paths, &r.spec.exclude_paths).map(|g| (i, g)))
             .collect();
         Matcher {
             rules,
@@ -147,28 +226,38 @@ impl Matcher {
     }
 
     /// The prefilter for the file at `path`: the keywords of the rules that
-    /// apply everywhere and of the gated rules its name admits.
-    fn prefilter(&self, path: &str) -> Arc<Prefilter> {
+    /// apply everywhere and of the gated rules its path admits.
+    fn prefilter(&self, path: &str, scratch: &mut Scratch) -> Arc<Prefilter> {
         let name = path.rsplit('/').next().unwrap_or(path);
-        let mut class = vec![0u64; self.gates.len().div_ceil(64)];
+        let ext = name.rsplit_once('.').map(|(_, e)| e);
+        let class = &mut scratch.class;
+        class.clear();
+        class.resize(self.gates.len().div_ceil(64), 0);
         for (k, (_, gate)) in self.gates.iter().enumerate() {
-            if gate.admits(path, name) {
+            if gate.admits(path, name, ext) {
                 class[k / 64] |= 1 << (k % 64);
             }
         }
-        let mut cache = self.prefilters.lock().expect("prefilter cache");
-        if let Some(p) = cache.get(&class) {
+        if let Some(p) = scratch.prefilters.get(class.as_slice()) {
             return Arc::clone(p);
         }
-        let excluded: HashSet<usize> = self
-            .gates
-            .iter()
-            .enumerate()
-            .filter(|(k, _)| class[k / 64] & (1 << (k % 64)) == 0)
-            .map(|(_, (r, _))| *r)
-            .collect();
-        let built = Arc::new(Prefilter::new(&self.rules, &excluded));
-        cache.insert(class, Arc::clone(&built));
+        let built = {
+            let mut shared = self.prefilters.lock().expect("prefilter cache");
+            let built = shared.entry(class.clone()).or_insert_with(|| {
+                let excluded: HashSet<usize> = self
+                    .gates
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| class[k / 64] & (1 << (k % 64)) == 0)
+                    .map(|(_, (r, _))| *r)
+                    .collect();
+                Arc::new(Prefilter::new(&self.rules, &excluded))
+            });
+            Arc::clone(built)
+        };
+        scratch
+            .prefilters
+            .insert(scratch.class.clone(), Arc::clone(&built));
         built
     }
 
@@ -179,7 +268,7 @@ impl Matcher {
     /// Find every content-rule match in `data`, a file at `path`
     /// (repository-relative, `/`-separated).
     pub fn scan(&self, path: &str, data: &[u8], scratch: &mut Scratch) -> Vec<RawMatch> {
-        let prefilter = self.prefilter(path);
+        let prefilter = self.prefilter(path, scratch);
         let Some(searcher) = &prefilter.keywords else {
             return Vec::new();
         };
@@ -333,10 +422,12 @@ enum KeywordSearcher {
 }
 
 /// Literals per Teddy searcher. Teddy takes at most 64, but it slows down
-/// sharply well before that (more literals per bucket, more false
-/// candidates to verify): on the Linux tree with 128 literals, groups of
-/// 64 took 2.2 s, of 32 2.0 s, of 20 1.5 s, of 12 1.2 s, of 8 1.3 s.
-const PACKED_MAX: usize = 12;
+/// well before that (more literals per bucket, more false candidates to
+/// verify). On the Linux tree, with literals sorted by length (106 for a C
+/// file then), groups of 32 took 1.00 s, of 24 0.96 s, of 20 0.88 s, of 16
+/// 0.89 s, of 12 0.97 s, of 8 1.11 s; fat Teddy (16 buckets) for groups of
+/// 16, 1.03 s. With 73 literals for a C file, 16, 23 and 34 are within noise.
+const PACKED_MAX: usize = 16;
 
 impl Prefilter {
     /// The prefilter of the content rules not in `excluded`.
@@ -358,11 +449,14 @@ impl Prefilter {
         // another is dropped (wherever it occurs, the shorter one occurs too),
         // and a hit activates every rule with a keyword containing the hit.
         // Fewer literals mean fewer SIMD passes.
-        let literals: Vec<String> = keywords
+        let mut literals: Vec<String> = keywords
             .iter()
             .filter(|k| !keywords.iter().any(|o| o != *k && k.contains(o.as_str())))
             .cloned()
             .collect();
+        // Sorted by length, so that the groups of `group_ranges` hold
+        // literals of like length.
+        literals.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
         // Hits do not overlap: where `SSL_VERIFY` is found in
         // `SSL_VERIFY_NONE`, `VERIFY_NONE` is not. A hit therefore also
         // activates the rules of every literal that can start inside it
@@ -400,20 +494,42 @@ impl Prefilter {
     }
 }
 
+/// The literals of each Teddy pass: runs of literals shorter than four
+/// bytes and runs of the others, each cut into balanced groups of at most
+/// [`PACKED_MAX`]. Teddy fingerprints as many leading bytes (up to four) as
+/// its group's shortest literal has: a three-byte literal in a group would
+/// blunt the masks of all the others (on the Linux tree, the one group
+/// mixing `sk-`, `hf_`, `eyJ`... with four-byte literals cost as much as
+/// the four other groups together).
+fn group_ranges(literals: &[String]) -> Vec<std::ops::Range<usize>> {
+    let short = |l: &String| l.len() < 4;
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < literals.len() {
+        let class = short(&literals[start]);
+        let end = literals[start..]
+            .iter()
+            .position(|l| short(l) != class)
+            .map_or(literals.len(), |p| start + p);
+        let groups = (end - start).div_ceil(PACKED_MAX);
+        let size = (end - start).div_ceil(groups);
+        out.extend((start..end).step_by(size).map(|s| s..(s + size).min(end)));
+        start = end;
+    }
+    out
+}
+
 impl KeywordSearcher {
     fn new(keywords: &[String]) -> KeywordSearcher {
-        let groups = keywords.len().div_ceil(PACKED_MAX).max(1);
-        let size = keywords.len().div_ceil(groups);
-        let packed: Option<Vec<(usize, packed::Searcher)>> = keywords
-            .chunks(size.max(1))
-            .enumerate()
-            .map(|(g, chunk)| {
+        let packed: Option<Vec<(usize, packed::Searcher)>> = group_ranges(keywords)
+            .into_iter()
+            .map(|range| {
                 packed::Config::new()
                     .match_kind(packed::MatchKind::LeftmostFirst)
                     .builder()
-                    .extend(chunk)
+                    .extend(&keywords[range.clone()])
                     .build()
-                    .map(|s| (g * size.max(1), s))
+                    .map(|s| (range.start, s))
             })
             .collect();
         match packed {
@@ -548,32 +664,119 @@ pub fn lines_around(data: &[u8], start: usize, end: usize, extra: usize) -> (usi
 mod tests {
     use super::*;
 
+    fn strings(globs: &[&str]) -> Vec<String> {
+        globs.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn admitted(gate: &Gate, path: &str) -> bool {
+        let name = path.rsplit('/').next().unwrap();
+        gate.admits(path, name, name.rsplit_once('.').map(|(_, e)| e))
+    }
+
     #[test]
     fn gates_are_a_superset_of_what_path_globs_match() {
-        let g = |globs: &[&str]| Gate::of(&globs.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let g = |globs: &[&str]| Gate::of(&strings(globs), &[]);
         let code = g(&[
             "**/*.{java,kt}",
             "**/*.tf.json",
             "**/Dockerfile*",
             "**/hosts",
+            "**/appsettings*.json",
+            "**/nginx/**",
+            "**/inventory/*",
+            "**/*haproxy*",
         ])
         .unwrap();
-        for (path, admitted) in [
+        for (path, admits) in [
             ("src/App.java", true),
             ("main.tf.json", true),
             ("x/Dockerfile.prod", true),
             ("Dockerfile.d/base", true),
             ("etc/hosts", true),
+            ("appsettings.Development.json", true),
+            ("etc/nginx/sites/default", true),
+            ("deploy/inventory/prod", true),
+            ("etc/haproxy.cfg.tmpl", true),
+            ("haproxy/x", true),
             ("src/app.py", false),
             ("myhosts", false),
+            ("nginx", false),
+            ("src/inventory.c", false),
         ] {
-            let name = path.rsplit('/').next().unwrap();
-            assert_eq!(code.admits(path, name), admitted, "{path}");
+            assert_eq!(admitted(&code, path), admits, "{path}");
         }
         // Shapes not understood here leave the rule in every prefilter.
-        assert!(g(&["**/nginx/**"]).is_none());
-        assert!(g(&["**/inventory/*"]).is_none());
+        assert!(g(&["**/*"]).is_none());
+        assert!(g(&["**/[ab]/*"]).is_none());
+        assert!(g(&["**/conf?.d"]).is_none());
         assert!(g(&[]).is_none());
+    }
+
+    #[test]
+    fn excluded_extensions_are_a_subset_of_what_exclude_globs_match() {
+        let gate = Gate::of(
+            &[],
+            &strings(&[
+                "**/*.{md,rst}",
+                "**/*.c",
+                "**/*.test.*",
+                "**/*.tf.json",
+                "docs/*.txt",
+                "**/test_*.py",
+            ]),
+        )
+        .unwrap();
+        assert_eq!(gate.excluded, ["md", "rst", "c"]);
+        for (path, admits) in [
+            ("README.md", false),
+            ("a/b/x.c", false),
+            ("x.test.js", true),
+            ("main.json", true),
+            ("notes.txt", true),
+            ("test_a.py", true),
+            ("Makefile", true),
+        ] {
+            assert_eq!(admitted(&gate, path), admits, "{path}");
+        }
+        // Exclusions and inclusions combine.
+        let both = Gate::of(&strings(&["**/*.{sh,md}"]), &strings(&["**/*.md"])).unwrap();
+        assert!(admitted(&both, "run.sh"));
+        assert!(!admitted(&both, "doc.md"));
+        assert!(!admitted(&both, "main.c"));
+        assert!(Gate::of(&[], &strings(&["**/tests/**"])).is_none());
+    }
+
+    #[test]
+    fn gated_prefilters_follow_the_rules_own_path_matching() {
+        // Over the built-in rules, every rule a file's path lets apply has
+        // its keywords in that file's prefilter.
+        let m = Matcher::new(RuleSet::builtin().unwrap());
+        let mut s = Scratch::default();
+        for path in [
+            "src/main.c",
+            "include/x.h",
+            "app.py",
+            "web/index.ts",
+            "Dockerfile",
+            "ci/.gitlab-ci.yml",
+            "etc/nginx/conf.d/site.conf",
+            "inventory/hosts",
+            "appsettings.Production.json",
+            "README.md",
+            "scripts/install.sh",
+            ".npmrc",
+        ] {
+            let prefilter = m.prefilter(path, &mut s);
+            for (i, rule) in m.rules().rules().iter().enumerate() {
+                if matches!(rule.kind, RuleKind::Content { .. }) && rule.applies_to(path) {
+                    assert!(
+                        prefilter.activates.iter().any(|a| a.contains(&i)),
+                        "{} applies to {path} but its keywords are not searched there",
+                        rule.id()
+                    );
+                }
+            }
+        }
     }
 
     #[test]
@@ -627,9 +830,11 @@ mod tests {
                 .unwrap(),
         );
         let data = b"curl -k x; sk-abc verify=False NEXT_PUBLIC_X sk-sk-".repeat(50);
+        // Groups report one after another: compare the hits in order.
         let hits = |s: &KeywordSearcher| {
             let mut v = Vec::new();
-            s.for_each_hit(&data, |p, a, b| v.push((p, a, b)));
+            s.for_each_hit(&data, |p, a, b| v.push((a, b, p)));
+            v.sort_unstable();
             v
         };
         assert_eq!(hits(&packed), hits(&automaton));
@@ -648,7 +853,7 @@ mod tests {
             .map(|x| m.rules().rules()[x.rule].id())
             .collect();
         assert_eq!(ids, ["openai-api-key"]);
-        let prefilter = m.prefilter("a.py");
+        let prefilter = m.prefilter("a.py", &mut s);
         assert!(
             matches!(prefilter.keywords, Some(KeywordSearcher::Packed(_)))
                 || !cfg!(target_arch = "x86_64")
