@@ -54,7 +54,14 @@ pub struct Matcher {
 /// The prefilter of one class of files, and for each of its literals the
 /// rules a hit activates.
 struct Prefilter {
-    keywords: Option<KeywordSearcher>,
+    /// The literals of rules whose keywords keep their case, searched in
+    /// the file's bytes.
+    exact: Option<KeywordSearcher>,
+    /// The lower-cased literals of rules whose keywords ignore case,
+    /// searched in a lower-cased copy of the file; their pattern numbers
+    /// follow the `n_exact` exact ones.
+    folded: Option<KeywordSearcher>,
+    n_exact: usize,
     activates: Vec<Vec<usize>>,
 }
 
@@ -203,6 +210,8 @@ pub struct Scratch {
     windows: Vec<Vec<(usize, usize)>>,
     touched: Vec<usize>,
     applies: Vec<u8>,
+    /// The file's bytes in ASCII lower case, for keywords that ignore case.
+    folded: Vec<u8>,
     /// The class of the current file, and this thread's copy of the
     /// prefilters already looked up (no lock per file).
     class: Vec<u64>,
@@ -269,9 +278,9 @@ impl Matcher {
     /// (repository-relative, `/`-separated).
     pub fn scan(&self, path: &str, data: &[u8], scratch: &mut Scratch) -> Vec<RawMatch> {
         let prefilter = self.prefilter(path, scratch);
-        let Some(searcher) = &prefilter.keywords else {
+        if prefilter.exact.is_none() && prefilter.folded.is_none() {
             return Vec::new();
-        };
+        }
         let n_rules = self.rules.rules().len();
         if scratch.windows.len() != n_rules {
             scratch.windows = vec![Vec::new(); n_rules];
@@ -283,7 +292,8 @@ impl Matcher {
         }
         scratch.touched.clear();
 
-        searcher.for_each_hit(data, |pattern, hit_start, hit_end| {
+        let mut folded = std::mem::take(&mut scratch.folded);
+        let mut on_hit = |pattern: usize, hit_start: usize, hit_end: usize| {
             for &r in &prefilter.activates[pattern] {
                 let rule = &self.rules.rules()[r];
                 if scratch.applies[r] == 0 {
@@ -302,10 +312,22 @@ impl Matcher {
                     _ => windows.push((start, end)),
                 }
             }
-        });
+        };
+        if let Some(searcher) = &prefilter.exact {
+            searcher.for_each_hit(data, &mut on_hit);
+        }
+        if let Some(searcher) = &prefilter.folded {
+            // ASCII lower case keeps every byte where it was: hits in the
+            // copy are hits in `data`.
+            folded.clear();
+            folded.extend(data.iter().map(u8::to_ascii_lowercase));
+            let n_exact = prefilter.n_exact;
+            searcher.for_each_hit(&folded, |p, start, end| on_hit(n_exact + p, start, end));
+        }
+        scratch.folded = folded;
         // Several keyword groups report their hits one group after another:
         // put each rule's windows back in order and merge the overlaps.
-        if matches!(searcher, KeywordSearcher::Packed(groups) if groups.len() > 1) {
+        if prefilter.passes() > 1 {
             for &r in &scratch.touched {
                 merge_windows(&mut scratch.windows[r]);
             }
@@ -430,21 +452,64 @@ enum KeywordSearcher {
 const PACKED_MAX: usize = 16;
 
 impl Prefilter {
+    /// How many searches a file goes through.
+    fn passes(&self) -> usize {
+        let n = |s: &Option<KeywordSearcher>| match s {
+            Some(KeywordSearcher::Packed(groups)) => groups.len(),
+            Some(KeywordSearcher::Automaton(_)) => 1,
+            None => 0,
+        };
+        n(&self.exact) + n(&self.folded)
+    }
+
     /// The prefilter of the content rules not in `excluded`.
     fn new(rules: &RuleSet, excluded: &HashSet<usize>) -> Prefilter {
-        let included = |i: usize, r: &crate::rules::Rule| {
+        let included = |i: usize, r: &Rule| {
             matches!(r.kind, RuleKind::Content { .. }) && !excluded.contains(&i)
         };
-        let mut keywords: Vec<String> = Vec::new();
-        for (i, rule) in rules.rules().iter().enumerate() {
-            if included(i, rule) {
-                for k in &rule.spec.keywords {
-                    if !keywords.contains(k) {
-                        keywords.push(k.clone());
-                    }
-                }
-            }
+        let (exact, mut activates) =
+            Self::literals(rules, |i, r| included(i, r) && !r.keywords_ignore_case());
+        let (folded, folded_activates) =
+            Self::literals(rules, |i, r| included(i, r) && r.keywords_ignore_case());
+        activates.extend(folded_activates);
+        Prefilter {
+            n_exact: exact.len(),
+            exact: (!exact.is_empty()).then(|| KeywordSearcher::new(&exact)),
+            folded: (!folded.is_empty()).then(|| KeywordSearcher::new(&folded)),
+            activates,
         }
+    }
+
+    /// The literals to search for the rules `which` selects (lower-cased
+    /// when those rules ignore case), and the rules each literal activates.
+    fn literals(
+        rules: &RuleSet,
+        which: impl Fn(usize, &Rule) -> bool,
+    ) -> (Vec<String>, Vec<Vec<usize>>) {
+        let keywords_of = |r: &Rule| -> Vec<String> {
+            let fold = r.keywords_ignore_case();
+            r.spec
+                .keywords
+                .iter()
+                .map(|k| {
+                    if fold {
+                        k.to_ascii_lowercase()
+                    } else {
+                        k.clone()
+                    }
+                })
+                .collect()
+        };
+        let selected: Vec<(usize, Vec<String>)> = rules
+            .rules()
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| which(*i, r))
+            .map(|(i, r)| (i, keywords_of(r)))
+            .collect();
+        let mut keywords: Vec<&String> = selected.iter().flat_map(|(_, k)| k).collect();
+        keywords.sort_unstable();
+        keywords.dedup();
         // The prefilter searches only the minimal keywords: one that contains
         // another is dropped (wherever it occurs, the shorter one occurs too),
         // and a hit activates every rule with a keyword containing the hit.
@@ -452,7 +517,7 @@ impl Prefilter {
         let mut literals: Vec<String> = keywords
             .iter()
             .filter(|k| !keywords.iter().any(|o| o != *k && k.contains(o.as_str())))
-            .cloned()
+            .map(|k| k.to_string())
             .collect();
         // Sorted by length, so that the groups of `group_ranges` hold
         // literals of like length.
@@ -471,26 +536,17 @@ impl Prefilter {
                     .iter()
                     .filter(|other| *other == lit || hides(lit, other))
                     .collect();
-                rules
-                    .rules()
+                selected
                     .iter()
-                    .enumerate()
-                    .filter(|(i, r)| {
-                        included(*i, r)
-                            && r.spec
-                                .keywords
-                                .iter()
-                                .any(|k| reached.iter().any(|l| k.contains(l.as_str())))
+                    .filter(|(_, kws)| {
+                        kws.iter()
+                            .any(|k| reached.iter().any(|l| k.contains(l.as_str())))
                     })
-                    .map(|(i, _)| i)
+                    .map(|(i, _)| *i)
                     .collect()
             })
             .collect();
-        let keywords = (!literals.is_empty()).then(|| KeywordSearcher::new(&literals));
-        Prefilter {
-            keywords,
-            activates,
-        }
+        (literals, activates)
     }
 }
 
@@ -855,9 +911,41 @@ mod tests {
         assert_eq!(ids, ["openai-api-key"]);
         let prefilter = m.prefilter("a.py", &mut s);
         assert!(
-            matches!(prefilter.keywords, Some(KeywordSearcher::Packed(_)))
+            matches!(prefilter.exact, Some(KeywordSearcher::Packed(_)))
                 || !cfg!(target_arch = "x86_64")
         );
+    }
+
+    #[test]
+    fn keywords_of_case_insensitive_rules_ignore_case() {
+        let m = Matcher::new(RuleSet::builtin().unwrap());
+        let mut s = Scratch::default();
+        let found = |text: &str, s: &mut Scratch| -> Vec<String> {
+            m.scan("app/config.py", text.as_bytes(), s)
+                .iter()
+                .map(|x| m.rules().rules()[x.rule].id().to_string())
+                .collect()
+        };
+        for name in [
+            "SkyTells_token",
+            "SKYTELLS_TOKEN",
+            "skytells_token",
+            "sKyTeLlS_token",
+        ] {
+            let text = format!("{name} = \"Hn4Wq8Zr2Kc7Lm1Xb5Vt9Pd3Jf6Gs0Ay\"\n");
+            assert_eq!(
+                found(&text, &mut s),
+                ["skytells-api-key-assignment"],
+                "{name}"
+            );
+        }
+        // A rule whose regex starts with `(?i)` ignores case by default; the
+        // token rules keep theirs.
+        let rule = |id: &str| m.rules().rules().iter().find(|r| r.id() == id).unwrap();
+        assert!(rule("skytells-api-key-assignment").keywords_ignore_case());
+        assert!(!rule("openai-api-key").keywords_ignore_case());
+        let prefilter = m.prefilter("app/config.py", &mut s);
+        assert!(prefilter.exact.is_some() && prefilter.folded.is_some());
     }
 
     #[test]

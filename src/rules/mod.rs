@@ -207,11 +207,15 @@ pub struct RuleSpec {
     pub precision: Precision,
     /// SARIF `security-severity` (0.0–10.0); derived from `severity` when absent.
     pub security_severity: Option<f32>,
-    /// Literal strings, matched case-sensitively; a file is only searched
-    /// with this rule's regex around a hit of one of them. For a path rule,
-    /// one of them must occur in the file name.
+    /// Literal strings; a file is only searched with this rule's regex
+    /// around a hit of one of them. For a path rule, one of them must occur
+    /// in the file name.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// Whether the keywords are matched without regard to ASCII case.
+    /// Defaults to true when the regex starts with `(?i)`; set it for a
+    /// regex that matches a keyword inside a `(?i:...)` group.
+    pub keywords_ignore_case: Option<bool>,
     /// The content pattern. A named group `secret` marks a credential; a
     /// group `span`, when it matches, is the part reported.
     pub regex: Option<String>,
@@ -392,6 +396,17 @@ pub struct Rule {
 impl Rule {
     pub fn id(&self) -> &str {
         &self.spec.id
+    }
+
+    /// Whether the content prefilter matches this rule's keywords without
+    /// regard to ASCII case.
+    pub fn keywords_ignore_case(&self) -> bool {
+        self.spec.keywords_ignore_case.unwrap_or_else(|| {
+            self.spec
+                .regex
+                .as_deref()
+                .is_some_and(|r| r.trim_start().starts_with("(?i)"))
+        })
     }
 
     /// True when the rule's regex has a `secret` group: its matches are
