@@ -15,6 +15,7 @@
 //! test in `selfcheck`). `bench/precision.sh` measures them on real code.
 
 mod code;
+mod database_url;
 mod fixtures;
 mod jwt;
 mod project;
@@ -46,6 +47,7 @@ pub fn review(judge: Judge, case: &Case<'_>) -> Verdict {
         Judge::TlsVariable => tls::review_variable(case, tls::review_option),
         Judge::PythonTlsVariable => tls::review_variable(case, tls::review_python),
         Judge::RawPrompt => prompts::review(case),
+        Judge::DatabaseUrl => database_url::review_url(case),
     }
 }
 

@@ -24,6 +24,7 @@ macro_rules! packs {
 pub const BUILTIN_PACKS: &[(&str, &str)] = packs![
     "rules/keys.toml",
     "rules/keys-stack.toml",
+    "rules/keys-backend.toml",
     "rules/client-exposure.toml",
     "rules/env-files.toml",
     "rules/environments.toml",
@@ -213,8 +214,9 @@ pub struct RuleSpec {
     #[serde(default)]
     pub keywords: Vec<String>,
     /// Whether the keywords are matched without regard to ASCII case.
-    /// Defaults to true when the regex starts with `(?i)`; set it for a
-    /// regex that matches a keyword inside a `(?i:...)` group.
+    /// Defaults to true when the regex starts with a flag group that sets
+    /// `i` (`(?i)`, `(?im)`); set it for a regex that matches a keyword
+    /// inside a `(?i:...)` group.
     pub keywords_ignore_case: Option<bool>,
     /// The content pattern. A named group `secret` marks a credential; a
     /// group `span`, when it matches, is the part reported.
@@ -361,6 +363,9 @@ pub enum Judge {
     SupabaseJwt,
     /// SC9: a logged prompt that is user data, not a constant.
     RawPrompt,
+    /// SC1: a database URL whose password is real and whose host is not
+    /// local, internal or a documentation domain.
+    DatabaseUrl,
 }
 
 impl Judge {
@@ -378,6 +383,7 @@ impl Judge {
             "supabase-jwt" => Judge::SupabaseJwt,
             "python-tls-variable" => Judge::PythonTlsVariable,
             "raw-prompt" => Judge::RawPrompt,
+            "database-url" => Judge::DatabaseUrl,
             _ => return None,
         })
     }
@@ -402,10 +408,15 @@ impl Rule {
     /// regard to ASCII case.
     pub fn keywords_ignore_case(&self) -> bool {
         self.spec.keywords_ignore_case.unwrap_or_else(|| {
-            self.spec
+            let leading_flags = self
+                .spec
                 .regex
                 .as_deref()
-                .is_some_and(|r| r.trim_start().starts_with("(?i)"))
+                .and_then(|r| r.trim_start().strip_prefix("(?"))
+                .and_then(|r| r.split_once(')'))
+                .map(|(flags, _)| flags)
+                .filter(|f| f.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-'));
+            leading_flags.is_some_and(|f| f.split('-').next().is_some_and(|on| on.contains('i')))
         })
     }
 
