@@ -22,6 +22,11 @@ use crate::source::staged::scan_staged;
 use crate::source::worktree::{scan_worktree, WorktreeOptions};
 use crate::source::ScanOutput;
 
+mod remote;
+
+pub use remote::sanitize_remote_url;
+use remote::vcs_info;
+
 /// How a command ended, short of an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -78,8 +83,11 @@ fn history(args: HistoryArgs) -> Result<Outcome, Error> {
         .since
         .as_deref()
         .map(|s| {
-            crate::time::parse_date(s)
-                .ok_or_else(|| Error::Usage(format!("--since: `{s}` is not a date (YYYY-MM-DD)")))
+            crate::time::parse_date(s).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--since: `{s}` is not a date (YYYY-MM-DD, a day the month has; or an RFC 3339 time)"
+                ))
+            })
         })
         .transpose()?;
     let (rules, allow) = configured_rules(common, &args.path)?;
@@ -111,48 +119,6 @@ fn staged(args: StagedArgs) -> Result<Outcome, Error> {
     let mut output = scan_staged(&rules, &args.path, common.max_filesize, settings)?;
     allow.filter(&mut output.findings);
     finish(&rules, output, Mode::Staged, vcs_info(&args.path), common)
-}
-
-/// The repository around `path`, for SARIF: its `origin` URL (credentials
-/// removed), HEAD commit and branch. None outside git or without a remote.
-fn vcs_info(path: &std::path::Path) -> Option<VcsInfo> {
-    let repo = git2::Repository::discover(path).ok()?;
-    let remote = repo.find_remote("origin").ok()?;
-    let repository_uri = sanitize_remote_url(remote.url()?)?;
-    let head = repo.head().ok();
-    Some(VcsInfo {
-        repository_uri,
-        revision: head
-            .as_ref()
-            .and_then(|h| h.peel_to_commit().ok())
-            .map(|c| c.id().to_string()),
-        branch: head
-            .as_ref()
-            .filter(|h| h.is_branch())
-            .and_then(|h| h.shorthand().map(str::to_string)),
-    })
-}
-
-/// An absolute URI for a remote URL, without any user name or token.
-pub fn sanitize_remote_url(url: &str) -> Option<String> {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        let rest = match rest.split_once('/') {
-            Some((authority, path)) => {
-                let host = authority.rsplit('@').next().unwrap_or(authority);
-                format!("{host}/{path}")
-            }
-            None => rest.rsplit('@').next().unwrap_or(rest).to_string(),
-        };
-        return Some(format!("{scheme}://{rest}"));
-    }
-    // scp-like `user@host:owner/repo.git`
-    if let Some((host, path)) = url.split_once(':') {
-        if !host.contains('/') && !path.starts_with('/') && !host.is_empty() {
-            let host = host.rsplit('@').next().unwrap_or(host);
-            return Some(format!("ssh://{host}/{path}"));
-        }
-    }
-    None
 }
 
 /// Render the report, print warnings, and decide the outcome.
@@ -387,26 +353,4 @@ fn rules(args: RulesArgs) -> Result<Outcome, Error> {
         }
     }
     Ok(Outcome::Clean)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sanitize_remote_url;
-
-    #[test]
-    fn remote_urls_lose_credentials() {
-        assert_eq!(
-            sanitize_remote_url("https://user:ghp_token@github.com/o/r.git").as_deref(),
-            Some("https://github.com/o/r.git")
-        );
-        assert_eq!(
-            sanitize_remote_url("git@github.com:o/r.git").as_deref(),
-            Some("ssh://github.com/o/r.git")
-        );
-        assert_eq!(
-            sanitize_remote_url("ssh://git@host:22/o/r").as_deref(),
-            Some("ssh://host:22/o/r")
-        );
-        assert_eq!(sanitize_remote_url("/srv/git/r.git"), None);
-    }
 }

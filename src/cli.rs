@@ -68,7 +68,8 @@ pub struct HistoryArgs {
     /// Only commits in this range (A..B).
     #[arg(long)]
     pub range: Option<String>,
-    /// Only commits made on or after this date (YYYY-MM-DD, UTC).
+    /// Only commits made on or after this date (YYYY-MM-DD, UTC; or an
+    /// RFC 3339 time).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
     /// Keys first committed more than this many days ago are overdue for
