@@ -80,7 +80,15 @@ pub fn scan_and_report(data: &[u8]) {
         fail_on: None,
     };
     let mut rendered = Vec::new();
-    for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
+    let formats = [
+        Format::Human,
+        Format::Json,
+        Format::Jsonl,
+        Format::Sarif,
+        Format::Github,
+        Format::Csv,
+    ];
+    for format in formats {
         let mut one = Vec::new();
         report::write(&report, format, &mut one, false).expect("writing to memory");
         if matches!(format, Format::Json | Format::Sarif) {

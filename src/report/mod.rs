@@ -2,9 +2,11 @@
 //! one printer per format. Every printer receives findings whose secrets
 //! are already masked (unless `--show-secrets`), so no format can leak one.
 
+mod csv;
 mod github;
 mod human;
 mod json;
+mod jsonl;
 mod markdown;
 mod sarif;
 mod summary;
@@ -24,8 +26,11 @@ use crate::source::ScanOutput;
 pub enum Format {
     Human,
     Json,
+    /// One JSON finding per line (JSON Lines), for streaming.
+    Jsonl,
     Sarif,
     Github,
+    Csv,
 }
 
 /// Everything a printer needs.
@@ -63,8 +68,10 @@ pub fn write(report: &Report, format: Format, out: &mut dyn Write, color: bool) 
     match format {
         Format::Human => human::write(report, out, color),
         Format::Json => json::write(report, out),
+        Format::Jsonl => jsonl::write(report, out),
         Format::Sarif => sarif::write(report, out),
         Format::Github => github::write(report, out),
+        Format::Csv => csv::write(report, out),
     }
 }
 
