@@ -19,7 +19,7 @@ use crate::scan::ScanSettings;
 use crate::selfcheck::check_rules;
 use crate::source::history::{scan_history, HistoryOptions};
 use crate::source::staged::scan_staged;
-use crate::source::worktree::{scan_worktree, WorktreeOptions};
+use crate::source::worktree::{scan_worktree, WorktreeOptions, SCAN_PATH_HINT};
 use crate::source::ScanOutput;
 
 mod remote;
@@ -58,7 +58,24 @@ pub fn run(command: Command) -> Result<Outcome, Error> {
 
 fn scan(args: ScanArgs) -> Result<Outcome, Error> {
     let common = &args.common;
-    let root = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
+    // Like ripgrep: a path that does not exist is an error, the others are
+    // scanned all the same, and the run exits 2.
+    let (roots, missing): (Vec<PathBuf>, Vec<PathBuf>) = args
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| std::fs::symlink_metadata(p).is_ok());
+    if roots.is_empty() {
+        return Err(Error::PathNotFound {
+            path: missing[0].clone(),
+            hint: SCAN_PATH_HINT.into(),
+        });
+    }
+    let errors = missing
+        .iter()
+        .map(|p| format!("path not found: {}", p.display()))
+        .collect();
+    let root = roots[0].as_path();
     let (rules, allow) = configured_rules(common, root)?;
     let matcher = Matcher::new(rules.for_mode(Mode::Worktree));
     let opts = WorktreeOptions {
@@ -70,11 +87,18 @@ fn scan(args: ScanArgs) -> Result<Outcome, Error> {
             ..ScanSettings::default()
         },
     };
-    let mut output = scan_worktree(&matcher, &args.paths, &opts)?;
+    let mut output = scan_worktree(&matcher, &roots, &opts)?;
     allow.filter(&mut output.findings);
     let reuse = crate::checks::key_reuse::key_reuse_findings(&rules, &output.findings);
     output.add_findings(reuse);
-    finish(&rules, output, Mode::Worktree, vcs_info(root), common)
+    finish(
+        &rules,
+        output,
+        Mode::Worktree,
+        vcs_info(root),
+        common,
+        errors,
+    )
 }
 
 fn history(args: HistoryArgs) -> Result<Outcome, Error> {
@@ -106,7 +130,14 @@ fn history(args: HistoryArgs) -> Result<Outcome, Error> {
     };
     let mut output = scan_history(&rules, &args.path, &opts)?;
     allow.filter(&mut output.findings);
-    finish(&rules, output, Mode::History, vcs_info(&args.path), common)
+    finish(
+        &rules,
+        output,
+        Mode::History,
+        vcs_info(&args.path),
+        common,
+        Vec::new(),
+    )
 }
 
 fn staged(args: StagedArgs) -> Result<Outcome, Error> {
@@ -118,16 +149,25 @@ fn staged(args: StagedArgs) -> Result<Outcome, Error> {
     };
     let mut output = scan_staged(&rules, &args.path, common.max_filesize, settings)?;
     allow.filter(&mut output.findings);
-    finish(&rules, output, Mode::Staged, vcs_info(&args.path), common)
+    finish(
+        &rules,
+        output,
+        Mode::Staged,
+        vcs_info(&args.path),
+        common,
+        Vec::new(),
+    )
 }
 
-/// Render the report, print warnings, and decide the outcome.
+/// Render the report, print errors (inputs that could not be scanned at
+/// all) and warnings, and decide the outcome.
 fn finish(
     rules: &RuleSet,
     mut output: ScanOutput,
     mode: Mode,
     vcs: Option<VcsInfo>,
     common: &CommonArgs,
+    errors: Vec<String>,
 ) -> Result<Outcome, Error> {
     let sarif = common.format == report::Format::Sarif || common.sarif_output.is_some();
     if sarif {
@@ -139,6 +179,9 @@ fn finish(
                 ));
             }
         }
+    }
+    for e in &errors {
+        eprintln!("skyscan: error: {}", crate::report::printable(e));
     }
     for w in &output.warnings {
         eprintln!("skyscan: warning: {}", crate::report::printable(w));
@@ -166,6 +209,7 @@ fn finish(
         mode,
         vcs,
         fail_on: common.fail_on.threshold(),
+        errors: &errors,
     };
     match &common.output {
         Some(path) => {
@@ -195,16 +239,21 @@ fn finish(
             .create(true)
             .append(true)
             .open(path)
-            .map_err(|source| Error::Io {
+            .map_err(|source| Error::Create {
                 path: path.clone(),
                 source,
             })?;
         let mut out = BufWriter::new(file);
         report::write_markdown_summary(&report, &mut out)
             .and_then(|_| out.flush())
-            .map_err(Error::Write)?;
+            .map_err(|source| Error::Create {
+                path: path.clone(),
+                source,
+            })?;
     }
-    Ok(if report.fails() && !accepted_all {
+    Ok(if !errors.is_empty() {
+        Outcome::Incomplete
+    } else if report.fails() && !accepted_all {
         Outcome::Findings
     } else if output.stats.errors > 0 {
         Outcome::Incomplete
@@ -218,13 +267,13 @@ fn write_file(
     path: &Path,
     render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Error> {
-    let file = File::create(path).map_err(|source| Error::Io {
+    let failed = |source| Error::Create {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let file = File::create(path).map_err(failed)?;
     let mut out = BufWriter::new(file);
-    render(&mut out).map_err(Error::Write)?;
-    out.flush().map_err(Error::Write)
+    render(&mut out).and_then(|()| out.flush()).map_err(failed)
 }
 
 /// The built-in rules with the configuration applied (`--config FILE`, or

@@ -34,7 +34,7 @@ pub fn install(path: &Path, force: bool) -> Result<Installed, Error> {
         Err(_) => repo.path().join("hooks"),
     };
     let hook = hooks_dir.join("pre-commit");
-    let io = |source| Error::Io {
+    let io = |source| Error::Create {
         path: hook.clone(),
         source,
     };
@@ -50,7 +50,12 @@ pub fn install(path: &Path, force: bool) -> Result<Installed, Error> {
         }
         Ok(_) => Installed::Replaced(hook.clone()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Installed::New(hook.clone()),
-        Err(e) => return Err(io(e)),
+        Err(source) => {
+            return Err(Error::Io {
+                path: hook.clone(),
+                source,
+            })
+        }
     };
     std::fs::create_dir_all(&hooks_dir).map_err(io)?;
     std::fs::write(&hook, script()).map_err(io)?;

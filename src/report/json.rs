@@ -1,5 +1,5 @@
-//! The JSON printer: findings, checklist summary, statistics and warnings in
-//! one document, stable for scripts.
+//! The JSON printer: findings, checklist summary, statistics, warnings and
+//! errors in one document, stable for scripts.
 
 use std::io::{self, Write};
 
@@ -26,6 +26,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "checklist": checklist,
         "stats": report.output.stats,
         "warnings": report.output.warnings,
+        "errors": report.errors,
     });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

@@ -44,6 +44,8 @@ pub struct Report<'a> {
     pub vcs: Option<VcsInfo>,
     /// Findings at or above this severity fail the run.
     pub fail_on: Option<Severity>,
+    /// Inputs that could not be scanned at all (a path that does not exist).
+    pub errors: &'a [String],
 }
 
 impl Report<'_> {

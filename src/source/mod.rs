@@ -78,7 +78,10 @@ impl Counters {
 /// The git repository at or above `path`, with errors a user can act on.
 pub fn open_repository(path: &Path) -> Result<git2::Repository, Error> {
     if std::fs::symlink_metadata(path).is_err() {
-        return Err(Error::PathNotFound(path.to_path_buf()));
+        return Err(Error::PathNotFound {
+            path: path.to_path_buf(),
+            hint: "check the path: `skyscan history`, `skyscan staged` and `skyscan hook` take a directory inside a git repository (default: the current directory)".into(),
+        });
     }
     git2::Repository::discover(path).map_err(|e| {
         Error::Git(format!(
