@@ -76,7 +76,7 @@ fn scan(args: ScanArgs) -> Result<Outcome, Error> {
         .map(|p| format!("path not found: {}", p.display()))
         .collect();
     let root = roots[0].as_path();
-    let (rules, allow) = configured_rules(common, root)?;
+    let (rules, allow, config) = configured_rules(common, root)?;
     let matcher = Matcher::new(rules.for_mode(Mode::Worktree));
     let opts = WorktreeOptions {
         no_ignore: args.no_ignore,
@@ -97,6 +97,7 @@ fn scan(args: ScanArgs) -> Result<Outcome, Error> {
         Mode::Worktree,
         vcs_info(root),
         common,
+        config,
         errors,
     )
 }
@@ -114,7 +115,7 @@ fn history(args: HistoryArgs) -> Result<Outcome, Error> {
             })
         })
         .transpose()?;
-    let (rules, allow) = configured_rules(common, &args.path)?;
+    let (rules, allow, config) = configured_rules(common, &args.path)?;
     let opts = HistoryOptions {
         range: args.range.clone(),
         since,
@@ -136,13 +137,14 @@ fn history(args: HistoryArgs) -> Result<Outcome, Error> {
         Mode::History,
         vcs_info(&args.path),
         common,
+        config,
         Vec::new(),
     )
 }
 
 fn staged(args: StagedArgs) -> Result<Outcome, Error> {
     let common = &args.common;
-    let (rules, allow) = configured_rules(common, &args.path)?;
+    let (rules, allow, config) = configured_rules(common, &args.path)?;
     let settings = ScanSettings {
         reveal: common.show_secrets,
         ..ScanSettings::default()
@@ -155,6 +157,7 @@ fn staged(args: StagedArgs) -> Result<Outcome, Error> {
         Mode::Staged,
         vcs_info(&args.path),
         common,
+        config,
         Vec::new(),
     )
 }
@@ -167,6 +170,7 @@ fn finish(
     mode: Mode,
     vcs: Option<VcsInfo>,
     common: &CommonArgs,
+    config: Option<PathBuf>,
     errors: Vec<String>,
 ) -> Result<Outcome, Error> {
     let sarif = common.format == report::Format::Sarif || common.sarif_output.is_some();
@@ -209,6 +213,7 @@ fn finish(
         mode,
         vcs,
         fail_on: common.fail_on.threshold(),
+        config: config.as_deref(),
         errors: &errors,
     };
     match &common.output {
@@ -277,12 +282,19 @@ fn write_file(
 }
 
 /// The built-in rules with the configuration applied (`--config FILE`, or
-/// `.skyscan.toml` at `root` when present), and its allowlist.
-fn configured_rules(common: &CommonArgs, root: &Path) -> Result<(RuleSet, Allowlist), Error> {
+/// the nearest `.skyscan.toml` from `root` up to the repository's top
+/// level), its allowlist, and the file that was used.
+fn configured_rules(
+    common: &CommonArgs,
+    root: &Path,
+) -> Result<(RuleSet, Allowlist, Option<PathBuf>), Error> {
     let rules = RuleSet::builtin()?;
     match crate::config::locate(common.config.as_deref(), root) {
-        Some(path) => crate::config::load(&path, rules),
-        None => Ok((rules, Allowlist::default())),
+        Some(path) => {
+            let (rules, allow) = crate::config::load(&path, rules)?;
+            Ok((rules, allow, Some(path)))
+        }
+        None => Ok((rules, Allowlist::default(), None)),
     }
 }
 

@@ -120,7 +120,8 @@ pub struct CommonArgs {
     /// Append a Markdown checklist summary to FILE (e.g. $GITHUB_STEP_SUMMARY).
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
-    /// Configuration file (default: .skyscan.toml at the scan root, if present).
+    /// Configuration file (default: the nearest .skyscan.toml from the scan
+    /// root up to the repository's top level).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Report only findings that are not in this baseline.

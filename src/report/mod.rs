@@ -17,6 +17,7 @@ pub use sarif::relative_uri;
 pub use summary::{checklist_summary, ItemStatus};
 
 use std::io::{self, Write};
+use std::path::Path;
 
 use crate::rules::{Mode, RuleSet, Severity};
 use crate::source::ScanOutput;
@@ -44,6 +45,8 @@ pub struct Report<'a> {
     pub vcs: Option<VcsInfo>,
     /// Findings at or above this severity fail the run.
     pub fail_on: Option<Severity>,
+    /// The configuration file applied, if any.
+    pub config: Option<&'a Path>,
     /// Inputs that could not be scanned at all (a path that does not exist).
     pub errors: &'a [String],
 }
