@@ -1,19 +1,21 @@
 //! The commands behind the CLI: each returns whether the run found
 //! something that fails it, and the binary maps that to an exit code.
+//! Scanning commands gather a [`Scanned`] run (findings, the configuration
+//! used, inputs that could not be scanned) and hand it to `output`, which
+//! applies the baseline, decides the outcome and writes the report.
 
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+mod output;
+mod remote;
 
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::baseline::Baseline;
 use crate::cli::{
     ColorChoice, Command, CommonArgs, HistoryArgs, HookCommand, RulesArgs, ScanArgs, StagedArgs,
 };
 use crate::config::Allowlist;
 use crate::engine::Matcher;
 use crate::error::Error;
-use crate::report::{self, Report, VcsInfo};
 use crate::rules::{Example, Mode, RuleSet};
 use crate::scan::ScanSettings;
 use crate::selfcheck::check_rules;
@@ -22,10 +24,8 @@ use crate::source::staged::scan_staged;
 use crate::source::worktree::{scan_worktree, WorktreeOptions, SCAN_PATH_HINT};
 use crate::source::ScanOutput;
 
-mod remote;
-
+pub use output::Scanned;
 pub use remote::sanitize_remote_url;
-use remote::vcs_info;
 
 /// How a command ended, short of an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,8 @@ pub enum Outcome {
     Clean,
     /// Findings at or above `--fail-on` (or a rule check failed).
     Findings,
-    /// Some input could not be read; the rest was scanned and reported.
+    /// Some input could not be read or found; the rest was scanned and
+    /// reported.
     Incomplete,
 }
 
@@ -50,22 +51,62 @@ pub fn run(command: Command) -> Result<Outcome, Error> {
                 crate::hook::Installed::Updated(p) => ("updated", p),
                 crate::hook::Installed::Replaced(p) => ("replaced", p),
             };
-            println!("skyscan: {verb} {}", hook.display());
-            Ok(Outcome::Clean)
+            say(&format!("skyscan: {verb} {}", hook.display()))
         }
+        Command::Hook(HookCommand::Uninstall { path }) => match crate::hook::uninstall(&path)? {
+            crate::hook::Uninstalled::Removed(p) => {
+                say(&format!("skyscan: removed {}", p.display()))
+            }
+            crate::hook::Uninstalled::Absent(p) => say(&format!(
+                "skyscan: no pre-commit hook at {}; nothing to remove",
+                p.display()
+            )),
+        },
     }
+}
+
+/// Print a line on standard output (a closed pipe is not an error).
+fn say(line: &str) -> Result<Outcome, Error> {
+    print_bytes(format!("{line}\n").as_bytes())
+}
+
+/// Write `bytes` to standard output.
+fn print_bytes(bytes: &[u8]) -> Result<Outcome, Error> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Write(e)),
+        _ => Ok(Outcome::Clean),
+    }
+}
+
+/// `--color` for everything written from now on (reports, messages,
+/// errors); `auto` leaves the choice to `anstream` (terminal, NO_COLOR,
+/// CLICOLOR, CLICOLOR_FORCE).
+fn set_color(choice: ColorChoice) {
+    let choice = match choice {
+        ColorChoice::Auto => return,
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
 }
 
 fn scan(args: ScanArgs) -> Result<Outcome, Error> {
     let common = &args.common;
-    // Like ripgrep: a path that does not exist is an error, the others are
-    // scanned all the same, and the run exits 2.
+    set_color(common.color);
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if args.stdin_filename.is_some() && !stdin {
+        return Err(Error::Usage(
+            "--stdin-filename names standard input: give `-` as a path to read it".into(),
+        ));
+    }
     let (roots, missing): (Vec<PathBuf>, Vec<PathBuf>) = args
         .paths
         .iter()
+        .filter(|p| p.as_os_str() != "-")
         .cloned()
         .partition(|p| std::fs::symlink_metadata(p).is_ok());
-    if roots.is_empty() {
+    if roots.is_empty() && !stdin {
         return Err(Error::PathNotFound {
             path: missing[0].clone(),
             hint: SCAN_PATH_HINT.into(),
@@ -75,35 +116,50 @@ fn scan(args: ScanArgs) -> Result<Outcome, Error> {
         .iter()
         .map(|p| format!("path not found: {}", p.display()))
         .collect();
-    let root = roots[0].as_path();
+    let root = roots.first().map_or(Path::new("."), PathBuf::as_path);
     let (rules, allow, config) = configured_rules(common, root)?;
     let matcher = Matcher::new(rules.for_mode(Mode::Worktree));
-    let opts = WorktreeOptions {
-        no_ignore: args.no_ignore,
-        threads: common.threads,
-        max_filesize: common.max_filesize,
-        settings: ScanSettings {
-            reveal: common.show_secrets,
-            ..ScanSettings::default()
-        },
-    };
-    let mut output = scan_worktree(&matcher, &roots, &opts)?;
+    let settings = scan_settings(common);
+    let mut output = ScanOutput::default();
+    if !roots.is_empty() {
+        let opts = WorktreeOptions {
+            no_ignore: args.no_ignore,
+            threads: common.threads,
+            max_filesize: common.max_filesize,
+            settings: settings.clone(),
+        };
+        output = scan_worktree(&matcher, &roots, &opts)?;
+    }
+    if stdin {
+        let name = args.stdin_filename.as_deref().unwrap_or("-");
+        let input = crate::source::stdin::scan_stdin(
+            &matcher,
+            &mut io::stdin().lock() as &mut dyn Read,
+            name,
+            common.max_filesize,
+            &settings,
+        )?;
+        output.merge(input);
+    }
     allow.filter(&mut output.findings);
     let reuse = crate::checks::key_reuse::key_reuse_findings(&rules, &output.findings);
     output.add_findings(reuse);
-    finish(
-        &rules,
-        output,
-        Mode::Worktree,
-        vcs_info(root),
+    output::finish(
+        Scanned {
+            rules: &rules,
+            output,
+            mode: Mode::Worktree,
+            vcs: remote::vcs_info(root),
+            config,
+            errors,
+        },
         common,
-        config,
-        errors,
     )
 }
 
 fn history(args: HistoryArgs) -> Result<Outcome, Error> {
     let common = &args.common;
+    set_color(common.color);
     let since = args
         .since
         .as_deref()
@@ -121,164 +177,57 @@ fn history(args: HistoryArgs) -> Result<Outcome, Error> {
         since,
         threads: common.threads,
         max_filesize: common.max_filesize,
-        settings: ScanSettings {
-            reveal: common.show_secrets,
-            ..ScanSettings::default()
-        },
+        settings: scan_settings(common),
         max_key_age_days: args.max_key_age,
         now: crate::time::now(),
-        progress: true,
+        progress: !common.quiet,
     };
     let mut output = scan_history(&rules, &args.path, &opts)?;
     allow.filter(&mut output.findings);
-    finish(
-        &rules,
-        output,
-        Mode::History,
-        vcs_info(&args.path),
+    output::finish(
+        Scanned {
+            rules: &rules,
+            output,
+            mode: Mode::History,
+            vcs: remote::vcs_info(&args.path),
+            config,
+            errors: Vec::new(),
+        },
         common,
-        config,
-        Vec::new(),
     )
 }
 
 fn staged(args: StagedArgs) -> Result<Outcome, Error> {
     let common = &args.common;
+    set_color(common.color);
     let (rules, allow, config) = configured_rules(common, &args.path)?;
-    let settings = ScanSettings {
-        reveal: common.show_secrets,
-        ..ScanSettings::default()
-    };
-    let mut output = scan_staged(&rules, &args.path, common.max_filesize, settings)?;
-    allow.filter(&mut output.findings);
-    finish(
+    let mut output = scan_staged(
         &rules,
-        output,
-        Mode::Staged,
-        vcs_info(&args.path),
+        &args.path,
+        common.max_filesize,
+        scan_settings(common),
+    )?;
+    allow.filter(&mut output.findings);
+    output::finish(
+        Scanned {
+            rules: &rules,
+            output,
+            mode: Mode::Staged,
+            vcs: remote::vcs_info(&args.path),
+            config,
+            errors: Vec::new(),
+        },
         common,
-        config,
-        Vec::new(),
     )
 }
 
-/// Render the report, print errors (inputs that could not be scanned at
-/// all) and warnings, and decide the outcome.
-fn finish(
-    rules: &RuleSet,
-    mut output: ScanOutput,
-    mode: Mode,
-    vcs: Option<VcsInfo>,
-    common: &CommonArgs,
-    config: Option<PathBuf>,
-    errors: Vec<String>,
-) -> Result<Outcome, Error> {
-    let sarif = common.format == report::Format::Sarif || common.sarif_output.is_some();
-    if sarif {
-        for f in &output.findings {
-            if report::relative_uri(&f.path).is_none() {
-                output.warnings.push(format!(
-                    "SARIF: `{}` names no file a relative reference can point at (an empty, `.` or `..` name): its {} result has no location, the path is in its properties",
-                    f.path, f.rule_id
-                ));
-            }
-        }
+/// What every source needs from the common flags.
+fn scan_settings(common: &CommonArgs) -> ScanSettings {
+    ScanSettings {
+        reveal: common.show_secrets,
+        log: common.verbose.then_some(output::verbose as fn(&str)),
+        ..ScanSettings::default()
     }
-    for e in &errors {
-        eprintln!("skyscan: error: {}", crate::report::printable(e));
-    }
-    for w in &output.warnings {
-        eprintln!("skyscan: warning: {}", crate::report::printable(w));
-    }
-    let mut accepted_all = false;
-    if let Some(path) = &common.write_baseline {
-        let baseline = Baseline::of(&output.findings);
-        baseline.write(path)?;
-        eprintln!(
-            "skyscan: wrote {} finding fingerprint(s) to {}",
-            baseline.findings.len(),
-            path.display()
-        );
-        accepted_all = true;
-    }
-    if let Some(path) = &common.baseline {
-        let dropped = Baseline::read(path)?.filter(&mut output.findings);
-        if dropped > 0 {
-            eprintln!("skyscan: {dropped} finding(s) are in the baseline and not reported");
-        }
-    }
-    let report = Report {
-        rules,
-        output: &output,
-        mode,
-        vcs,
-        fail_on: common.fail_on.threshold(),
-        config: config.as_deref(),
-        errors: &errors,
-    };
-    match &common.output {
-        Some(path) => {
-            write_file(path, |out| {
-                report::write(&report, common.format, out, false)
-            })?;
-        }
-        None => {
-            let stdout = io::stdout();
-            let color = match common.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            };
-            let mut out = BufWriter::new(stdout.lock());
-            report::write(&report, common.format, &mut out, color).map_err(Error::Write)?;
-            out.flush().map_err(Error::Write)?;
-        }
-    }
-    if let Some(path) = &common.sarif_output {
-        write_file(path, |out| {
-            report::write(&report, report::Format::Sarif, out, false)
-        })?;
-    }
-    if let Some(path) = &common.summary {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|source| Error::Create {
-                path: path.clone(),
-                source,
-            })?;
-        let mut out = BufWriter::new(file);
-        report::write_markdown_summary(&report, &mut out)
-            .and_then(|_| out.flush())
-            .map_err(|source| Error::Create {
-                path: path.clone(),
-                source,
-            })?;
-    }
-    Ok(if !errors.is_empty() {
-        Outcome::Incomplete
-    } else if report.fails() && !accepted_all {
-        Outcome::Findings
-    } else if output.stats.errors > 0 {
-        Outcome::Incomplete
-    } else {
-        Outcome::Clean
-    })
-}
-
-/// Create `path` and write it with `render`.
-fn write_file(
-    path: &Path,
-    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), Error> {
-    let failed = |source| Error::Create {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = File::create(path).map_err(failed)?;
-    let mut out = BufWriter::new(file);
-    render(&mut out).and_then(|()| out.flush()).map_err(failed)
 }
 
 /// The built-in rules with the configuration applied (`--config FILE`, or
@@ -289,7 +238,24 @@ fn configured_rules(
     root: &Path,
 ) -> Result<(RuleSet, Allowlist, Option<PathBuf>), Error> {
     let rules = RuleSet::builtin()?;
-    match crate::config::locate(common.config.as_deref(), root) {
+    let found = crate::config::locate(common.config.as_deref(), root);
+    if common.verbose {
+        match &found {
+            Some(path) => output::verbose(&format!("configuration: {}", path.display())),
+            None => {
+                let dirs: Vec<String> = crate::config::search_dirs(root)
+                    .iter()
+                    .map(|d| d.display().to_string())
+                    .collect();
+                output::verbose(&format!(
+                    "configuration: none (no {} in {})",
+                    crate::config::DEFAULT_FILE,
+                    dirs.join(", ")
+                ));
+            }
+        }
+    }
+    match found {
         Some(path) => {
             let (rules, allow) = crate::config::load(&path, rules)?;
             Ok((rules, allow, Some(path)))

@@ -46,13 +46,24 @@ pub enum HookCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Remove the pre-commit hook, if skyscan wrote it (a hook anyone else
+    /// wrote is left alone).
+    Uninstall {
+        /// The repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan.
+    /// Files or directories to scan; `-` reads standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// The name standard input (`-`) is reported under; path rules (`.env`
+    /// files, per-path allowlists) apply to it.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
     /// Also scan files ignored by .gitignore, .ignore and git excludes.
     #[arg(long)]
     pub no_ignore: bool,
@@ -143,9 +154,18 @@ pub struct CommonArgs {
     /// Skip files larger than this (bytes; K, M and G suffixes allowed).
     #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
     pub max_filesize: u64,
-    /// When to colour human output.
+    /// When to colour human output and messages (auto honours NO_COLOR,
+    /// CLICOLOR and CLICOLOR_FORCE).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Print nothing (on standard output or standard error) when there is
+    /// no finding and nothing went wrong.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say which configuration was used and which files were scanned or
+    /// skipped (on standard error).
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -91,8 +91,11 @@ pub fn scan_and_report(data: &[u8]) {
         Format::Csv,
     ];
     for format in formats {
-        let mut one = Vec::new();
-        report::write(&report, format, &mut one, false).expect("writing to memory");
+        // Colours stripped, as without a terminal: a style code inside a
+        // secret must not hide it from the check below.
+        let mut one = anstream::AutoStream::never(Vec::new());
+        report::write(&report, format, &mut one).expect("writing to memory");
+        let one = one.into_inner();
         if matches!(format, Format::Json | Format::Sarif) {
             serde_json::from_slice::<serde_json::Value>(&one).expect("valid JSON");
         }

@@ -22,6 +22,18 @@ pub struct ScanSettings {
     /// What the judges may ask about the project (see [`Project`]);
     /// `None` when nothing is known.
     pub project: Option<Arc<Project>>,
+    /// Told, one line at a time, which file was scanned or skipped and why
+    /// (`--verbose`); sources that know no more than their counts say nothing.
+    pub log: Option<fn(&str)>,
+}
+
+impl ScanSettings {
+    /// Tell the log, if there is one; `line` is only built then.
+    pub fn log(&self, line: impl FnOnce() -> String) {
+        if let Some(log) = self.log {
+            log(&line());
+        }
+    }
 }
 
 /// Text of a file ready for matching, or `None` for a binary file.

@@ -1,6 +1,9 @@
 //! Reports: one [`Report`] (findings, rules, checklist summary) rendered by
 //! one printer per format. Every printer receives findings whose secrets
 //! are already masked (unless `--show-secrets`), so no format can leak one.
+//! The human printer styles its text with `anstyle`; whether the styles
+//! reach the reader is decided by the stream it is given (an
+//! `anstream::AutoStream`), never by the printer.
 
 mod csv;
 mod github;
@@ -68,10 +71,12 @@ pub struct VcsInfo {
     pub branch: Option<String>,
 }
 
-/// Render `report` as `format` to `out`. `color` only affects `human`.
-pub fn write(report: &Report, format: Format, out: &mut dyn Write, color: bool) -> io::Result<()> {
+/// Render `report` as `format` to `out`. `human` output carries ANSI
+/// styles: give it an `anstream::AutoStream`, which strips them when colour
+/// is off. The other formats never hold an escape sequence of ours.
+pub fn write(report: &Report, format: Format, out: &mut dyn Write) -> io::Result<()> {
     match format {
-        Format::Human => human::write(report, out, color),
+        Format::Human => human::write(report, out),
         Format::Json => json::write(report, out),
         Format::Jsonl => jsonl::write(report, out),
         Format::Sarif => sarif::write(report, out),

@@ -6,6 +6,7 @@ pub mod index;
 pub mod objects;
 pub mod pack;
 pub mod staged;
+pub mod stdin;
 pub mod worktree;
 
 use std::path::Path;
@@ -35,6 +36,18 @@ pub struct ScanOutput {
 }
 
 impl ScanOutput {
+    /// Add what another source found (findings, warnings, counts).
+    pub fn merge(&mut self, other: ScanOutput) {
+        self.warnings.extend(other.warnings);
+        let (s, o) = (&mut self.stats, other.stats);
+        s.files_scanned += o.files_scanned;
+        s.bytes_scanned += o.bytes_scanned;
+        s.skipped_binary += o.skipped_binary;
+        s.skipped_large += o.skipped_large;
+        s.errors += o.errors;
+        self.add_findings(other.findings);
+    }
+
     /// Add findings (from checks across files) and keep the order by path
     /// and position.
     pub fn add_findings(&mut self, findings: Vec<Finding>) {

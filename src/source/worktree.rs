@@ -20,7 +20,8 @@ use crate::scan::{decode, scan_file, ScanSettings, BINARY_PROBE};
 use crate::source::{Counters, ScanOutput};
 
 /// The help for a scan root that does not exist.
-pub const SCAN_PATH_HINT: &str = "check the path: `skyscan scan` takes files and directories";
+pub const SCAN_PATH_HINT: &str =
+    "check the path: `skyscan scan` takes files, directories, or `-` for standard input";
 
 /// How to walk the working tree.
 #[derive(Debug, Clone)]
@@ -286,8 +287,10 @@ fn scan_path(
     }
     let Some(text) = decode(buf) else {
         counters.binary.fetch_add(1, Ordering::Relaxed);
+        settings.log(|| format!("skipped {rel}: binary"));
         return Vec::new();
     };
+    settings.log(|| format!("scanned {rel}"));
     counters.files.fetch_add(1, Ordering::Relaxed);
     counters
         .bytes
