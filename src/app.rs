@@ -10,8 +10,11 @@ mod remote;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
+use clap::CommandFactory;
+
 use crate::cli::{
-    ColorChoice, Command, CommonArgs, HistoryArgs, HookCommand, RulesArgs, ScanArgs, StagedArgs,
+    Cli, ColorChoice, Command, CommonArgs, HistoryArgs, HookCommand, RulesArgs, ScanArgs,
+    StagedArgs,
 };
 use crate::config::Allowlist;
 use crate::engine::Matcher;
@@ -62,6 +65,12 @@ pub fn run(command: Command) -> Result<Outcome, Error> {
                 p.display()
             )),
         },
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "skyscan", &mut script);
+            print_bytes(&script)
+        }
+        Command::Man { command } => man_page(command.as_deref()),
     }
 }
 
@@ -70,13 +79,43 @@ fn say(line: &str) -> Result<Outcome, Error> {
     print_bytes(format!("{line}\n").as_bytes())
 }
 
-/// Write `bytes` to standard output.
+/// Write `bytes` to standard output. Generators (completions, man page)
+/// render to memory first: they panic on a write error, a closed pipe
+/// included.
 fn print_bytes(bytes: &[u8]) -> Result<Outcome, Error> {
     let mut out = io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Write(e)),
         _ => Ok(Outcome::Clean),
     }
+}
+
+/// The manual page of skyscan, or of one of its commands, as roff.
+fn man_page(command: Option<&str>) -> Result<Outcome, Error> {
+    let mut cli = Cli::command();
+    cli.build();
+    let page = match command {
+        None => cli,
+        Some(name) => match cli.find_subcommand(name) {
+            Some(sub) => sub.clone(),
+            None => {
+                let names: Vec<&str> = cli
+                    .get_subcommands()
+                    .map(|c| c.get_name())
+                    .filter(|n| *n != "help")
+                    .collect();
+                return Err(Error::Usage(format!(
+                    "no command `{name}` (one of: {})",
+                    names.join(", ")
+                )));
+            }
+        },
+    };
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut roff)
+        .map_err(Error::Write)?;
+    print_bytes(&roff)
 }
 
 /// `--color` for everything written from now on (reports, messages,

@@ -33,6 +33,21 @@ pub enum Command {
     /// Manage the git pre-commit hook that runs `skyscan staged`.
     #[command(subcommand)]
     Hook(HookCommand),
+    /// Print a shell completion script to standard output.
+    ///
+    /// bash: `skyscan completions bash > ~/.local/share/bash-completion/completions/skyscan`;
+    /// zsh: write `_skyscan` to a directory on $fpath; fish:
+    /// `skyscan completions fish > ~/.config/fish/completions/skyscan.fish`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output: `skyscan man | man -l -`.
+    Man {
+        /// A command's own page (`skyscan man scan`: skyscan-scan(1)).
+        command: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
