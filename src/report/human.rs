@@ -51,12 +51,12 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ),
             ItemStatus::NotChecked => (NOT_CHECKED, "----", "  not checked by this command".into()),
         };
-        writeln!(
-            out,
+        let line = format!(
             "  {style}{mark}{style:#}  {:<5} {:<48}{note}",
             item.to_string(),
             item.title()
-        )?;
+        );
+        writeln!(out, "{}", line.trim_end())?;
     }
     let findings = &report.output.findings;
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();

@@ -28,12 +28,17 @@ use crate::source::ScanOutput;
 /// Output format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Diagnostics with the masked line and the fix, then the checklist.
     Human,
+    /// One JSON document: findings, checklist, statistics, warnings.
     Json,
     /// One JSON finding per line (JSON Lines), for streaming.
     Jsonl,
+    /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
+    /// GitHub Actions annotations, one per finding.
     Github,
+    /// A header and one row per finding.
     Csv,
 }
 
