@@ -136,11 +136,18 @@ pub fn scan_file(
 /// Bytes looked at, at the start of a file, to recognise skyscan's own output.
 const OWN_OUTPUT_PROBE: usize = 4096;
 
-/// A report or baseline skyscan wrote (JSON, JSON Lines, SARIF): its
+/// How a CSV report of skyscan's begins (see `report::csv`).
+pub const CSV_HEADER_START: &str = "rule_id,checklist,severity,path,line,column,";
+
+/// A report or baseline skyscan wrote (JSON, JSON Lines, SARIF, CSV): its
 /// snippets quote the code it found, so scanning it would report every
 /// finding a second time.
 pub fn is_own_output(path: &str, text: &[u8]) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    // `--format csv`: its header names the columns of a finding.
+    if name.ends_with(".csv") {
+        return text.starts_with(CSV_HEADER_START.as_bytes());
+    }
     if ![".json", ".jsonl", ".sarif"]
         .iter()
         .any(|e| name.ends_with(e))
@@ -177,6 +184,9 @@ mod tests {
             br#"{ "name": "skyscan-ui" }"#
         ));
         assert!(!is_own_output("report.txt", report));
+        let csv = b"rule_id,checklist,severity,path,line,column,end_line,end_column,message\n";
+        assert!(is_own_output("out/skyscan.csv", csv));
+        assert!(!is_own_output("data.csv", b"id,name\n1,curl -k\n"));
     }
 
     #[test]

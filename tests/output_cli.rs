@@ -88,6 +88,10 @@ fn csv_has_a_header_and_a_row_per_finding_secrets_masked() {
     );
     // A scanned line that a spreadsheet would run as a formula is defused.
     assert!(rows[1][9].starts_with("'=cmd"), "{:?}", &rows[1][9]);
+    // A CSV report left in the tree is not scanned again.
+    std::fs::write(dir.path().join("skyscan.csv"), &text).unwrap();
+    let again = json_of(&common::scan_json_output(dir.path(), &[]));
+    assert_eq!(again["findings"].as_array().unwrap().len(), 2);
 }
 
 #[test]

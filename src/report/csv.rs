@@ -76,7 +76,12 @@ fn defuse(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::defuse;
+    use super::{defuse, HEADER};
+
+    #[test]
+    fn the_scanner_knows_the_header() {
+        assert!(HEADER.join(",").starts_with(crate::scan::CSV_HEADER_START));
+    }
 
     #[test]
     fn formulas_are_defused() {
