@@ -1,26 +1,34 @@
 //! The commands behind the CLI: each returns whether the run found
 //! something that fails it, and the binary maps that to an exit code.
+//! Scanning commands gather a [`Scanned`] run (findings, the configuration
+//! used, inputs that could not be scanned) and hand it to `output`, which
+//! applies the baseline, decides the outcome and writes the report.
 
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+mod output;
+mod remote;
 
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::baseline::Baseline;
+use clap::CommandFactory;
+
 use crate::cli::{
-    ColorChoice, Command, CommonArgs, HistoryArgs, HookCommand, RulesArgs, ScanArgs, StagedArgs,
+    Cli, ColorChoice, Command, CommonArgs, HistoryArgs, HookCommand, RulesArgs, ScanArgs,
+    StagedArgs,
 };
 use crate::config::Allowlist;
 use crate::engine::Matcher;
 use crate::error::Error;
-use crate::report::{self, Report, VcsInfo};
 use crate::rules::{Example, Mode, RuleSet};
 use crate::scan::ScanSettings;
 use crate::selfcheck::check_rules;
 use crate::source::history::{scan_history, HistoryOptions};
 use crate::source::staged::scan_staged;
-use crate::source::worktree::{scan_worktree, WorktreeOptions};
+use crate::source::worktree::{scan_worktree, WorktreeOptions, SCAN_PATH_HINT};
 use crate::source::ScanOutput;
+
+pub use output::Scanned;
+pub use remote::sanitize_remote_url;
 
 /// How a command ended, short of an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +37,8 @@ pub enum Outcome {
     Clean,
     /// Findings at or above `--fail-on` (or a rule check failed).
     Findings,
-    /// Some input could not be read; the rest was scanned and reported.
+    /// Some input could not be read or found; the rest was scanned and
+    /// reported.
     Incomplete,
 }
 
@@ -45,229 +54,252 @@ pub fn run(command: Command) -> Result<Outcome, Error> {
                 crate::hook::Installed::Updated(p) => ("updated", p),
                 crate::hook::Installed::Replaced(p) => ("replaced", p),
             };
-            println!("skyscan: {verb} {}", hook.display());
-            Ok(Outcome::Clean)
+            say(&format!("skyscan: {verb} {}", hook.display()))
         }
+        Command::Hook(HookCommand::Uninstall { path }) => match crate::hook::uninstall(&path)? {
+            crate::hook::Uninstalled::Removed(p) => {
+                say(&format!("skyscan: removed {}", p.display()))
+            }
+            crate::hook::Uninstalled::Absent(p) => say(&format!(
+                "skyscan: no pre-commit hook at {}; nothing to remove",
+                p.display()
+            )),
+        },
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "skyscan", &mut script);
+            print_bytes(&script)
+        }
+        Command::Man { command } => man_page(command.as_deref()),
     }
+}
+
+/// Print a line on standard output (a closed pipe is not an error).
+fn say(line: &str) -> Result<Outcome, Error> {
+    print_bytes(format!("{line}\n").as_bytes())
+}
+
+/// Write `bytes` to standard output. Generators (completions, man page)
+/// render to memory first: they panic on a write error, a closed pipe
+/// included.
+fn print_bytes(bytes: &[u8]) -> Result<Outcome, Error> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Write(e)),
+        _ => Ok(Outcome::Clean),
+    }
+}
+
+/// The manual page of skyscan, or of one of its commands, as roff.
+fn man_page(command: Option<&str>) -> Result<Outcome, Error> {
+    let mut cli = Cli::command();
+    cli.build();
+    let page = match command {
+        None => cli,
+        Some(name) => match cli.find_subcommand(name) {
+            Some(sub) => sub.clone(),
+            None => {
+                let names: Vec<&str> = cli
+                    .get_subcommands()
+                    .map(|c| c.get_name())
+                    .filter(|n| *n != "help")
+                    .collect();
+                return Err(Error::Usage(format!(
+                    "no command `{name}` (one of: {})",
+                    names.join(", ")
+                )));
+            }
+        },
+    };
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut roff)
+        .map_err(Error::Write)?;
+    print_bytes(&roff)
+}
+
+/// `--color` for everything written from now on (reports, messages,
+/// errors); `auto` leaves the choice to `anstream` (terminal, NO_COLOR,
+/// CLICOLOR, CLICOLOR_FORCE).
+fn set_color(choice: ColorChoice) {
+    let choice = match choice {
+        ColorChoice::Auto => return,
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
 }
 
 fn scan(args: ScanArgs) -> Result<Outcome, Error> {
     let common = &args.common;
-    let root = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
-    let (rules, allow) = configured_rules(common, root)?;
+    set_color(common.color);
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if args.stdin_filename.is_some() && !stdin {
+        return Err(Error::Usage(
+            "--stdin-filename names standard input: give `-` as a path to read it".into(),
+        ));
+    }
+    let (roots, missing): (Vec<PathBuf>, Vec<PathBuf>) = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .partition(|p| std::fs::symlink_metadata(p).is_ok());
+    if roots.is_empty() && !stdin {
+        return Err(Error::PathNotFound {
+            path: missing[0].clone(),
+            hint: SCAN_PATH_HINT.into(),
+        });
+    }
+    let errors = missing
+        .iter()
+        .map(|p| format!("path not found: {}", p.display()))
+        .collect();
+    let root = roots.first().map_or(Path::new("."), PathBuf::as_path);
+    let (rules, allow, config) = configured_rules(common, root)?;
     let matcher = Matcher::new(rules.for_mode(Mode::Worktree));
-    let opts = WorktreeOptions {
-        no_ignore: args.no_ignore,
-        threads: common.threads,
-        max_filesize: common.max_filesize,
-        settings: ScanSettings {
-            reveal: common.show_secrets,
-            ..ScanSettings::default()
-        },
-    };
-    let mut output = scan_worktree(&matcher, &args.paths, &opts)?;
+    let settings = scan_settings(common);
+    let mut output = ScanOutput::default();
+    if !roots.is_empty() {
+        let opts = WorktreeOptions {
+            no_ignore: args.no_ignore,
+            threads: common.threads,
+            max_filesize: common.max_filesize,
+            settings: settings.clone(),
+        };
+        output = scan_worktree(&matcher, &roots, &opts)?;
+    }
+    if stdin {
+        let name = args.stdin_filename.as_deref().unwrap_or("-");
+        let input = crate::source::stdin::scan_stdin(
+            &matcher,
+            &mut io::stdin().lock() as &mut dyn Read,
+            name,
+            common.max_filesize,
+            &settings,
+        )?;
+        output.merge(input);
+    }
     allow.filter(&mut output.findings);
     let reuse = crate::checks::key_reuse::key_reuse_findings(&rules, &output.findings);
     output.add_findings(reuse);
-    finish(&rules, output, Mode::Worktree, vcs_info(root), common)
+    output::finish(
+        Scanned {
+            rules: &rules,
+            output,
+            mode: Mode::Worktree,
+            vcs: remote::vcs_info(root),
+            config,
+            errors,
+        },
+        common,
+    )
 }
 
 fn history(args: HistoryArgs) -> Result<Outcome, Error> {
     let common = &args.common;
+    set_color(common.color);
     let since = args
         .since
         .as_deref()
         .map(|s| {
-            crate::time::parse_date(s)
-                .ok_or_else(|| Error::Usage(format!("--since: `{s}` is not a date (YYYY-MM-DD)")))
+            crate::time::parse_date(s).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--since: `{s}` is not a date (YYYY-MM-DD, a day the month has; or an RFC 3339 time)"
+                ))
+            })
         })
         .transpose()?;
-    let (rules, allow) = configured_rules(common, &args.path)?;
+    let (rules, allow, config) = configured_rules(common, &args.path)?;
     let opts = HistoryOptions {
         range: args.range.clone(),
         since,
         threads: common.threads,
         max_filesize: common.max_filesize,
-        settings: ScanSettings {
-            reveal: common.show_secrets,
-            ..ScanSettings::default()
-        },
+        settings: scan_settings(common),
         max_key_age_days: args.max_key_age,
         now: crate::time::now(),
-        progress: true,
+        progress: !common.quiet,
     };
     let mut output = scan_history(&rules, &args.path, &opts)?;
     allow.filter(&mut output.findings);
-    finish(&rules, output, Mode::History, vcs_info(&args.path), common)
+    output::finish(
+        Scanned {
+            rules: &rules,
+            output,
+            mode: Mode::History,
+            vcs: remote::vcs_info(&args.path),
+            config,
+            errors: Vec::new(),
+        },
+        common,
+    )
 }
 
 fn staged(args: StagedArgs) -> Result<Outcome, Error> {
     let common = &args.common;
-    let (rules, allow) = configured_rules(common, &args.path)?;
-    let settings = ScanSettings {
-        reveal: common.show_secrets,
-        ..ScanSettings::default()
-    };
-    let mut output = scan_staged(&rules, &args.path, common.max_filesize, settings)?;
+    set_color(common.color);
+    let (rules, allow, config) = configured_rules(common, &args.path)?;
+    let mut output = scan_staged(
+        &rules,
+        &args.path,
+        common.max_filesize,
+        scan_settings(common),
+    )?;
     allow.filter(&mut output.findings);
-    finish(&rules, output, Mode::Staged, vcs_info(&args.path), common)
+    output::finish(
+        Scanned {
+            rules: &rules,
+            output,
+            mode: Mode::Staged,
+            vcs: remote::vcs_info(&args.path),
+            config,
+            errors: Vec::new(),
+        },
+        common,
+    )
 }
 
-/// The repository around `path`, for SARIF: its `origin` URL (credentials
-/// removed), HEAD commit and branch. None outside git or without a remote.
-fn vcs_info(path: &std::path::Path) -> Option<VcsInfo> {
-    let repo = git2::Repository::discover(path).ok()?;
-    let remote = repo.find_remote("origin").ok()?;
-    let repository_uri = sanitize_remote_url(remote.url()?)?;
-    let head = repo.head().ok();
-    Some(VcsInfo {
-        repository_uri,
-        revision: head
-            .as_ref()
-            .and_then(|h| h.peel_to_commit().ok())
-            .map(|c| c.id().to_string()),
-        branch: head
-            .as_ref()
-            .filter(|h| h.is_branch())
-            .and_then(|h| h.shorthand().map(str::to_string)),
-    })
-}
-
-/// An absolute URI for a remote URL, without any user name or token.
-pub fn sanitize_remote_url(url: &str) -> Option<String> {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        let rest = match rest.split_once('/') {
-            Some((authority, path)) => {
-                let host = authority.rsplit('@').next().unwrap_or(authority);
-                format!("{host}/{path}")
-            }
-            None => rest.rsplit('@').next().unwrap_or(rest).to_string(),
-        };
-        return Some(format!("{scheme}://{rest}"));
+/// What every source needs from the common flags.
+fn scan_settings(common: &CommonArgs) -> ScanSettings {
+    ScanSettings {
+        reveal: common.show_secrets,
+        log: common.verbose.then_some(output::verbose as fn(&str)),
+        ..ScanSettings::default()
     }
-    // scp-like `user@host:owner/repo.git`
-    if let Some((host, path)) = url.split_once(':') {
-        if !host.contains('/') && !path.starts_with('/') && !host.is_empty() {
-            let host = host.rsplit('@').next().unwrap_or(host);
-            return Some(format!("ssh://{host}/{path}"));
-        }
-    }
-    None
 }
 
-/// Render the report, print warnings, and decide the outcome.
-fn finish(
-    rules: &RuleSet,
-    mut output: ScanOutput,
-    mode: Mode,
-    vcs: Option<VcsInfo>,
+/// The built-in rules with the configuration applied (`--config FILE`, or
+/// the nearest `.skyscan.toml` from `root` up to the repository's top
+/// level), its allowlist, and the file that was used.
+fn configured_rules(
     common: &CommonArgs,
-) -> Result<Outcome, Error> {
-    let sarif = common.format == report::Format::Sarif || common.sarif_output.is_some();
-    if sarif {
-        for f in &output.findings {
-            if report::relative_uri(&f.path).is_none() {
-                output.warnings.push(format!(
-                    "SARIF: `{}` names no file a relative reference can point at (an empty, `.` or `..` name): its {} result has no location, the path is in its properties",
-                    f.path, f.rule_id
+    root: &Path,
+) -> Result<(RuleSet, Allowlist, Option<PathBuf>), Error> {
+    let rules = RuleSet::builtin()?;
+    let found = crate::config::locate(common.config.as_deref(), root);
+    if common.verbose {
+        match &found {
+            Some(path) => output::verbose(&format!("configuration: {}", path.display())),
+            None => {
+                let dirs: Vec<String> = crate::config::search_dirs(root)
+                    .iter()
+                    .map(|d| d.display().to_string())
+                    .collect();
+                output::verbose(&format!(
+                    "configuration: none (no {} in {})",
+                    crate::config::DEFAULT_FILE,
+                    dirs.join(", ")
                 ));
             }
         }
     }
-    for w in &output.warnings {
-        eprintln!("skyscan: warning: {}", crate::report::printable(w));
-    }
-    let mut accepted_all = false;
-    if let Some(path) = &common.write_baseline {
-        let baseline = Baseline::of(&output.findings);
-        baseline.write(path)?;
-        eprintln!(
-            "skyscan: wrote {} finding fingerprint(s) to {}",
-            baseline.findings.len(),
-            path.display()
-        );
-        accepted_all = true;
-    }
-    if let Some(path) = &common.baseline {
-        let dropped = Baseline::read(path)?.filter(&mut output.findings);
-        if dropped > 0 {
-            eprintln!("skyscan: {dropped} finding(s) are in the baseline and not reported");
-        }
-    }
-    let report = Report {
-        rules,
-        output: &output,
-        mode,
-        vcs,
-        fail_on: common.fail_on.threshold(),
-    };
-    match &common.output {
+    match found {
         Some(path) => {
-            write_file(path, |out| {
-                report::write(&report, common.format, out, false)
-            })?;
+            let (rules, allow) = crate::config::load(&path, rules)?;
+            Ok((rules, allow, Some(path)))
         }
-        None => {
-            let stdout = io::stdout();
-            let color = match common.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            };
-            let mut out = BufWriter::new(stdout.lock());
-            report::write(&report, common.format, &mut out, color).map_err(Error::Write)?;
-            out.flush().map_err(Error::Write)?;
-        }
-    }
-    if let Some(path) = &common.sarif_output {
-        write_file(path, |out| {
-            report::write(&report, report::Format::Sarif, out, false)
-        })?;
-    }
-    if let Some(path) = &common.summary {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-        let mut out = BufWriter::new(file);
-        report::write_markdown_summary(&report, &mut out)
-            .and_then(|_| out.flush())
-            .map_err(Error::Write)?;
-    }
-    Ok(if report.fails() && !accepted_all {
-        Outcome::Findings
-    } else if output.stats.errors > 0 {
-        Outcome::Incomplete
-    } else {
-        Outcome::Clean
-    })
-}
-
-/// Create `path` and write it with `render`.
-fn write_file(
-    path: &Path,
-    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), Error> {
-    let file = File::create(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut out = BufWriter::new(file);
-    render(&mut out).map_err(Error::Write)?;
-    out.flush().map_err(Error::Write)
-}
-
-/// The built-in rules with the configuration applied (`--config FILE`, or
-/// `.skyscan.toml` at `root` when present), and its allowlist.
-fn configured_rules(common: &CommonArgs, root: &Path) -> Result<(RuleSet, Allowlist), Error> {
-    let rules = RuleSet::builtin()?;
-    match crate::config::locate(common.config.as_deref(), root) {
-        Some(path) => crate::config::load(&path, rules),
-        None => Ok((rules, Allowlist::default())),
+        None => Ok((rules, Allowlist::default(), None)),
     }
 }
 
@@ -285,23 +317,24 @@ fn rules(args: RulesArgs) -> Result<Outcome, Error> {
             .iter()
             .map(|r| r.spec.examples.len() + r.spec.negative_examples.len())
             .sum();
+        let outcome = if failures.is_empty() {
+            Outcome::Clean
+        } else {
+            Outcome::Findings
+        };
+        let mut text = String::new();
         for f in &failures {
-            writeln!(out, "FAIL {}: {}", f.rule, f.problem).map_err(Error::Write)?;
+            text.push_str(&format!("FAIL {}: {}\n", f.rule, f.problem));
         }
-        writeln!(
-            out,
-            "{} rules, {} examples checked, {} failure{}",
+        text.push_str(&format!(
+            "{} rules, {} examples checked, {} failure{}\n",
             set.rules().len(),
             examples,
             failures.len(),
             if failures.len() == 1 { "" } else { "s" }
-        )
-        .map_err(Error::Write)?;
-        return Ok(if failures.is_empty() {
-            Outcome::Clean
-        } else {
-            Outcome::Findings
-        });
+        ));
+        // A closed pipe ends the output, not the verdict.
+        return print_bytes(text.as_bytes()).map(|_| outcome);
     }
     if args.keywords {
         let mut keywords: Vec<&str> = set
@@ -387,26 +420,4 @@ fn rules(args: RulesArgs) -> Result<Outcome, Error> {
         }
     }
     Ok(Outcome::Clean)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sanitize_remote_url;
-
-    #[test]
-    fn remote_urls_lose_credentials() {
-        assert_eq!(
-            sanitize_remote_url("https://user:ghp_token@github.com/o/r.git").as_deref(),
-            Some("https://github.com/o/r.git")
-        );
-        assert_eq!(
-            sanitize_remote_url("git@github.com:o/r.git").as_deref(),
-            Some("ssh://github.com/o/r.git")
-        );
-        assert_eq!(
-            sanitize_remote_url("ssh://git@host:22/o/r").as_deref(),
-            Some("ssh://host:22/o/r")
-        );
-        assert_eq!(sanitize_remote_url("/srv/git/r.git"), None);
-    }
 }

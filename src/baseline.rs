@@ -71,7 +71,7 @@ impl Baseline {
     pub fn write(&self, path: &Path) -> Result<(), Error> {
         let mut text = serde_json::to_string_pretty(self).expect("a baseline serialises");
         text.push('\n');
-        std::fs::write(path, text).map_err(|source| Error::Io {
+        std::fs::write(path, text).map_err(|source| Error::Create {
             path: path.to_path_buf(),
             source,
         })

@@ -33,6 +33,21 @@ pub enum Command {
     /// Manage the git pre-commit hook that runs `skyscan staged`.
     #[command(subcommand)]
     Hook(HookCommand),
+    /// Print a shell completion script to standard output.
+    ///
+    /// bash: `skyscan completions bash > ~/.local/share/bash-completion/completions/skyscan`;
+    /// zsh: write `_skyscan` to a directory on $fpath; fish:
+    /// `skyscan completions fish > ~/.config/fish/completions/skyscan.fish`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output: `skyscan man | man -l -`.
+    Man {
+        /// A command's own page (`skyscan man scan`: skyscan-scan(1)).
+        command: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -46,13 +61,24 @@ pub enum HookCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Remove the pre-commit hook, if skyscan wrote it (a hook anyone else
+    /// wrote is left alone).
+    Uninstall {
+        /// The repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan.
+    /// Files or directories to scan; `-` reads standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// The name standard input (`-`) is reported under; path rules (`.env`
+    /// files, per-path allowlists) apply to it.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
     /// Also scan files ignored by .gitignore, .ignore and git excludes.
     #[arg(long)]
     pub no_ignore: bool,
@@ -68,7 +94,8 @@ pub struct HistoryArgs {
     /// Only commits in this range (A..B).
     #[arg(long)]
     pub range: Option<String>,
-    /// Only commits made on or after this date (YYYY-MM-DD, UTC).
+    /// Only commits made on or after this date (YYYY-MM-DD, UTC; or an
+    /// RFC 3339 time).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
     /// Keys first committed more than this many days ago are overdue for
@@ -119,7 +146,8 @@ pub struct CommonArgs {
     /// Append a Markdown checklist summary to FILE (e.g. $GITHUB_STEP_SUMMARY).
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
-    /// Configuration file (default: .skyscan.toml at the scan root, if present).
+    /// Configuration file (default: the nearest .skyscan.toml from the scan
+    /// root up to the repository's top level).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Report only findings that are not in this baseline.
@@ -141,9 +169,18 @@ pub struct CommonArgs {
     /// Skip files larger than this (bytes; K, M and G suffixes allowed).
     #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
     pub max_filesize: u64,
-    /// When to colour human output.
+    /// When to colour human output and messages (auto honours NO_COLOR,
+    /// CLICOLOR and CLICOLOR_FORCE).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Print nothing (on standard output or standard error) when there is
+    /// no finding and nothing went wrong.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say which configuration was used and which files were scanned or
+    /// skipped (on standard error).
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

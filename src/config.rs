@@ -11,7 +11,8 @@ use crate::error::ConfigError;
 use crate::finding::Finding;
 use crate::rules::{RuleSet, RuleSpec, Severity};
 
-/// The file looked for at the scan root when `--config` is not given.
+/// The file looked for, from the scan root up to the repository's top
+/// level, when `--config` is not given.
 pub const DEFAULT_FILE: &str = ".skyscan.toml";
 
 /// The configuration as written.
@@ -76,20 +77,45 @@ impl Allowlist {
     }
 }
 
-/// Find the configuration: `explicit` when given (it must exist), else
-/// `.skyscan.toml` in `root` if present.
+/// Find the configuration: `explicit` when given (it must exist), else the
+/// nearest `.skyscan.toml` from the scan root up to the top of the git
+/// repository around it (ruff's rule: the nearest file wins). Outside a
+/// repository only the scan root itself is looked at. A root that is a file
+/// starts at its directory.
 pub fn locate(explicit: Option<&Path>, root: &Path) -> Option<PathBuf> {
-    match explicit {
-        Some(p) => Some(p.to_path_buf()),
-        None => {
-            let dir = if root.is_dir() {
-                root.to_path_buf()
-            } else {
-                root.parent().map(Path::to_path_buf).unwrap_or_default()
-            };
-            let candidate = dir.join(DEFAULT_FILE);
-            candidate.is_file().then_some(candidate)
-        }
+    if let Some(p) = explicit {
+        return Some(p.to_path_buf());
+    }
+    search_dirs(root)
+        .into_iter()
+        .map(|dir| dir.join(DEFAULT_FILE))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The directories [`locate`] looks in, nearest first.
+pub fn search_dirs(root: &Path) -> Vec<PathBuf> {
+    let start = if root.is_dir() {
+        root
+    } else {
+        root.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    };
+    let Ok(start) = start.canonicalize() else {
+        return vec![start.to_path_buf()];
+    };
+    let top = git2::Repository::discover(&start)
+        .ok()
+        .and_then(|repo| repo.workdir().map(Path::to_path_buf))
+        .and_then(|w| w.canonicalize().ok())
+        .filter(|top| start.starts_with(top));
+    match top {
+        None => vec![start],
+        Some(top) => start
+            .ancestors()
+            .take_while(|dir| dir.starts_with(&top))
+            .map(Path::to_path_buf)
+            .collect(),
     }
 }
 

@@ -12,21 +12,34 @@ pub enum Error {
     #[error("rule `{id}` is invalid: {reason}")]
     Rule { id: String, reason: String },
 
-    #[error("path not found: {}", .0.display())]
-    #[diagnostic(
-        code(skyscan::path),
-        help("check the path; `skyscan scan` takes files or directories")
-    )]
-    PathNotFound(PathBuf),
+    #[error("path not found: {}", .path.display())]
+    #[diagnostic(code(skyscan::path))]
+    PathNotFound {
+        path: PathBuf,
+        /// What the command takes (each command has its own hint).
+        #[help]
+        hint: String,
+    },
 
-    #[error("cannot read {}: {source}", .path.display())]
+    /// A file that could not be read. The OS error is the source: miette
+    /// prints it once, below the message.
+    #[error("cannot read {}", .path.display())]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
 
-    #[error("cannot write the report: {0}")]
+    /// A file that could not be created or written (`--output`,
+    /// `--sarif-output`, `--summary`, a baseline, a hook).
+    #[error("cannot write {}", .path.display())]
+    Create {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot write the report")]
     Write(#[source] std::io::Error),
 
     #[error("git: {0}")]

@@ -78,11 +78,24 @@ pub fn scan_and_report(data: &[u8]) {
         mode: Mode::Worktree,
         vcs: None,
         fail_on: None,
+        config: None,
+        errors: &[],
     };
     let mut rendered = Vec::new();
-    for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
-        let mut one = Vec::new();
-        report::write(&report, format, &mut one, false).expect("writing to memory");
+    let formats = [
+        Format::Human,
+        Format::Json,
+        Format::Jsonl,
+        Format::Sarif,
+        Format::Github,
+        Format::Csv,
+    ];
+    for format in formats {
+        // Colours stripped, as without a terminal: a style code inside a
+        // secret must not hide it from the check below.
+        let mut one = anstream::AutoStream::never(Vec::new());
+        report::write(&report, format, &mut one).expect("writing to memory");
+        let one = one.into_inner();
         if matches!(format, Format::Json | Format::Sarif) {
             serde_json::from_slice::<serde_json::Value>(&one).expect("valid JSON");
         }

@@ -1,7 +1,9 @@
 //! The `skyscan` binary: parse arguments, run the library, map the outcome
 //! to an exit code (0 clean, 1 findings, 2 usage or runtime error) and stay
-//! quiet when the reader of our output goes away (broken pipe).
+//! quiet when the reader of our output goes away (broken pipe): the scanning
+//! commands still exit with the code their findings call for.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -24,8 +26,21 @@ fn main() -> ExitCode {
         Ok(Outcome::Incomplete) => ExitCode::from(2),
         Err(Error::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{:?}", miette::Report::new(e));
+            print_error(e);
             ExitCode::from(2)
         }
     }
+}
+
+/// The error as a miette diagnostic on standard error, coloured or not as
+/// `anstream` decides for standard error (`--color`, NO_COLOR, CLICOLOR,
+/// CLICOLOR_FORCE, a terminal).
+fn print_error(e: Error) {
+    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode())
+        .with_width(100);
+    let mut text = String::new();
+    if handler.render_report(&mut text, &e).is_err() {
+        text = format!("error: {e}\n");
+    }
+    let _ = write!(anstream::stderr(), "{text}");
 }

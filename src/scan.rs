@@ -22,6 +22,18 @@ pub struct ScanSettings {
     /// What the judges may ask about the project (see [`Project`]);
     /// `None` when nothing is known.
     pub project: Option<Arc<Project>>,
+    /// Told, one line at a time, which file was scanned or skipped and why
+    /// (`--verbose`); sources that know no more than their counts say nothing.
+    pub log: Option<fn(&str)>,
+}
+
+impl ScanSettings {
+    /// Tell the log, if there is one; `line` is only built then.
+    pub fn log(&self, line: impl FnOnce() -> String) {
+        if let Some(log) = self.log {
+            log(&line());
+        }
+    }
 }
 
 /// Text of a file ready for matching, or `None` for a binary file.
@@ -124,11 +136,18 @@ pub fn scan_file(
 /// Bytes looked at, at the start of a file, to recognise skyscan's own output.
 const OWN_OUTPUT_PROBE: usize = 4096;
 
-/// A report or baseline skyscan wrote (JSON, JSON Lines, SARIF): its
+/// How a CSV report of skyscan's begins (see `report::csv`).
+pub const CSV_HEADER_START: &str = "rule_id,checklist,severity,path,line,column,";
+
+/// A report or baseline skyscan wrote (JSON, JSON Lines, SARIF, CSV): its
 /// snippets quote the code it found, so scanning it would report every
 /// finding a second time.
 pub fn is_own_output(path: &str, text: &[u8]) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    // `--format csv`: its header names the columns of a finding.
+    if name.ends_with(".csv") {
+        return text.starts_with(CSV_HEADER_START.as_bytes());
+    }
     if ![".json", ".jsonl", ".sarif"]
         .iter()
         .any(|e| name.ends_with(e))
@@ -165,6 +184,9 @@ mod tests {
             br#"{ "name": "skyscan-ui" }"#
         ));
         assert!(!is_own_output("report.txt", report));
+        let csv = b"rule_id,checklist,severity,path,line,column,end_line,end_column,message\n";
+        assert!(is_own_output("out/skyscan.csv", csv));
+        assert!(!is_own_output("data.csv", b"id,name\n1,curl -k\n"));
     }
 
     #[test]

@@ -1,76 +1,47 @@
-//! Dates without a date library: commit times are Unix seconds, reports
-//! want RFC 3339 in UTC, and `--since` takes `YYYY-MM-DD` (optionally with
-//! `THH:MM:SS`). Civil-from-days after Howard Hinnant's algorithms.
+//! Dates through `jiff`: commit times are Unix seconds, reports want
+//! RFC 3339 in UTC, and `--since` takes a calendar date (`YYYY-MM-DD`,
+//! optionally with a time, UTC unless an offset is given). A date that is
+//! not on the calendar (`2024-02-31`) is refused, never rolled over.
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+use jiff::civil::{Date, DateTime};
+use jiff::tz::Offset;
+use jiff::Timestamp;
 
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// `2024-05-01T12:00:00Z` for a Unix time.
+/// `2024-05-01T12:00:00Z` for a Unix time. Times beyond what the calendar
+/// holds (years before -9999 or after 9999, which only a crafted commit
+/// carries) are shown as the nearest time it does hold.
 pub fn rfc3339(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    let clamped = unix.clamp(Timestamp::MIN.as_second(), Timestamp::MAX.as_second());
+    Timestamp::from_second(clamped)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
-/// Parse `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS[Z]` (UTC) to Unix seconds.
+/// Parse `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS` (UTC) or an RFC 3339 time
+/// with an offset to Unix seconds. `None` for anything else, including a
+/// day the month does not have.
 pub fn parse_date(s: &str) -> Option<i64> {
-    let s = s.trim().trim_end_matches('Z');
-    let (date, time) = match s.split_once(['T', ' ']) {
-        Some((d, t)) => (d, Some(t)),
-        None => (s, None),
+    let s = s.trim();
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Some(t.as_second());
+    }
+    let civil = match s.parse::<DateTime>() {
+        Ok(dt) => dt,
+        Err(_) => s
+            .parse::<Date>()
+            .ok()?
+            .to_datetime(jiff::civil::Time::midnight()),
     };
-    let mut parts = date.split('-');
-    let y: i64 = parts.next()?.parse().ok()?;
-    let m: u32 = parts.next()?.parse().ok()?;
-    let d: u32 = parts.next()?.parse().ok()?;
-    if parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let mut secs = 0i64;
-    if let Some(t) = time {
-        let hms: Vec<i64> = t
-            .split(':')
-            .map(|p| p.parse().ok())
-            .collect::<Option<_>>()?;
-        if hms.len() != 3 || hms[0] > 23 || hms[1] > 59 || hms[2] > 60 {
-            return None;
-        }
-        secs = hms[0] * 3600 + hms[1] * 60 + hms[2];
-    }
-    Some(days_from_civil(y, m, d) * 86_400 + secs)
+    Offset::UTC
+        .to_timestamp(civil)
+        .ok()
+        .map(Timestamp::as_second)
 }
 
 /// Seconds since the Unix epoch, now.
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    Timestamp::now().as_second()
 }
 
 #[cfg(test)]
@@ -86,15 +57,33 @@ mod tests {
             parse_date("2026-11-24T12:14:28Z").map(rfc3339).unwrap(),
             "2026-11-24T12:14:28Z"
         );
+        assert_eq!(
+            parse_date("2026-11-24T12:14:28"),
+            parse_date("2026-11-24T12:14:28Z")
+        );
+        assert_eq!(
+            parse_date("2026-11-24T14:14:28+02:00"),
+            parse_date("2026-11-24T12:14:28Z")
+        );
         assert_eq!(parse_date("1969-12-31"), Some(-86_400));
     }
 
     #[test]
-    fn rejects_garbage() {
+    fn crafted_commit_times_do_not_panic() {
+        assert!(rfc3339(i64::MAX).starts_with("9999-12-30T"));
+        assert!(rfc3339(i64::MIN).starts_with("-9999-01-0"));
+        assert_eq!(rfc3339(-62_135_596_800), "0001-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn rejects_garbage_and_days_not_on_the_calendar() {
         for s in [
             "",
             "yesterday",
             "2024-13-01",
+            "2024-02-31",
+            "2023-02-29",
+            "2024-04-31",
             "2024-01-01T25:00:00",
             "2024-01",
             "2024-01-01-01",

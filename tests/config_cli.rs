@@ -179,3 +179,102 @@ fn readme_configuration_example_is_valid() {
         .assert()
         .code(0);
 }
+
+/// A repository whose root `.skyscan.toml` turns off `curl-insecure`, with a
+/// file under `src/` that only that rule would report.
+fn repo_with_root_config() -> tempfile::TempDir {
+    let repo = common::new_repo();
+    let root = repo.path();
+    std::fs::create_dir_all(root.join("src/deep")).unwrap();
+    std::fs::write(
+        root.join("src/deep/get.sh"),
+        "curl -k https://api.skytells.ai/v1/models\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(".skyscan.toml"),
+        "disable = [\"curl-insecure\"]\n",
+    )
+    .unwrap();
+    repo
+}
+
+#[test]
+fn root_config_applies_to_subdirectories_and_is_named() {
+    let repo = repo_with_root_config();
+    let root = repo.path();
+    let config = root.join(".skyscan.toml").canonicalize().unwrap();
+    // `scan src` from the top, `scan` from inside, `scan ..` from deeper.
+    for (cwd, args) in [
+        (root.to_path_buf(), vec!["scan", "src"]),
+        (root.join("src"), vec!["scan"]),
+        (root.join("src/deep"), vec!["scan", "get.sh"]),
+    ] {
+        let out = skyscan()
+            .args(&args)
+            .args(["--format", "json"])
+            .current_dir(&cwd)
+            .output()
+            .unwrap();
+        let report = json_of(&out);
+        assert_eq!(finding_keys(&report), vec![], "{args:?} in {cwd:?}");
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(report["config"], config.display().to_string());
+    }
+    // The nearest file wins.
+    std::fs::write(root.join("src/.skyscan.toml"), "").unwrap();
+    let out = skyscan()
+        .args(["scan", "deep", "--format", "json"])
+        .current_dir(root.join("src"))
+        .output()
+        .unwrap();
+    let report = json_of(&out);
+    assert_eq!(finding_keys(&report).len(), 1);
+    let nearest = root.join("src/.skyscan.toml").canonicalize().unwrap();
+    assert_eq!(report["config"], nearest.display().to_string());
+}
+
+#[test]
+fn staged_from_a_subdirectory_uses_the_root_config() {
+    let repo = repo_with_root_config();
+    let root = repo.path();
+    common::git(root, &["add", "src/deep/get.sh"]);
+    skyscan()
+        .args(["staged", "--verbose"])
+        .current_dir(root.join("src/deep"))
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(format!(
+            "configuration: {}",
+            root.join(".skyscan.toml").canonicalize().unwrap().display()
+        )))
+        .stderr(predicate::str::contains("scanned src/deep/get.sh (staged)"));
+}
+
+#[test]
+fn config_search_stops_at_the_repository_top() {
+    // A configuration above the repository belongs to something else.
+    let outer = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outer.path().join(".skyscan.toml"),
+        "disable = [\"curl-insecure\"]\n",
+    )
+    .unwrap();
+    let repo = outer.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    common::git(&repo, &["init", "-q"]);
+    std::fs::write(
+        repo.join("get.sh"),
+        "curl -k https://api.skytells.ai/v1/models\n",
+    )
+    .unwrap();
+    let out = skyscan()
+        .args(["scan", "--format", "json", "--verbose"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    let report = json_of(&out);
+    assert_eq!(finding_keys(&report).len(), 1);
+    assert!(report["config"].is_null());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("configuration: none"));
+}

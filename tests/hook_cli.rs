@@ -1,5 +1,6 @@
-//! `skyscan hook install` end to end: the installed hook refuses a commit
-//! that adds a key and lets a clean commit through.
+//! `skyscan hook install|uninstall` end to end: the installed hook refuses
+//! a commit that adds a key and lets a clean commit through without a word;
+//! uninstall removes only a hook skyscan wrote.
 
 mod common;
 
@@ -43,6 +44,11 @@ fn installed_hook_blocks_keys_and_passes_clean_commits() {
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    // A clean commit is a quiet one.
+    assert_eq!(
+        String::from_utf8_lossy(&[out.stdout, out.stderr].concat()),
+        ""
     );
 
     let key = fake_key("sk-");
@@ -103,4 +109,48 @@ fn foreign_hook_is_kept_unless_forced() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("not a git repository"));
+}
+
+#[test]
+fn uninstall_removes_only_a_hook_skyscan_wrote() {
+    let repo = new_repo();
+    let dir = repo.path();
+    let hook = dir.join(".git/hooks/pre-commit");
+    skyscan()
+        .args(["hook", "install"])
+        .current_dir(dir)
+        .assert()
+        .code(0);
+    assert!(hook.exists());
+    skyscan()
+        .args(["hook", "uninstall"])
+        .current_dir(dir)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("removed"));
+    assert!(!hook.exists());
+    // Nothing to remove is no error.
+    skyscan()
+        .args(["hook", "uninstall", "."])
+        .current_dir(dir)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("nothing to remove"));
+    // Someone else's hook stays, byte for byte.
+    std::fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
+    skyscan()
+        .args(["hook", "uninstall"])
+        .current_dir(dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not written by skyscan"));
+    assert_eq!(
+        std::fs::read_to_string(&hook).unwrap(),
+        "#!/bin/sh\necho mine\n"
+    );
+    // Commits go on without a hook.
+    std::fs::remove_file(&hook).unwrap();
+    std::fs::write(dir.join("a.txt"), "a\n").unwrap();
+    git(dir, &["add", "."]);
+    assert!(commit(dir, "no hook").status.success());
 }

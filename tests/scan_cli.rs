@@ -118,7 +118,7 @@ fn secrets_are_masked_in_every_format_unless_asked() {
         keys[0], keys[1], keys[2]
     );
     std::fs::write(dir.path().join("keys.py"), body).unwrap();
-    for format in ["human", "json", "sarif", "github"] {
+    for format in ["human", "json", "jsonl", "sarif", "github", "csv"] {
         let out = skyscan()
             .args(["scan", ".", "--format", format])
             .current_dir(dir.path())

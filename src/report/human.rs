@@ -1,10 +1,13 @@
 //! The human printer: one miette diagnostic per finding (rule, checklist
 //! item, the masked source line with the match underlined, the fix), then
-//! the checklist summary and a one-line total.
+//! the checklist summary and a one-line total. Text is always styled (miette's
+//! colour theme, `anstyle` for the summary); the caller's `anstream` stream
+//! strips the styles when colour is off.
 
 use std::fmt;
 use std::io::{self, Write};
 
+use anstyle::{AnsiColor, Style};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
@@ -14,12 +17,8 @@ use super::{checklist_summary, ItemStatus, Report};
 use crate::finding::Finding;
 use crate::rules::Severity;
 
-pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let theme = GraphicalTheme::unicode();
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     for finding in &report.output.findings {
         let help = report
@@ -33,33 +32,31 @@ pub fn write(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()
             .map_err(|_| io::Error::other("rendering a diagnostic failed"))?;
         writeln!(out, "{text}")?;
     }
-    write_summary(report, out, color)
+    write_summary(report, out)
 }
 
-fn write_summary(report: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
-    let paint = |code: &str, s: &str| {
-        if color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    };
+const PASS: Style = AnsiColor::Green.on_default();
+const FAIL: Style = AnsiColor::Red.on_default().bold();
+const NOT_CHECKED: Style = Style::new().dimmed();
+
+fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "Security checklist ({}):", report.mode.command())?;
     for (item, status) in checklist_summary(report) {
-        let (mark, note) = match status {
-            ItemStatus::Pass => (paint("32", "pass"), String::new()),
+        let (style, mark, note) = match status {
+            ItemStatus::Pass => (PASS, "pass", String::new()),
             ItemStatus::Fail(n) => (
-                paint("31;1", "FAIL"),
+                FAIL,
+                "FAIL",
                 format!("  {n} finding{}", if n == 1 { "" } else { "s" }),
             ),
-            ItemStatus::NotChecked => (paint("2", "----"), "  not checked by this command".into()),
+            ItemStatus::NotChecked => (NOT_CHECKED, "----", "  not checked by this command".into()),
         };
-        writeln!(
-            out,
-            "  {mark}  {:<5} {:<48}{note}",
+        let line = format!(
+            "  {style}{mark}{style:#}  {:<5} {:<48}{note}",
             item.to_string(),
             item.title()
-        )?;
+        );
+        writeln!(out, "{}", line.trim_end())?;
     }
     let findings = &report.output.findings;
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();

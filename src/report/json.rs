@@ -1,5 +1,6 @@
-//! The JSON printer: findings, checklist summary, statistics and warnings in
-//! one document, stable for scripts.
+//! The JSON printer: findings, checklist summary, statistics, warnings,
+//! errors and the configuration file used, in one document, stable for
+//! scripts.
 
 use std::io::{self, Write};
 
@@ -22,10 +23,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let doc = json!({
         "tool": { "name": TOOL_NAME, "version": TOOL_VERSION },
         "mode": report.mode.command(),
+        "config": report.config.map(|p| p.display().to_string()),
         "findings": report.output.findings,
         "checklist": checklist,
         "stats": report.output.stats,
         "warnings": report.output.warnings,
+        "errors": report.errors,
     });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

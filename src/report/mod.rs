@@ -1,10 +1,15 @@
 //! Reports: one [`Report`] (findings, rules, checklist summary) rendered by
 //! one printer per format. Every printer receives findings whose secrets
 //! are already masked (unless `--show-secrets`), so no format can leak one.
+//! The human printer styles its text with `anstyle`; whether the styles
+//! reach the reader is decided by the stream it is given (an
+//! `anstream::AutoStream`), never by the printer.
 
+mod csv;
 mod github;
 mod human;
 mod json;
+mod jsonl;
 mod markdown;
 mod sarif;
 mod summary;
@@ -15,6 +20,7 @@ pub use sarif::relative_uri;
 pub use summary::{checklist_summary, ItemStatus};
 
 use std::io::{self, Write};
+use std::path::Path;
 
 use crate::rules::{Mode, RuleSet, Severity};
 use crate::source::ScanOutput;
@@ -22,10 +28,18 @@ use crate::source::ScanOutput;
 /// Output format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Diagnostics with the masked line and the fix, then the checklist.
     Human,
+    /// One JSON document: findings, checklist, statistics, warnings.
     Json,
+    /// One JSON finding per line (JSON Lines), for streaming.
+    Jsonl,
+    /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
+    /// GitHub Actions annotations, one per finding.
     Github,
+    /// A header and one row per finding.
+    Csv,
 }
 
 /// Everything a printer needs.
@@ -39,6 +53,10 @@ pub struct Report<'a> {
     pub vcs: Option<VcsInfo>,
     /// Findings at or above this severity fail the run.
     pub fail_on: Option<Severity>,
+    /// The configuration file applied, if any.
+    pub config: Option<&'a Path>,
+    /// Inputs that could not be scanned at all (a path that does not exist).
+    pub errors: &'a [String],
 }
 
 impl Report<'_> {
@@ -58,13 +76,17 @@ pub struct VcsInfo {
     pub branch: Option<String>,
 }
 
-/// Render `report` as `format` to `out`. `color` only affects `human`.
-pub fn write(report: &Report, format: Format, out: &mut dyn Write, color: bool) -> io::Result<()> {
+/// Render `report` as `format` to `out`. `human` output carries ANSI
+/// styles: give it an `anstream::AutoStream`, which strips them when colour
+/// is off. The other formats never hold an escape sequence of ours.
+pub fn write(report: &Report, format: Format, out: &mut dyn Write) -> io::Result<()> {
     match format {
-        Format::Human => human::write(report, out, color),
+        Format::Human => human::write(report, out),
         Format::Json => json::write(report, out),
+        Format::Jsonl => jsonl::write(report, out),
         Format::Sarif => sarif::write(report, out),
         Format::Github => github::write(report, out),
+        Format::Csv => csv::write(report, out),
     }
 }
 

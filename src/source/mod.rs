@@ -6,6 +6,7 @@ pub mod index;
 pub mod objects;
 pub mod pack;
 pub mod staged;
+pub mod stdin;
 pub mod worktree;
 
 use std::path::Path;
@@ -35,6 +36,18 @@ pub struct ScanOutput {
 }
 
 impl ScanOutput {
+    /// Add what another source found (findings, warnings, counts).
+    pub fn merge(&mut self, other: ScanOutput) {
+        self.warnings.extend(other.warnings);
+        let (s, o) = (&mut self.stats, other.stats);
+        s.files_scanned += o.files_scanned;
+        s.bytes_scanned += o.bytes_scanned;
+        s.skipped_binary += o.skipped_binary;
+        s.skipped_large += o.skipped_large;
+        s.errors += o.errors;
+        self.add_findings(other.findings);
+    }
+
     /// Add findings (from checks across files) and keep the order by path
     /// and position.
     pub fn add_findings(&mut self, findings: Vec<Finding>) {
@@ -78,7 +91,10 @@ impl Counters {
 /// The git repository at or above `path`, with errors a user can act on.
 pub fn open_repository(path: &Path) -> Result<git2::Repository, Error> {
     if std::fs::symlink_metadata(path).is_err() {
-        return Err(Error::PathNotFound(path.to_path_buf()));
+        return Err(Error::PathNotFound {
+            path: path.to_path_buf(),
+            hint: "check the path: `skyscan history`, `skyscan staged` and `skyscan hook` take a directory inside a git repository (default: the current directory)".into(),
+        });
     }
     git2::Repository::discover(path).map_err(|e| {
         Error::Git(format!(

@@ -57,8 +57,10 @@ pub fn scan_staged(
         }
         let Some(text) = decode(blob.content()) else {
             stats.skipped_binary += 1;
+            settings.log(|| format!("skipped {rel} (staged): binary"));
             continue;
         };
+        settings.log(|| format!("scanned {rel} (staged)"));
         stats.files_scanned += 1;
         stats.bytes_scanned += text.len() as u64;
         out.findings.extend(scan_file(

@@ -19,6 +19,10 @@ use crate::judge::Project;
 use crate::scan::{decode, scan_file, ScanSettings, BINARY_PROBE};
 use crate::source::{Counters, ScanOutput};
 
+/// The help for a scan root that does not exist.
+pub const SCAN_PATH_HINT: &str =
+    "check the path: `skyscan scan` takes files, directories, or `-` for standard input";
+
 /// How to walk the working tree.
 #[derive(Debug, Clone)]
 pub struct WorktreeOptions {
@@ -80,7 +84,10 @@ fn root_context(
     settings: &ScanSettings,
 ) -> Result<RootContext, Error> {
     if std::fs::symlink_metadata(root).is_err() {
-        return Err(Error::PathNotFound(root.to_path_buf()));
+        return Err(Error::PathNotFound {
+            path: root.to_path_buf(),
+            hint: SCAN_PATH_HINT.into(),
+        });
     }
     let canonical = root.canonicalize().map_err(|source| Error::Io {
         path: root.to_path_buf(),
@@ -280,8 +287,10 @@ fn scan_path(
     }
     let Some(text) = decode(buf) else {
         counters.binary.fetch_add(1, Ordering::Relaxed);
+        settings.log(|| format!("skipped {rel}: binary"));
         return Vec::new();
     };
+    settings.log(|| format!("scanned {rel}"));
     counters.files.fetch_add(1, Ordering::Relaxed);
     counters
         .bytes

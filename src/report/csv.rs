@@ -1,0 +1,93 @@
+//! CSV (RFC 4180, through the `csv` crate): a header and one row per
+//! finding, for spreadsheets and data tools. Cells that a spreadsheet would
+//! read as a formula (text from the scanned files starting with `=`, `+`,
+//! `-`, `@`, a tab or a carriage return) get a leading `'`, so opening the
+//! report cannot run what a scanned file holds.
+
+use std::io::{self, Write};
+
+use super::Report;
+use crate::finding::Finding;
+
+/// The columns, in order.
+pub const HEADER: [&str; 17] = [
+    "rule_id",
+    "checklist",
+    "severity",
+    "path",
+    "line",
+    "column",
+    "end_line",
+    "end_column",
+    "message",
+    "snippet",
+    "match",
+    "fingerprint",
+    "commit",
+    "author",
+    "email",
+    "date",
+    "occurrences",
+];
+
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(HEADER)?;
+    for f in &report.output.findings {
+        csv.write_record(row(f))?;
+    }
+    csv.flush()
+}
+
+fn row(f: &Finding) -> Vec<String> {
+    let p = f.provenance.as_ref();
+    let provenance = |get: fn(&crate::finding::Provenance) -> &String| {
+        p.map(|p| defuse(get(p))).unwrap_or_default()
+    };
+    vec![
+        f.rule_id.clone(),
+        f.checklist.clone(),
+        f.severity.as_str().to_string(),
+        defuse(&f.path),
+        f.line.to_string(),
+        f.column.to_string(),
+        f.end_line.to_string(),
+        f.end_column.to_string(),
+        defuse(&f.message),
+        defuse(&f.snippet),
+        defuse(&f.matched),
+        f.fingerprint.clone(),
+        provenance(|p| &p.commit),
+        provenance(|p| &p.author),
+        provenance(|p| &p.email),
+        provenance(|p| &p.date),
+        f.occurrences.map(|n| n.to_string()).unwrap_or_default(),
+    ]
+}
+
+/// `text`, with a `'` before it when a spreadsheet would take it for a
+/// formula.
+fn defuse(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{defuse, HEADER};
+
+    #[test]
+    fn the_scanner_knows_the_header() {
+        assert!(HEADER.join(",").starts_with(crate::scan::CSV_HEADER_START));
+    }
+
+    #[test]
+    fn formulas_are_defused() {
+        assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(defuse("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(defuse("key = 1"), "key = 1");
+        assert_eq!(defuse(""), "");
+    }
+}

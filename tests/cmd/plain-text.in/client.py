@@ -1,0 +1,3 @@
+import requests
+
+requests.get("https://api.skytells.ai/v1/models", verify=False)

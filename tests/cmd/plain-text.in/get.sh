@@ -1,0 +1,1 @@
+curl -k https://api.skytells.ai/v1/models
