@@ -220,6 +220,7 @@ fn history(args: HistoryArgs) -> Result<Outcome, Error> {
         max_key_age_days: args.max_key_age,
         now: crate::time::now(),
         progress: !common.quiet,
+        all_objects: args.all_objects,
     };
     let mut output = scan_history(&rules, &args.path, &opts)?;
     allow.filter(&mut output.findings);

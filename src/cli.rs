@@ -102,6 +102,10 @@ pub struct HistoryArgs {
     /// rotation (SC6).
     #[arg(long, value_name = "DAYS", default_value_t = 90)]
     pub max_key_age: u64,
+    /// Also scan objects that no ref reaches (force-pushed commits, fetched
+    /// pull-request heads, dropped stashes); not with --range or --since.
+    #[arg(long, conflicts_with_all = ["range", "since"])]
+    pub all_objects: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }

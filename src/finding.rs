@@ -64,9 +64,16 @@ pub struct Provenance {
     pub time: i64,
     /// For a tree or blob that a ref reaches without any commit (a tag of
     /// a blob, say): that ref. There is no commit, author or date then.
+    /// `unreachable` ([`UNREACHABLE`]) for objects no ref reaches
+    /// (`history --all-objects`): a commit keeps its id, author and date;
+    /// a blob no commit names has none, and its id is the finding's path.
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
 }
+
+/// The `ref` of the provenance of objects that no ref reaches
+/// (`history --all-objects`).
+pub const UNREACHABLE: &str = "unreachable";
 
 impl Provenance {
     pub fn short_commit(&self) -> &str {
@@ -75,14 +82,26 @@ impl Provenance {
 
     /// `"{verb} in <short id> by <author> on <day>"`, for messages.
     pub fn describe(&self, verb: &str) -> String {
-        if let Some(reference) = &self.reference {
-            return format!("in no commit: {reference} reaches it");
+        let unreachable = self.reference.as_deref() == Some(UNREACHABLE);
+        match &self.reference {
+            Some(_) if unreachable && self.commit.is_empty() => {
+                return "in an object that no ref or commit reaches".to_string();
+            }
+            Some(reference) if !unreachable => {
+                return format!("in no commit: {reference} reaches it");
+            }
+            _ => {}
         }
         format!(
-            "{verb} in {} by {} on {}",
+            "{verb} in {} by {} on {}{}",
             self.short_commit(),
             self.author,
-            &self.date[..self.date.len().min(10)]
+            &self.date[..self.date.len().min(10)],
+            if unreachable {
+                ", a commit that no ref reaches"
+            } else {
+                ""
+            }
         )
     }
 }

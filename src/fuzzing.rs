@@ -398,6 +398,7 @@ pub fn history_pack(data: &[u8]) -> Option<usize> {
         max_key_age_days: 90,
         now: 1_800_000_000,
         progress: false,
+        all_objects: false,
     };
     crate::source::history::scan_history(rules, dir.path(), &opts)
         .ok()

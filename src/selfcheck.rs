@@ -157,6 +157,7 @@ fn run_history_example(set: &RuleSet, commits: &[ExampleCommit]) -> Result<Vec<F
         max_key_age_days: 90,
         now,
         progress: false,
+        all_objects: false,
     };
     Ok(scan_history(set, root, &opts)?.findings)
 }

@@ -483,3 +483,54 @@ fn a_window_reports_what_its_commits_introduced() {
         assert_eq!(found[0]["provenance"]["commit"], revert.as_str());
     }
 }
+
+#[test]
+fn all_objects_scans_what_no_ref_reaches() {
+    let repo = new_repo();
+    let dir = repo.path();
+    std::fs::write(dir.join("a.py"), "x = 1\n").unwrap();
+    git(dir, &["add", "a.py"]);
+    git(dir, &["commit", "-qm", "base"]);
+    // A commit that a reset (a force-push, on a server) left behind...
+    plant_key(&dir.join("leak.py"));
+    git(dir, &["add", "leak.py"]);
+    git(dir, &["commit", "-qm", "leak"]);
+    let dropped = git_with_env(dir, &["rev-parse", "HEAD"], &[]);
+    git(dir, &["reset", "-q", "--hard", "HEAD~1"]);
+    git(dir, &["reflog", "expire", "--expire=now", "--all"]);
+    // ...and a blob that no commit names.
+    plant_key(&dir.join("loose.txt"));
+    let blob = git_with_env(dir, &["hash-object", "-w", "loose.txt"], &[]);
+    std::fs::remove_file(dir.join("loose.txt")).unwrap();
+
+    let (code, report) = history_json(dir, &[]);
+    assert_eq!(code, Some(0), "{report}");
+    assert!(by_rule(&report, "skytells-api-key").is_empty(), "{report}");
+
+    let (code, report) = history_json(dir, &["--all-objects"]);
+    assert_eq!(code, Some(1), "{report}");
+    let found = by_rule(&report, "skytells-api-key");
+    assert_eq!(found.len(), 2, "{report}");
+    let commit = found.iter().find(|f| f["path"] == "leak.py").unwrap();
+    assert_eq!(commit["provenance"]["ref"], "unreachable");
+    assert_eq!(commit["provenance"]["commit"], dropped.as_str());
+    assert!(commit["message"]
+        .as_str()
+        .unwrap()
+        .contains("a commit that no ref reaches"));
+    let loose = found.iter().find(|f| f["path"] == blob.as_str()).unwrap();
+    assert_eq!(loose["provenance"]["ref"], "unreachable");
+    assert!(loose["provenance"].get("commit").is_none(), "{loose}");
+
+    // The same once git has packed everything, unreachable objects included.
+    git(dir, &["repack", "-adq", "--keep-unreachable"]);
+    let (_, packed) = history_json(dir, &["--all-objects"]);
+    assert_eq!(by_rule(&packed, "skytells-api-key").len(), 2, "{packed}");
+
+    // A window is about commits: --all-objects does not go with it.
+    skyscan()
+        .args(["history", ".", "--all-objects", "--since", "2020-01-01"])
+        .current_dir(dir)
+        .assert()
+        .code(2);
+}

@@ -35,7 +35,7 @@ pub fn derived_findings(
                 // An object no commit holds has no date to age from.
                 Check::RotationOverdue => {
                     at_head
-                        && provenance.reference.is_none()
+                        && !provenance.commit.is_empty()
                         && age_days > i64::try_from(max_age_days).unwrap_or(i64::MAX)
                 }
                 Check::KeyReuse => false,

@@ -565,3 +565,70 @@ message with tree 0000000000000000000000000000000000000000\n";
         assert_eq!(odd, ("no brackets here".to_string(), String::new(), 0));
     }
 }
+
+use crate::finding::UNREACHABLE;
+
+/// The objects of the repository that no ref reaches: the commits (to walk
+/// like the others, oldest first) and every blob (the walk skips those it
+/// has seen).
+pub struct Unreachable {
+    pub commits: Vec<CommitInfo>,
+    pub blobs: Vec<ObjectKey>,
+}
+
+/// List every object of the repository (packs, loose objects, alternates)
+/// and keep the commits not in `reachable` and all the blobs.
+pub fn unreachable(
+    objects: &Objects,
+    reachable: &HashSet<ObjectKey>,
+    warnings: &mut Vec<String>,
+) -> Unreachable {
+    let mut commits = Vec::new();
+    let mut blobs = Vec::new();
+    let mut ids = Vec::new();
+    if let Err(e) = objects.odb.foreach(|oid| {
+        ids.push(key(*oid));
+        true
+    }) {
+        warnings.push(format!(
+            "--all-objects: the object database could not be listed in full: {}",
+            e.message()
+        ));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let mut buf = Vec::new();
+    for id in ids {
+        let kind = match objects.store.position(&id) {
+            Some(position) => objects.store.kind(position),
+            None => objects
+                .odb
+                .read_header(Oid::from_bytes(&id).expect("20 bytes"))
+                .ok()
+                .and_then(|(_, kind)| match kind {
+                    git2::ObjectType::Commit => Some(Kind::Commit),
+                    git2::ObjectType::Blob => Some(Kind::Blob),
+                    _ => None,
+                }),
+        };
+        match kind {
+            Some(Kind::Blob) => blobs.push(id),
+            Some(Kind::Commit) if !reachable.contains(&id) => {
+                if let Some(p) = read_commit(objects, &id, &mut buf, warnings) {
+                    commits.push(CommitInfo {
+                        id,
+                        tree: p.tree,
+                        author: p.author,
+                        email: p.email,
+                        time: p.time,
+                        parents: Vec::new(),
+                        reference: Some(UNREACHABLE.to_string()),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    commits.sort_by_key(|c| (c.time, c.id));
+    Unreachable { commits, blobs }
+}

@@ -55,6 +55,8 @@ pub struct HistoryOptions {
     pub now: i64,
     /// Draw a progress line on stderr when it is a terminal.
     pub progress: bool,
+    /// Also scan the objects no ref reaches (`--all-objects`).
+    pub all_objects: bool,
 }
 
 /// The repository's objects: the packs read directly, libgit2 for the rest.
@@ -254,6 +256,30 @@ pub fn scan_history(
             });
         }
     }
+    if opts.all_objects && !window {
+        progress.phase("listing unreachable objects");
+        let reachable: HashSet<ObjectKey> = commits.iter().map(|c| c.id).collect();
+        let unreachable = commits::unreachable(&objects, &reachable, &mut warnings);
+        // Commits first, so that their blobs are named by path; then the
+        // blobs that no commit names at all, by their id.
+        for commit in unreachable.commits {
+            walker.walk_tree(commits.len(), &commit.tree, &mut walked, &mut seen_env);
+            commits.push(commit);
+        }
+        for blob in unreachable.blobs {
+            let hex = Oid::from_bytes(&blob).expect("20 bytes").to_string();
+            walker.walk_blob(commits.len(), &blob, &hex, &mut walked);
+            commits.push(commits::CommitInfo {
+                id: blob,
+                tree: blob,
+                author: String::new(),
+                email: String::new(),
+                time: 0,
+                parents: Vec::new(),
+                reference: Some(crate::finding::UNREACHABLE.to_string()),
+            });
+        }
+    }
     warnings.extend(walker.finish(&mut walked));
     counters.errors.fetch_add(walked.errors, Ordering::Relaxed);
     if commits.is_empty() && counters.errors.load(Ordering::Relaxed) == 0 {
@@ -299,23 +325,24 @@ pub fn scan_history(
 
     let provenance = |commit: usize| {
         let c = &commits[commit];
-        match &c.reference {
-            Some(name) => Provenance {
-                commit: String::new(),
-                author: String::new(),
-                email: String::new(),
-                date: String::new(),
-                time: c.time,
-                reference: Some(name.clone()),
+        // A commit no ref reaches still has its id, author and date; a ref
+        // to a tree or blob, or a blob no commit names, has none.
+        let is_commit = c.reference.is_none() || !c.author.is_empty() || c.time != 0;
+        Provenance {
+            commit: if is_commit {
+                Oid::from_bytes(&c.id).expect("20 bytes").to_string()
+            } else {
+                String::new()
             },
-            None => Provenance {
-                commit: Oid::from_bytes(&c.id).expect("20 bytes").to_string(),
-                author: c.author.clone(),
-                email: c.email.clone(),
-                date: crate::time::rfc3339(c.time),
-                time: c.time,
-                reference: None,
+            author: c.author.clone(),
+            email: c.email.clone(),
+            date: if is_commit {
+                crate::time::rfc3339(c.time)
+            } else {
+                String::new()
             },
+            time: c.time,
+            reference: c.reference.clone(),
         }
     };
 
