@@ -21,6 +21,7 @@ use rustc_hash::FxHashMap;
 
 use super::Objects;
 use crate::error::Error;
+use crate::finding::UNREACHABLE;
 use crate::source::objects::{Kind, Resolved};
 use crate::source::pack::ObjectKey;
 
@@ -533,41 +534,6 @@ pub fn key(id: Oid) -> ObjectKey {
         .expect("SHA-1 object ids are 20 bytes")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn commit_headers_parse() {
-        let raw = b"tree 0123456789abcdef0123456789abcdef01234567\n\
-parent 89abcdef0123456789abcdef0123456789abcdef\n\
-author Ada Lovelace <ada@example.com> 1700000000 +0100\n\
-committer Bot <bot@example.com> 1700000100 +0000\n\
-\n\
-message with tree 0000000000000000000000000000000000000000\n";
-        let c = parse_commit(raw).unwrap();
-        assert_eq!(c.tree[0], 0x01);
-        assert_eq!(c.parents.len(), 1);
-        assert_eq!(c.parents[0][0], 0x89);
-        assert_eq!(
-            (c.author.as_str(), c.email.as_str()),
-            ("Ada Lovelace", "ada@example.com")
-        );
-        assert_eq!(c.time, 1_700_000_100);
-    }
-
-    #[test]
-    fn malformed_commits_are_rejected_not_panics() {
-        assert!(parse_commit(b"").is_none());
-        assert!(parse_commit(b"tree xyz\n").is_none());
-        assert!(parse_commit(b"parent 0123\n").is_none());
-        let odd = parse_signature(b"no brackets here");
-        assert_eq!(odd, ("no brackets here".to_string(), String::new(), 0));
-    }
-}
-
-use crate::finding::UNREACHABLE;
-
 /// The objects of the repository that no ref reaches: the commits (to walk
 /// like the others, oldest first) and every blob (the walk skips those it
 /// has seen).
@@ -631,4 +597,37 @@ pub fn unreachable(
     }
     commits.sort_by_key(|c| (c.time, c.id));
     Unreachable { commits, blobs }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_headers_parse() {
+        let raw = b"tree 0123456789abcdef0123456789abcdef01234567\n\
+parent 89abcdef0123456789abcdef0123456789abcdef\n\
+author Ada Lovelace <ada@example.com> 1700000000 +0100\n\
+committer Bot <bot@example.com> 1700000100 +0000\n\
+\n\
+message with tree 0000000000000000000000000000000000000000\n";
+        let c = parse_commit(raw).unwrap();
+        assert_eq!(c.tree[0], 0x01);
+        assert_eq!(c.parents.len(), 1);
+        assert_eq!(c.parents[0][0], 0x89);
+        assert_eq!(
+            (c.author.as_str(), c.email.as_str()),
+            ("Ada Lovelace", "ada@example.com")
+        );
+        assert_eq!(c.time, 1_700_000_100);
+    }
+
+    #[test]
+    fn malformed_commits_are_rejected_not_panics() {
+        assert!(parse_commit(b"").is_none());
+        assert!(parse_commit(b"tree xyz\n").is_none());
+        assert!(parse_commit(b"parent 0123\n").is_none());
+        let odd = parse_signature(b"no brackets here");
+        assert_eq!(odd, ("no brackets here".to_string(), String::new(), 0));
+    }
 }
