@@ -277,3 +277,22 @@ fn history_opens_a_committed_zip() {
     assert_eq!(gone.len(), 1, "{report}");
     assert!(!report.to_string().contains(&key));
 }
+
+#[test]
+fn a_header_that_lies_about_its_size_cannot_expand_past_the_caps() {
+    let dir = tempfile::tempdir().unwrap();
+    // 16 MiB of text that the headers say is 100 bytes.
+    let text = b"aaaaaaaaaaaaaaa\n".repeat(1 << 20);
+    let mut zip = zip_of(&[("notes.txt", &text)]);
+    let set_size =
+        |zip: &mut Vec<u8>, at: usize| zip[at..at + 4].copy_from_slice(&100u32.to_le_bytes());
+    assert_eq!(&zip[..4], b"PK\x03\x04");
+    set_size(&mut zip, 22);
+    let central = zip.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    set_size(&mut zip, central + 24);
+    std::fs::write(dir.path().join("liar.zip"), &zip).unwrap();
+    let out = scan(dir.path(), &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("liar.zip: notes.txt: "), "{err}");
+}
