@@ -215,6 +215,18 @@ impl Finding {
 }
 
 impl Finding {
+    /// Move a finding made on a file inside a container (an archive entry,
+    /// scanned under its inner path so that path rules see that path) to
+    /// the container: the path becomes `container!inner`, and the
+    /// fingerprint is derived again from the rule, the full path and the
+    /// old fingerprint (which holds the hash of the secret or match).
+    pub fn relocate(&mut self, container: &str) {
+        self.path = format!("{container}!{}", self.path);
+        self.fingerprint = fingerprint(&self.rule_id, &self.path, &self.fingerprint);
+    }
+}
+
+impl Finding {
     /// Mask each of `secrets` wherever it appears in this finding's text.
     pub fn conceal(&mut self, secrets: &[String]) {
         for secret in secrets {

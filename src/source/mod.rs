@@ -1,6 +1,7 @@
 //! Where scanned bytes come from. Every source hands each file to the same
 //! per-file pipeline (`scan::scan_file`) and returns a [`ScanOutput`].
 
+pub mod archive;
 pub mod history;
 pub mod index;
 pub mod objects;

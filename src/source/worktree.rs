@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::finding::Finding;
 use crate::judge::Project;
 use crate::scan::{decode, scan_file, ScanSettings, BINARY_PROBE};
+use crate::source::archive::{self, ArchiveScan, Limits};
 use crate::source::{Counters, ScanOutput};
 
 /// The help for a scan root that does not exist.
@@ -44,7 +45,8 @@ struct RootContext {
     /// The root, relative to `base`, `/`-separated ("" for the base itself).
     prefix: String,
     repo: Option<Mutex<git2::Repository>>,
-    /// Tracked `.env`-like paths under the root, relative to `base`.
+    /// Tracked `.env`-like paths and archives under the root, relative to
+    /// `base` (path rules apply to both, see `needs_commit_status`).
     tracked_env: HashSet<String>,
     /// The scan settings, with what the judges may read of this project.
     settings: ScanSettings,
@@ -116,7 +118,7 @@ fn root_context(
                 let Ok(p) = std::str::from_utf8(&entry.path) else {
                     continue;
                 };
-                if is_under(p, &prefix) && env_files::is_env_candidate(matcher.rules(), p) {
+                if is_under(p, &prefix) && needs_commit_status(matcher, p) {
                     tracked_env.insert(p.to_string());
                 }
             }
@@ -178,7 +180,7 @@ fn walk_root(
             }
             let rel = relative(ctx, entry.path());
             let committed = match &ctx.repo {
-                _ if !env_files::is_env_candidate(matcher.rules(), &rel) => true,
+                _ if !needs_commit_status(matcher, &rel) => true,
                 None => true,
                 Some(repo) => {
                     seen_env.lock().expect("lock").insert(rel.clone());
@@ -211,7 +213,7 @@ fn walk_root(
     });
 
     // Tracked files that .gitignore hides from the walker are committed all
-    // the same: scan the `.env`-like ones among them.
+    // the same: scan the `.env`-like ones and the archives among them.
     if honour && ctx.repo.is_some() {
         let seen = seen_env.into_inner().expect("lock");
         let mut scratch = Scratch::default();
@@ -254,6 +256,7 @@ fn scan_path(
     counters: &Counters,
     warn: &dyn Fn(String),
 ) -> Vec<Finding> {
+    let is_archive = archive::format_of(rel).is_some();
     let read = std::fs::File::open(full).and_then(|f| {
         let len = f.metadata()?.len();
         if len > opts.max_filesize {
@@ -262,9 +265,9 @@ fn scan_path(
         buf.clear();
         let mut f = f.take(opts.max_filesize + 1);
         // Look at the head first: a binary file is skipped without reading
-        // the rest of it.
+        // the rest of it (an archive is read whole, and opened).
         (&mut f).take(BINARY_PROBE as u64).read_to_end(buf)?;
-        if decode(buf).is_some() {
+        if is_archive || decode(buf).is_some() {
             f.read_to_end(buf)?;
         }
         Ok(None)
@@ -285,6 +288,17 @@ fn scan_path(
         }
         Ok(None) => {}
     }
+    if is_archive {
+        settings.log(|| format!("opened archive {rel}"));
+        let archives = ArchiveScan {
+            matcher,
+            settings,
+            limits: Limits::new(opts.max_filesize),
+            committed,
+            counters,
+        };
+        return archives.scan(rel, buf, scratch, warn);
+    }
     let Some(text) = decode(buf) else {
         counters.binary.fetch_add(1, Ordering::Relaxed);
         settings.log(|| format!("skipped {rel}: binary"));
@@ -296,6 +310,13 @@ fn scan_path(
         .bytes
         .fetch_add(text.len() as u64, Ordering::Relaxed);
     scan_file(matcher, rel, &text, scratch, settings, committed)
+}
+
+/// Whether a file's findings depend on git tracking it or committing it:
+/// `.env`-like files (path rules), and archives (path rules apply to their
+/// entries).
+fn needs_commit_status(matcher: &Matcher, path: &str) -> bool {
+    env_files::is_env_candidate(matcher.rules(), path) || archive::format_of(path).is_some()
 }
 
 /// The repository-relative (or root-relative) path of a walked entry.

@@ -19,6 +19,7 @@ use super::HistoryOptions;
 use crate::engine::{Matcher, Scratch};
 use crate::finding::Finding;
 use crate::scan::{decode, scan_file};
+use crate::source::archive::{self, ArchiveScan, Limits};
 use crate::source::objects::{Kind, ObjectStore, Resolved};
 use crate::source::Counters;
 
@@ -75,6 +76,7 @@ impl BlobScanner<'_> {
             }
         }
         let found = Mutex::new(Vec::new());
+        let unread = Unread::default();
         let failed = store.resolve_all(
             pool,
             Kind::Blob,
@@ -83,7 +85,7 @@ impl BlobScanner<'_> {
             |pos, blob| {
                 let job = job_of[pos as usize] as usize;
                 let hits = match blob {
-                    Resolved::Data(data) => self.scan_content(&records[job].path, data),
+                    Resolved::Data(data) => self.scan_content(&records[job].path, data, &unread),
                     Resolved::Large(_) => {
                         self.counters.large.fetch_add(1, Ordering::Relaxed);
                         None
@@ -96,7 +98,6 @@ impl BlobScanner<'_> {
             },
         );
         elsewhere.extend(failed.into_iter().map(|pos| job_of[pos as usize] as usize));
-        let unread = Unread::default();
         pool.install(|| {
             elsewhere.par_chunks(256).for_each(|chunk| {
                 let mut local = Vec::new();
@@ -161,7 +162,7 @@ impl BlobScanner<'_> {
             });
             match object {
                 Ok(Some(o)) => {
-                    if let Some(f) = self.scan_content(&record.path, o.data()) {
+                    if let Some(f) = self.scan_content(&record.path, o.data(), unread) {
                         found.push((job, f));
                     }
                 }
@@ -181,7 +182,21 @@ impl BlobScanner<'_> {
     }
 
     /// Scan one blob's content; `None` when it has no findings or is binary.
-    fn scan_content(&self, path: &str, data: &[u8]) -> Option<Vec<Finding>> {
+    /// An archive is opened and its entries scanned; what it holds was
+    /// committed with it, so path rules apply to its entries.
+    fn scan_content(&self, path: &str, data: &[u8], unread: &Unread) -> Option<Vec<Finding>> {
+        if archive::format_of(path).is_some() {
+            let archives = ArchiveScan {
+                matcher: self.matcher,
+                settings: &self.opts.settings,
+                limits: Limits::new(self.opts.max_filesize),
+                committed: true,
+                counters: self.counters,
+            };
+            let warn = |m: String| unread.warnings.lock().expect("lock").push(m);
+            let found = SCRATCH.with(|s| archives.scan(path, data, &mut s.borrow_mut(), &warn));
+            return (!found.is_empty()).then_some(found);
+        }
         let Some(text) = decode(data) else {
             self.counters.binary.fetch_add(1, Ordering::Relaxed);
             return None;
