@@ -6,6 +6,8 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+mod notebook;
+
 use crate::checks::env_files;
 use crate::engine::{Matcher, Scratch};
 use crate::finding::Finding;
@@ -68,7 +70,8 @@ pub fn decode(data: &[u8]) -> Option<Cow<'_, [u8]>> {
 
 /// Scan one file's decoded text. `committed` says whether the file is
 /// tracked by git or would be committed (always true outside a repository):
-/// only then do the path rules (committed `.env` files) apply.
+/// only then do the path rules (committed `.env` files) apply. A Jupyter
+/// notebook is scanned cell by cell (see [`notebook`]).
 pub fn scan_file(
     matcher: &Matcher,
     path: &str,
@@ -80,41 +83,13 @@ pub fn scan_file(
     if is_own_output(path, text) {
         return Vec::new();
     }
-    let rules = matcher.rules().rules();
-    static UNKNOWN: std::sync::LazyLock<Project> = std::sync::LazyLock::new(Project::unknown);
-    let project = settings.project.as_deref().unwrap_or(&UNKNOWN);
-    let mut once = HashSet::new();
-    let mut findings = Vec::new();
-    for m in matcher.scan(path, text, scratch) {
-        let rule = &rules[m.rule];
-        let adjust = match rule.judge {
-            None => Default::default(),
-            Some(judge) => {
-                let case = Case {
-                    path,
-                    text,
-                    start: m.start,
-                    end: m.end,
-                    project,
-                };
-                match crate::judge::review(judge, &case) {
-                    Verdict::Drop => continue,
-                    Verdict::Keep(adjust) => adjust,
-                }
-            }
-        };
-        if rule.spec.once_per_file && !once.insert((m.rule, &text[m.start..m.end])) {
-            continue;
-        }
-        let mut finding = Finding::from_match(rule, path, text, &m, settings.reveal);
-        if let Some(severity) = adjust.severity {
-            finding.severity = severity;
-        }
-        if let Some(message) = adjust.message {
-            finding.message = message.replace("{match}", &finding.matched);
-        }
-        findings.push(finding);
-    }
+    let mut findings = match notebook::scan_notebook(matcher, path, text, scratch, settings) {
+        Some(found) => found,
+        None => content_findings(matcher, path, path, text, scratch, settings)
+            .into_iter()
+            .map(|l| l.finding)
+            .collect(),
+    };
     // A line can hold a secret and also match a rule that is not about
     // secrets (a browser fetch with a literal key): mask every secret of the
     // file in every finding, not only in its own.
@@ -129,6 +104,66 @@ pub fn scan_file(
     if committed && env_files::is_env_candidate(matcher.rules(), path) {
         let extra = env_files::env_file_findings(matcher.rules(), path, &findings, text);
         findings.splice(0..0, extra);
+    }
+    findings
+}
+
+/// A content finding with the byte span of its match in the text scanned.
+pub(crate) struct Located {
+    pub start: usize,
+    pub end: usize,
+    pub finding: Finding,
+}
+
+/// The content rules' findings in `text`, judged, secrets not yet masked
+/// across findings. Rules and judges see the file as `scan_as` (which
+/// rules apply depends on it); findings name `report_as`.
+pub(crate) fn content_findings(
+    matcher: &Matcher,
+    scan_as: &str,
+    report_as: &str,
+    text: &[u8],
+    scratch: &mut Scratch,
+    settings: &ScanSettings,
+) -> Vec<Located> {
+    let rules = matcher.rules().rules();
+    static UNKNOWN: std::sync::LazyLock<Project> = std::sync::LazyLock::new(Project::unknown);
+    let project = settings.project.as_deref().unwrap_or(&UNKNOWN);
+    let mut once = HashSet::new();
+    let mut findings = Vec::new();
+    for m in matcher.scan(scan_as, text, scratch) {
+        let rule = &rules[m.rule];
+        let adjust = match rule.judge {
+            None => Default::default(),
+            Some(judge) => {
+                let case = Case {
+                    path: scan_as,
+                    text,
+                    start: m.start,
+                    end: m.end,
+                    project,
+                };
+                match crate::judge::review(judge, &case) {
+                    Verdict::Drop => continue,
+                    Verdict::Keep(adjust) => adjust,
+                }
+            }
+        };
+        if rule.spec.once_per_file && !once.insert((m.rule, &text[m.start..m.end])) {
+            continue;
+        }
+        let mut finding = Finding::from_match(rule, report_as, text, &m, settings.reveal);
+        if let Some(severity) = adjust.severity {
+            finding.severity = severity;
+        }
+        if let Some(message) = adjust.message {
+            finding.message = message.replace("{match}", &finding.matched);
+        }
+        findings.push(Located {
+            start: m.start,
+            end: m.end,
+            finding,
+        });
     }
     findings
 }
