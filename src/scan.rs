@@ -1,6 +1,7 @@
 //! The per-file pipeline every source shares: decode, skip binaries, run the
 //! matcher, turn matches into findings, then add the path rules for files
-//! that are (or would be) committed.
+//! that are (or would be) committed, and the SC2 finding for a credential
+//! in a web framework's client bundle.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -8,7 +9,7 @@ use std::sync::Arc;
 
 mod notebook;
 
-use crate::checks::env_files;
+use crate::checks::{client_bundle, env_files};
 use crate::engine::{Matcher, Scratch};
 use crate::finding::Finding;
 use crate::judge::{Case, Project, Verdict};
@@ -101,6 +102,8 @@ pub fn scan_file(
             }
         }
     }
+    let shipped = client_bundle::bundle_findings(matcher.rules(), path, &findings);
+    findings.extend(shipped);
     if committed && env_files::is_env_candidate(matcher.rules(), path) {
         let extra = env_files::env_file_findings(matcher.rules(), path, &findings, text);
         findings.splice(0..0, extra);
