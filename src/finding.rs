@@ -40,6 +40,10 @@ pub struct Finding {
     /// In how many distinct blobs of history the same match was seen.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub occurrences: Option<usize>,
+    /// For a finding in a Jupyter notebook's cell or output: where, in
+    /// notebook terms (`line`/`column` stay positions in the `.ipynb` file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notebook: Option<CellLocation>,
     /// The raw secret; kept in memory for cross-file checks, never serialised.
     #[serde(skip)]
     pub secret: Option<String>,
@@ -74,6 +78,30 @@ pub struct Provenance {
 /// The `ref` of the provenance of objects that no ref reaches
 /// (`history --all-objects`).
 pub const UNREACHABLE: &str = "unreachable";
+
+/// A place in a Jupyter notebook: 1-based cell, output and line numbers.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct CellLocation {
+    /// The cell, counting every cell (code, markdown, raw) from 1.
+    pub cell: usize,
+    /// The cell's output the finding is in (counting from 1); absent for the
+    /// cell's own source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<usize>,
+    /// The line within the cell's source, or within that output's text.
+    pub line: usize,
+}
+
+impl std::fmt::Display for CellLocation {
+    /// `cell 3, line 2` or `cell 3, output 1, line 2`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cell {}", self.cell)?;
+        if let Some(output) = self.output {
+            write!(f, ", output {output}")?;
+        }
+        write!(f, ", line {}", self.line)
+    }
+}
 
 impl Provenance {
     pub fn short_commit(&self) -> &str {
@@ -179,6 +207,7 @@ impl Finding {
             fingerprint: String::new(),
             provenance: None,
             occurrences: None,
+            notebook: None,
             secret: None,
         }
     }

@@ -1,12 +1,15 @@
 //! The per-file pipeline every source shares: decode, skip binaries, run the
 //! matcher, turn matches into findings, then add the path rules for files
-//! that are (or would be) committed.
+//! that are (or would be) committed, and the SC2 finding for a credential
+//! in a web framework's client bundle.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::checks::env_files;
+mod notebook;
+
+use crate::checks::{client_bundle, env_files};
 use crate::engine::{Matcher, Scratch};
 use crate::finding::Finding;
 use crate::judge::{Case, Project, Verdict};
@@ -68,7 +71,8 @@ pub fn decode(data: &[u8]) -> Option<Cow<'_, [u8]>> {
 
 /// Scan one file's decoded text. `committed` says whether the file is
 /// tracked by git or would be committed (always true outside a repository):
-/// only then do the path rules (committed `.env` files) apply.
+/// only then do the path rules (committed `.env` files) apply. A Jupyter
+/// notebook is scanned cell by cell (see [`notebook`]).
 pub fn scan_file(
     matcher: &Matcher,
     path: &str,
@@ -80,18 +84,63 @@ pub fn scan_file(
     if is_own_output(path, text) {
         return Vec::new();
     }
+    let mut findings = match notebook::scan_notebook(matcher, path, text, scratch, settings) {
+        Some(found) => found,
+        None => content_findings(matcher, path, path, text, scratch, settings)
+            .into_iter()
+            .map(|l| l.finding)
+            .collect(),
+    };
+    // A line can hold a secret and also match a rule that is not about
+    // secrets (a browser fetch with a literal key): mask every secret of the
+    // file in every finding, not only in its own.
+    if !settings.reveal {
+        let secrets: Vec<String> = findings.iter().filter_map(|f| f.secret.clone()).collect();
+        if !secrets.is_empty() {
+            for f in &mut findings {
+                f.conceal(&secrets);
+            }
+        }
+    }
+    let shipped = client_bundle::bundle_findings(matcher.rules(), path, &findings);
+    findings.extend(shipped);
+    if committed && env_files::is_env_candidate(matcher.rules(), path) {
+        let extra = env_files::env_file_findings(matcher.rules(), path, &findings, text);
+        findings.splice(0..0, extra);
+    }
+    findings
+}
+
+/// A content finding with the byte span of its match in the text scanned.
+pub(crate) struct Located {
+    pub start: usize,
+    pub end: usize,
+    pub finding: Finding,
+}
+
+/// The content rules' findings in `text`, judged, secrets not yet masked
+/// across findings. Rules and judges see the file as `scan_as` (which
+/// rules apply depends on it); findings name `report_as`.
+pub(crate) fn content_findings(
+    matcher: &Matcher,
+    scan_as: &str,
+    report_as: &str,
+    text: &[u8],
+    scratch: &mut Scratch,
+    settings: &ScanSettings,
+) -> Vec<Located> {
     let rules = matcher.rules().rules();
     static UNKNOWN: std::sync::LazyLock<Project> = std::sync::LazyLock::new(Project::unknown);
     let project = settings.project.as_deref().unwrap_or(&UNKNOWN);
     let mut once = HashSet::new();
     let mut findings = Vec::new();
-    for m in matcher.scan(path, text, scratch) {
+    for m in matcher.scan(scan_as, text, scratch) {
         let rule = &rules[m.rule];
         let adjust = match rule.judge {
             None => Default::default(),
             Some(judge) => {
                 let case = Case {
-                    path,
+                    path: scan_as,
                     text,
                     start: m.start,
                     end: m.end,
@@ -106,29 +155,18 @@ pub fn scan_file(
         if rule.spec.once_per_file && !once.insert((m.rule, &text[m.start..m.end])) {
             continue;
         }
-        let mut finding = Finding::from_match(rule, path, text, &m, settings.reveal);
+        let mut finding = Finding::from_match(rule, report_as, text, &m, settings.reveal);
         if let Some(severity) = adjust.severity {
             finding.severity = severity;
         }
         if let Some(message) = adjust.message {
             finding.message = message.replace("{match}", &finding.matched);
         }
-        findings.push(finding);
-    }
-    // A line can hold a secret and also match a rule that is not about
-    // secrets (a browser fetch with a literal key): mask every secret of the
-    // file in every finding, not only in its own.
-    if !settings.reveal {
-        let secrets: Vec<String> = findings.iter().filter_map(|f| f.secret.clone()).collect();
-        if !secrets.is_empty() {
-            for f in &mut findings {
-                f.conceal(&secrets);
-            }
-        }
-    }
-    if committed && env_files::is_env_candidate(matcher.rules(), path) {
-        let extra = env_files::env_file_findings(matcher.rules(), path, &findings, text);
-        findings.splice(0..0, extra);
+        findings.push(Located {
+            start: m.start,
+            end: m.end,
+            finding,
+        });
     }
     findings
 }

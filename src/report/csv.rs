@@ -1,8 +1,10 @@
 //! CSV (RFC 4180, through the `csv` crate): a header and one row per
-//! finding, for spreadsheets and data tools. Cells that a spreadsheet would
-//! read as a formula (text from the scanned files starting with `=`, `+`,
-//! `-`, `@`, a tab or a carriage return) get a leading `'`, so opening the
-//! report cannot run what a scanned file holds.
+//! finding, for spreadsheets and data tools; the last three columns place a
+//! finding in a Jupyter notebook (cell, output, line; empty elsewhere).
+//! Cells that a spreadsheet would read as a formula (text from the scanned
+//! files starting with `=`, `+`, `-`, `@`, a tab or a carriage return) get
+//! a leading `'`, so opening the report cannot run what a scanned file
+//! holds.
 
 use std::io::{self, Write};
 
@@ -10,7 +12,7 @@ use super::Report;
 use crate::finding::Finding;
 
 /// The columns, in order.
-pub const HEADER: [&str; 17] = [
+pub const HEADER: [&str; 20] = [
     "rule_id",
     "checklist",
     "severity",
@@ -28,6 +30,9 @@ pub const HEADER: [&str; 17] = [
     "email",
     "date",
     "occurrences",
+    "cell",
+    "cell_output",
+    "cell_line",
 ];
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -43,6 +48,13 @@ fn row(f: &Finding) -> Vec<String> {
     let p = f.provenance.as_ref();
     let provenance = |get: fn(&crate::finding::Provenance) -> &String| {
         p.map(|p| defuse(get(p))).unwrap_or_default()
+    };
+    let cell = |get: fn(&crate::finding::CellLocation) -> Option<usize>| {
+        f.notebook
+            .as_ref()
+            .and_then(get)
+            .map(|n| n.to_string())
+            .unwrap_or_default()
     };
     vec![
         f.rule_id.clone(),
@@ -62,6 +74,9 @@ fn row(f: &Finding) -> Vec<String> {
         provenance(|p| &p.email),
         provenance(|p| &p.date),
         f.occurrences.map(|n| n.to_string()).unwrap_or_default(),
+        cell(|c| Some(c.cell)),
+        cell(|c| c.output),
+        cell(|c| Some(c.line)),
     ]
 }
 

@@ -108,7 +108,12 @@ impl<'a> FindingDiagnostic<'a> {
             finding,
             help,
             source: LineSource {
-                name: printable(&finding.path),
+                name: match finding.notebook {
+                    // `notebook.ipynb (cell 3, line 2)`: the line shown is
+                    // the cell's text, numbered as in the file.
+                    Some(at) => printable(&format!("{} ({at})", finding.path)),
+                    None => printable(&finding.path),
+                },
                 text,
                 first_line: finding.line.saturating_sub(1),
             },

@@ -26,6 +26,7 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = packs![
     "rules/keys-stack.toml",
     "rules/keys-backend.toml",
     "rules/client-exposure.toml",
+    "rules/client-bundle.toml",
     "rules/env-files.toml",
     "rules/environments.toml",
     "rules/tls.toml",
@@ -326,6 +327,9 @@ pub enum Check {
     RotationOverdue,
     /// The same key in files of two environments (SC4).
     KeyReuse,
+    /// A key in a web framework's client bundle (SC2); the rule's `paths`
+    /// name the build directories.
+    ClientBundle,
 }
 
 /// The judgements in code (`src/judge/`) a content rule can name with
@@ -438,6 +442,7 @@ impl Rule {
     pub fn runs_in(&self, mode: Mode) -> bool {
         match self.kind {
             RuleKind::Check(Check::KeyReuse) => mode == Mode::Worktree,
+            RuleKind::Check(Check::ClientBundle) => true,
             RuleKind::Check(_) => mode == Mode::History,
             RuleKind::Path { .. } => true,
             RuleKind::Content { .. } => self.is_secret() || mode != Mode::History,
@@ -655,6 +660,7 @@ fn compile(spec: RuleSpec) -> Result<Rule, Error> {
                 Some("removed-from-head") => Check::RemovedFromHead,
                 Some("rotation-overdue") => Check::RotationOverdue,
                 Some("key-reuse") => Check::KeyReuse,
+                Some("client-bundle") => Check::ClientBundle,
                 Some(other) => return Err(bad(format!("unknown check `{other}`"))),
                 None => unreachable!("guarded above"),
             })
