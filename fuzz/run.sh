@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 per=${SECONDS_PER_TARGET:-120}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 status=0
-for target in ${TARGETS:-scan_and_report parse_config parse_tree parse_index history_pack}; do
+for target in ${TARGETS:-scan_and_report parse_config parse_tree parse_index history_pack scan_archive}; do
   mkdir -p "corpus/$target" "regressions/$target"
   # Seed the corpus with the regression inputs and (for scans) the fixtures.
   cp -n regressions/"$target"/* "corpus/$target/" 2>/dev/null || true
@@ -19,6 +19,31 @@ for target in ${TARGETS:-scan_and_report parse_config parse_tree parse_index his
     # The crafted packs of tests/fuzz_regressions.rs, in the target's format.
     (cd .. && SKYSCAN_WRITE_FUZZ_SEEDS="$PWD/fuzz/corpus/$target" \
       cargo test -q --release --test fuzz_regressions history_pack >/dev/null)
+  fi
+  if [ "$target" = scan_archive ] && command -v python3 >/dev/null; then
+    # A zip, a tar and a tar.gz holding a key and a nested zip (the first
+    # byte picks the format, as in skyscan::fuzzing::scan_archive).
+    python3 - "corpus/$target" <<'PY'
+import gzip, io, sys, tarfile, zipfile
+out = sys.argv[1]
+inner = io.BytesIO()
+with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr(".env", "OPENAI_API_KEY=sk-" + "Zr8qT2mW4vLn7Kc1" * 3 + "\n")
+def tar_bytes():
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode="w") as t:
+        for name, data in [("app/config.py", b"KEY = 'sk-proj-abc'\n"), ("lib/inner.zip", inner.getvalue())]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    return b.getvalue()
+outer = io.BytesIO()
+with zipfile.ZipFile(outer, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("src/settings.py", "DATABASE_URL = 'postgres://app:Zr8qT2mW4vLn@db.acme.io/x'\n")
+    z.writestr("vendor/inner.zip", inner.getvalue())
+for first, data, name in [(0, outer.getvalue(), "seed-zip"), (1, tar_bytes(), "seed-tar"), (2, gzip.compress(tar_bytes()), "seed-tgz")]:
+    open(f"{out}/{name}", "wb").write(bytes([first]) + data)
+PY
   fi
   if [ "$target" = scan_and_report ]; then
     find ../fixtures ../rules -type f -size -64k | while read -r f; do

@@ -112,6 +112,29 @@ pub fn scan_and_report(data: &[u8]) {
     }
 }
 
+/// Fuzz target `scan_archive`: the first byte picks the format (by name:
+/// `.zip`, `.tar`, `.tgz`), the rest is the archive. Whatever the bytes, the
+/// scan must end within the archive caps, without a panic or an allocation
+/// the input decides (`fuzz/run.sh` sets the allocation limit).
+pub fn scan_archive(data: &[u8]) {
+    use crate::source::archive::{ArchiveScan, Limits};
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
+    let path = ["a.zip", "a.tar", "a.tgz"][first as usize % 3];
+    let counters = crate::source::Counters::default();
+    let settings = ScanSettings::default();
+    let scan = ArchiveScan {
+        matcher: matcher(),
+        settings: &settings,
+        limits: Limits::new(1 << 20),
+        committed: true,
+        counters: &counters,
+    };
+    let mut scratch = Scratch::default();
+    let _ = scan.scan(path, rest, &mut scratch, &|_| {});
+}
+
 /// Parse `data` as a `.skyscan.toml`; errors are fine, panics are not.
 pub fn parse_config(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {

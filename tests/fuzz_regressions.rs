@@ -280,3 +280,28 @@ mod history_pack {
         });
     }
 }
+
+#[test]
+fn scan_archive_regressions() {
+    let run = skyscan::fuzzing::scan_archive;
+    // An end-of-central-directory record declaring 65,535 entries and a
+    // central directory past the end; a gzip header with nothing after it;
+    // a tar header declaring an 8 GiB entry in 512 bytes.
+    let mut eocd = vec![0u8];
+    eocd.extend_from_slice(b"PK\x05\x06\0\0\0\0\xff\xff\xff\xff\xff\xff\xff\x7f\0\0\0\x7f\0\0");
+    let mut tar = vec![1u8];
+    let mut header = [0u8; 512];
+    header[..5].copy_from_slice(b"a.txt");
+    header[124..136].copy_from_slice(b"77777777777\0");
+    tar.extend_from_slice(&header);
+    for case in [
+        &b""[..],
+        &[0][..],
+        &eocd,
+        &[2, 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3][..],
+        &tar,
+    ] {
+        run(case);
+    }
+    replay("scan_archive", run);
+}
