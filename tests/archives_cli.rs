@@ -296,3 +296,45 @@ fn a_header_that_lies_about_its_size_cannot_expand_past_the_caps() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("liar.zip: notes.txt: "), "{err}");
 }
+
+#[test]
+fn staged_archives_are_opened_before_the_commit() {
+    let repo = new_repo();
+    let dir = repo.path();
+    let (key, line) = key_line();
+    std::fs::write(
+        dir.join("release.zip"),
+        zip_of(&[("app/settings.py", &line)]),
+    )
+    .unwrap();
+    std::fs::write(dir.join("broken.tgz"), b"\x1f\x8b\x08\0not gzip").unwrap();
+    git(dir, &["add", "release.zip", "broken.tgz"]);
+
+    let out = skyscan()
+        .args(["staged", ".", "--format", "json"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    // A finding fails the commit; the unreadable archive is named.
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = json_of(&out);
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "skytells-api-key")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["release.zip!app/settings.py"], "{report}");
+    assert!(stderr(&out).contains("broken.tgz"), "{}", stderr(&out));
+    assert!(!report.to_string().contains(&key));
+
+    // Without the key, the broken archive alone leaves the check incomplete.
+    git(dir, &["rm", "-q", "--cached", "release.zip"]);
+    let out = skyscan()
+        .args(["staged", ".", "--format", "json"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

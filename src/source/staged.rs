@@ -12,7 +12,8 @@ use crate::engine::{Matcher, Scratch};
 use crate::error::Error;
 use crate::rules::{Mode, RuleSet};
 use crate::scan::{decode, scan_file, ScanSettings};
-use crate::source::{index, open_repository, ScanOutput, ScanStats};
+use crate::source::archive::{self, ArchiveScan, Limits};
+use crate::source::{index, open_repository, Counters, ScanOutput, ScanStats};
 
 /// Scan what is staged in the repository at (or above) `path`.
 pub fn scan_staged(
@@ -53,6 +54,32 @@ pub fn scan_staged(
                 "{rel}: skipped, {} bytes is over the size cap of {max_filesize} bytes (--max-filesize)",
                 blob.size()
             ));
+            continue;
+        }
+        if archive::format_of(&rel).is_some() {
+            // A staged archive is opened as in a working-tree scan, within
+            // the same caps; what could not be read is a warning.
+            settings.log(|| format!("opened archive {rel} (staged)"));
+            let counters = Counters::default();
+            let warnings = std::cell::RefCell::new(Vec::new());
+            let archives = ArchiveScan {
+                matcher: &matcher,
+                settings: &settings,
+                limits: Limits::new(max_filesize),
+                committed: true,
+                counters: &counters,
+            };
+            let found = archives.scan(&rel, blob.content(), &mut scratch, &|w| {
+                warnings.borrow_mut().push(w)
+            });
+            out.findings.extend(found);
+            out.warnings.extend(warnings.into_inner());
+            let inner = counters.into_stats();
+            stats.files_scanned += inner.files_scanned;
+            stats.bytes_scanned += inner.bytes_scanned;
+            stats.skipped_binary += inner.skipped_binary;
+            stats.skipped_large += inner.skipped_large;
+            stats.errors += inner.errors;
             continue;
         }
         let Some(text) = decode(blob.content()) else {
