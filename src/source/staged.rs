@@ -4,7 +4,9 @@
 //! committed. `GIT_INDEX_FILE` is honoured (git sets it for `commit -a` and
 //! `commit <paths>`).
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use git2::{Delta, Index, Oid, Repository};
 
@@ -13,7 +15,7 @@ use crate::error::Error;
 use crate::rules::{Mode, RuleSet};
 use crate::scan::{decode, scan_file, ScanSettings};
 use crate::source::archive::{self, ArchiveScan, Limits};
-use crate::source::{index, open_repository, Counters, ScanOutput, ScanStats};
+use crate::source::{index, open_repository, Counters, ScanOutput};
 
 /// Scan what is staged in the repository at (or above) `path`.
 pub fn scan_staged(
@@ -37,20 +39,25 @@ pub fn scan_staged(
     };
     let mut scratch = Scratch::default();
     let mut out = ScanOutput::default();
-    let mut stats = ScanStats::default();
+    // Counted as the working-tree and archive readers count (archives add
+    // their entries to the same counters).
+    let counters = Counters::default();
+    let count = |n: &AtomicU64, by: u64| n.fetch_add(by, Ordering::Relaxed);
+    let warnings = RefCell::new(Vec::new());
     for (rel, id) in changes {
         let blob = match repo.find_blob(id) {
             Ok(b) => b,
             Err(e) => {
-                stats.errors += 1;
-                out.warnings
+                count(&counters.errors, 1);
+                warnings
+                    .borrow_mut()
                     .push(format!("{rel}: staged blob {id}: {}", e.message()));
                 continue;
             }
         };
         if blob.size() as u64 > max_filesize {
-            stats.skipped_large += 1;
-            out.warnings.push(format!(
+            count(&counters.large, 1);
+            warnings.borrow_mut().push(format!(
                 "{rel}: skipped, {} bytes is over the size cap of {max_filesize} bytes (--max-filesize)",
                 blob.size()
             ));
@@ -60,8 +67,6 @@ pub fn scan_staged(
             // A staged archive is opened as in a working-tree scan, within
             // the same caps; what could not be read is a warning.
             settings.log(|| format!("opened archive {rel} (staged)"));
-            let counters = Counters::default();
-            let warnings = std::cell::RefCell::new(Vec::new());
             let archives = ArchiveScan {
                 matcher: &matcher,
                 settings: &settings,
@@ -73,23 +78,16 @@ pub fn scan_staged(
                 warnings.borrow_mut().push(w)
             });
             out.findings.extend(found);
-            out.warnings.extend(warnings.into_inner());
-            let inner = counters.into_stats();
-            stats.files_scanned += inner.files_scanned;
-            stats.bytes_scanned += inner.bytes_scanned;
-            stats.skipped_binary += inner.skipped_binary;
-            stats.skipped_large += inner.skipped_large;
-            stats.errors += inner.errors;
             continue;
         }
         let Some(text) = decode(blob.content()) else {
-            stats.skipped_binary += 1;
+            count(&counters.binary, 1);
             settings.log(|| format!("skipped {rel} (staged): binary"));
             continue;
         };
         settings.log(|| format!("scanned {rel} (staged)"));
-        stats.files_scanned += 1;
-        stats.bytes_scanned += text.len() as u64;
+        count(&counters.files, 1);
+        count(&counters.bytes, text.len() as u64);
         out.findings.extend(scan_file(
             &matcher,
             &rel,
@@ -100,7 +98,8 @@ pub fn scan_staged(
         ));
     }
     crate::source::sort_findings(&mut out.findings);
-    out.stats = stats;
+    out.warnings = warnings.into_inner();
+    out.stats = counters.into_stats();
     Ok(out)
 }
 
