@@ -7,7 +7,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::engine::{line_end, line_start, RawMatch};
-use crate::rules::{ChecklistItem, Rule, Severity};
+use crate::rules::{ChecklistItem, Encoding, Rule, Severity};
 
 /// Longest snippet kept for a finding, in characters.
 const SNIPPET_MAX: usize = 240;
@@ -44,6 +44,11 @@ pub struct Finding {
     /// notebook terms (`line`/`column` stay positions in the `.ipynb` file).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notebook: Option<CellLocation>,
+    /// For a finding in decoded text (base64 in a Kubernetes Secret, a
+    /// percent-encoded URL...): the layers undone to reach it, outermost
+    /// first. `line`/`column` then span the encoded text in the file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decoded: Vec<Decoded>,
     /// The raw secret; kept in memory for cross-file checks, never serialised.
     #[serde(skip)]
     pub secret: Option<String>,
@@ -78,6 +83,14 @@ pub struct Provenance {
 /// The `ref` of the provenance of objects that no ref reaches
 /// (`history --all-objects`).
 pub const UNREACHABLE: &str = "unreachable";
+
+/// One layer of encoding undone to reach a finding.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Decoded {
+    pub encoding: Encoding,
+    /// The decoder rule that recognised the encoded text.
+    pub rule: String,
+}
 
 /// A place in a Jupyter notebook: 1-based cell, output and line numbers.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -208,6 +221,7 @@ impl Finding {
             provenance: None,
             occurrences: None,
             notebook: None,
+            decoded: Vec::new(),
             secret: None,
         }
     }

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+mod decode;
 mod notebook;
 
 use crate::checks::{client_bundle, env_files};
@@ -115,11 +116,14 @@ pub fn scan_file(
 pub(crate) struct Located {
     pub start: usize,
     pub end: usize,
+    /// The span of the secret, for a credential.
+    pub secret: Option<(usize, usize)>,
     pub finding: Finding,
 }
 
 /// The content rules' findings in `text`, judged, secrets not yet masked
-/// across findings. Rules and judges see the file as `scan_as` (which
+/// across findings, with those in the text that decoders find encoded in
+/// it (see [`decode`]). Rules and judges see the file as `scan_as` (which
 /// rules apply depends on it); findings name `report_as`.
 pub(crate) fn content_findings(
     matcher: &Matcher,
@@ -129,13 +133,65 @@ pub(crate) fn content_findings(
     scratch: &mut Scratch,
     settings: &ScanSettings,
 ) -> Vec<Located> {
+    let (mut findings, encoded) =
+        judged_findings(matcher, scan_as, report_as, text, scratch, settings);
+    if !encoded.is_empty() {
+        let decoded = decode::decoded_findings(
+            matcher,
+            scan_as,
+            report_as,
+            text,
+            &mut findings,
+            encoded,
+            scratch,
+            settings,
+        );
+        // Encoded text may hold the key in plain (a percent-encoded query
+        // whose key needs no escaping): it was found without decoding.
+        let plain = findings.len();
+        for d in decoded {
+            let seen = findings[..plain].iter().any(|p| {
+                p.finding.rule_id == d.finding.rule_id
+                    && p.finding.secret == d.finding.secret
+                    && p.start < d.end
+                    && d.start < p.end
+            });
+            if !seen {
+                findings.push(d);
+            }
+        }
+        findings.sort_by_key(|l| l.start);
+    }
+    findings
+}
+
+/// The content rules' findings in `text`, judged; and the encoded text
+/// the decoder rules found in it, not yet decoded.
+fn judged_findings(
+    matcher: &Matcher,
+    scan_as: &str,
+    report_as: &str,
+    text: &[u8],
+    scratch: &mut Scratch,
+    settings: &ScanSettings,
+) -> (Vec<Located>, Vec<decode::Segment>) {
     let rules = matcher.rules().rules();
     static UNKNOWN: std::sync::LazyLock<Project> = std::sync::LazyLock::new(Project::unknown);
     let project = settings.project.as_deref().unwrap_or(&UNKNOWN);
     let mut once = HashSet::new();
     let mut findings = Vec::new();
+    let mut encoded = Vec::new();
     for m in matcher.scan(scan_as, text, scratch) {
         let rule = &rules[m.rule];
+        if let Some(encoding) = rule.spec.decode {
+            encoded.push(decode::Segment {
+                start: m.start,
+                end: m.end,
+                encoding,
+                rule: m.rule,
+            });
+            continue;
+        }
         let adjust = match rule.judge {
             None => Default::default(),
             Some(judge) => {
@@ -165,10 +221,11 @@ pub(crate) fn content_findings(
         findings.push(Located {
             start: m.start,
             end: m.end,
+            secret: m.secret,
             finding,
         });
     }
-    findings
+    (findings, encoded)
 }
 
 /// Bytes looked at, at the start of a file, to recognise skyscan's own output.

@@ -75,7 +75,11 @@ pub fn check_rules(set: &RuleSet) -> Vec<RuleCheckFailure> {
                     ("(files)", "", found)
                 }
             };
-            let matched = findings.iter().any(|f| f.rule_id == rule.spec.id);
+            // A decoder reports nothing itself: its examples hold a key
+            // found through it.
+            let matched = findings.iter().any(|f| {
+                f.rule_id == rule.spec.id || f.decoded.iter().any(|d| d.rule == rule.spec.id)
+            });
             if matched != should_match {
                 let kind = if should_match {
                     "example"

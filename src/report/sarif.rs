@@ -69,6 +69,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     props.insert("ref".to_string(), json!(reference));
                 }
             }
+            if !f.decoded.is_empty() {
+                props.insert("decoded".to_string(), json!(f.decoded));
+            }
             if let Some(n) = f.occurrences {
                 props.insert("occurrences".to_string(), json!(n));
             }

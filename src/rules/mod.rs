@@ -25,6 +25,7 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = packs![
     "rules/keys.toml",
     "rules/keys-stack.toml",
     "rules/keys-backend.toml",
+    "rules/decoders.toml",
     "rules/client-exposure.toml",
     "rules/client-bundle.toml",
     "rules/env-files.toml",
@@ -277,6 +278,32 @@ pub struct RuleSpec {
     pub negative_examples: Vec<Example>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Makes the rule a decoder: what it matches (its `span` group) is
+    /// text in this encoding, which is decoded and scanned again with every
+    /// rule (see `scan::decode`). A decoder reports nothing itself.
+    pub decode: Option<Encoding>,
+}
+
+/// An encoding a decoder rule undoes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    /// Standard or URL-safe base64, padded or not.
+    Base64,
+    /// URL percent-encoding (`%2D`).
+    Percent,
+    /// JSON and JavaScript string escapes (`\u002d`, `\x2d`, `\"`).
+    Escapes,
+}
+
+impl Encoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Base64 => "base64",
+            Encoding::Percent => "percent",
+            Encoding::Escapes => "escapes",
+        }
+    }
 }
 
 fn default_context_lines() -> usize {
@@ -445,7 +472,9 @@ impl Rule {
             RuleKind::Check(Check::ClientBundle) => true,
             RuleKind::Check(_) => mode == Mode::History,
             RuleKind::Path { .. } => true,
-            RuleKind::Content { .. } => self.is_secret() || mode != Mode::History,
+            RuleKind::Content { .. } => {
+                self.is_secret() || self.spec.decode.is_some() || mode != Mode::History
+            }
         }
     }
 
@@ -736,6 +765,9 @@ fn compile(spec: RuleSpec) -> Result<Rule, Error> {
         }
         b.build().map(Some).map_err(|e| bad(e.to_string()))
     };
+    if spec.decode.is_some() && !matches!(kind, RuleKind::Content { .. }) {
+        return Err(bad("a decoder (`decode`) is a content rule".into()));
+    }
     let paths = globs(&spec.paths)?;
     let exclude_paths = globs(&spec.exclude_paths)?;
     let judge = match spec.judge.as_deref() {

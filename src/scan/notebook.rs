@@ -316,6 +316,7 @@ impl<'a> Piece<'a> {
             start,
             end,
             finding,
+            ..
         } = located;
         let mut f = finding;
         let part = &self.parts[self.segment(start, false).part];
