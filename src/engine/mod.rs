@@ -640,7 +640,9 @@ fn secret_passes(rule: &Rule, data: &[u8], start: usize, end: usize) -> bool {
 }
 
 /// When several rules report overlapping secrets (a Skytells key is also a
-/// generic `sk-` key), keep only the rule with the highest precedence.
+/// generic `sk-` key), keep only the rule with the highest precedence. A
+/// secret inside what a rule of higher precedence reports (the key ID of
+/// an AWS key pair) goes with it too.
 fn resolve_precedence(matches: &mut Vec<RawMatch>, rules: &[Rule]) {
     let span = |m: &RawMatch| m.secret.unwrap_or((m.start, m.end));
     let mut drop = vec![false; matches.len()];
@@ -656,7 +658,8 @@ fn resolve_precedence(matches: &mut Vec<RawMatch>, rules: &[Rule]) {
             let overlap = s1 < e2 && s2 < e1;
             let pi = rules[matches[i].rule].spec.precedence;
             let pj = rules[matches[j].rule].spec.precedence;
-            if overlap && (pj > pi || (pj == pi && j < i)) {
+            let inside = matches[j].start <= s1 && e1 <= matches[j].end;
+            if (overlap && (pj > pi || (pj == pi && j < i))) || (inside && pj > pi) {
                 drop[i] = true;
                 break;
             }
@@ -914,6 +917,23 @@ mod tests {
             matches!(prefilter.exact, Some(KeywordSearcher::Packed(_)))
                 || !cfg!(target_arch = "x86_64")
         );
+    }
+
+    #[test]
+    fn a_key_pair_takes_its_key_id_and_secret_with_it() {
+        let m = Matcher::new(RuleSet::builtin().unwrap());
+        let mut s = Scratch::default();
+        let text = "aws_access_key_id = AKIAGG7ABM75ZZ7VLEJ3\n\
+                    aws_secret_access_key = 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\n";
+        let ids: Vec<&str> = m
+            .scan("deploy/credentials", text.as_bytes(), &mut s)
+            .iter()
+            .map(|x| m.rules().rules()[x.rule].id())
+            .collect();
+        // Alone, each half is its own finding (a warning and an error).
+        assert_eq!(ids, ["aws-access-key-pair"]);
+        let alone = m.scan("deploy/credentials", &text.as_bytes()[..41], &mut s);
+        assert_eq!(m.rules().rules()[alone[0].rule].id(), "aws-access-key-id");
     }
 
     #[test]
