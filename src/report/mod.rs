@@ -17,7 +17,7 @@ mod summary;
 pub use human::printable;
 pub use markdown::write_markdown_summary;
 pub use sarif::relative_uri;
-pub use summary::{checklist_summary, ItemStatus};
+pub use summary::{checklist_summary, history_keys, HistoryKeys, ItemStatus};
 
 use std::io::{self, Write};
 use std::path::Path;
