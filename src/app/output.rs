@@ -107,9 +107,11 @@ pub(super) fn finish(run: Scanned, common: &CommonArgs) -> Result<Outcome, Error
             ));
         }
         if common.only_live {
-            output
-                .findings
-                .retain(|f| f.verification.as_ref().is_some_and(|v| v.status == KeyStatus::Live));
+            output.findings.retain(|f| {
+                f.verification
+                    .as_ref()
+                    .is_some_and(|v| v.status == KeyStatus::Live)
+            });
         }
     }
     let report = Report {

@@ -200,7 +200,11 @@ fn test_base(value: &str) -> Result<String, String> {
         "https" => {}
         "http" if loopback => {}
         "http" => return Err(bad("plain http:// is allowed only to a loopback address")),
-        _ => return Err(bad("the scheme must be https (or http to a loopback address)")),
+        _ => {
+            return Err(bad(
+                "the scheme must be https (or http to a loopback address)",
+            ))
+        }
     }
     Ok(value.trim_end_matches('/').to_string())
 }

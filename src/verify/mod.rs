@@ -111,7 +111,10 @@ fn distinct_keys(findings: &[Finding], rules: &RuleSet) -> Vec<(&'static Endpoin
     let builtin = RuleSet::builtin().ok();
     let unmodified = |id: &str| {
         let ours = rules.get(id).map(|r| &r.spec.regex);
-        let shipped = builtin.as_ref().and_then(|b| b.get(id)).map(|r| &r.spec.regex);
+        let shipped = builtin
+            .as_ref()
+            .and_then(|b| b.get(id))
+            .map(|r| &r.spec.regex);
         ours.is_some() && ours == shipped
     };
     let mut jobs: Vec<(&'static Endpoint, String)> = Vec::new();

@@ -534,7 +534,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
 /// must also look like a key (printable ASCII, no spaces, bounded length):
 /// it goes into a header.
 pub fn endpoint_for(rule_id: &str, secret: &str) -> Option<&'static Endpoint> {
-    let plausible = (8..=512).contains(&secret.len()) && secret.bytes().all(|b| b.is_ascii_graphic());
+    let plausible =
+        (8..=512).contains(&secret.len()) && secret.bytes().all(|b| b.is_ascii_graphic());
     if !plausible {
         return None;
     }
