@@ -2,6 +2,7 @@
 //! answers each request by the key it carries (in any header), records
 //! what it saw, counts connections, and answers a proxy's `CONNECT` with
 //! 502 (so it can stand in for an HTTPS proxy too). Threads, std only.
+#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
