@@ -1063,3 +1063,48 @@ fn the_test_base_is_only_for_loopback_over_plain_http() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
 }
+
+/// A configuration that replaces a provider's rule with its own pattern
+/// (same id) cannot make skyscan send what that pattern matches.
+#[test]
+fn a_custom_rule_under_a_provider_id_sends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = format!("sk-proj-{}", random(ALNUM, 48));
+    std::fs::write(dir.path().join("a.txt"), format!("token: {key}\n")).unwrap();
+    std::fs::write(
+        dir.path().join(".skyscan.toml"),
+        r#"disable = ["openai-api-key"]
+
+[[rules]]
+id = "openai-api-key"
+name = "Anything after token:"
+checklist = "SC1"
+severity = "error"
+precision = "low"
+keywords = ["token:"]
+regex = 'token: (?P<secret>\S{20,})'
+message = "token `{match}`"
+what = "w"
+why = "y"
+fix = "f"
+examples = ["token: q8ZrT2mW4vLn7Kc1Xy9PbF3hJd6G"]
+negative_examples = ["token: short"]
+"#,
+    )
+    .unwrap();
+    let mock = Mock::start(HashMap::from([(
+        key.clone(),
+        Reply::Status(200, "{}".into()),
+    )]));
+    let out = cmd()
+        .args(["scan", ".", "--verify", "--format", "json"])
+        .env("SKYSCAN_TEST_VERIFY_BASE", &mock.base)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let report = json_of(&out);
+    let f = finding(&report, "openai-api-key", "a.txt");
+    assert_eq!(f["verification"]["status"], "unknown", "{f:#}");
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(mock.connections(), 0);
+}

@@ -118,15 +118,17 @@ fn distinct_keys(findings: &[Finding], rules: &RuleSet) -> Vec<(&'static Endpoin
         ours.is_some() && ours == shipped
     };
     let mut jobs: Vec<(&'static Endpoint, String)> = Vec::new();
+    let mut queued = std::collections::HashSet::new();
     for f in findings {
         let Some(secret) = f.secret.as_deref() else {
             continue;
         };
-        if jobs.iter().any(|(_, s)| s == secret) {
+        if queued.contains(secret) {
             continue;
         }
         if let Some(endpoint) = providers::endpoint_for(&f.rule_id, secret) {
             if unmodified(&f.rule_id) {
+                queued.insert(secret);
                 jobs.push((endpoint, secret.to_string()));
             }
         }
