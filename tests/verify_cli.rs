@@ -1108,3 +1108,77 @@ negative_examples = ["token: short"]
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(mock.connections(), 0);
 }
+
+/// A server whose certificate no system root signed is refused: the key
+/// is never sent and the status is unknown (with verification off, the
+/// same server would answer 200 and the key would read as live).
+#[test]
+fn an_unverifiable_certificate_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let tls = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args([
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .current_dir(tls.path())
+        .output()
+        .expect("openssl (the Debian package) makes the test certificate");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let mut server = std::process::Command::new("openssl")
+        .args([
+            "s_server", "-quiet", "-www", "-cert", "cert.pem", "-key", "key.pem",
+        ])
+        .args(["-accept", &port.to_string()])
+        .current_dir(tls.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "openssl s_server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let key = format!("sk-proj-{}", random(ALNUM, 48));
+    std::fs::write(
+        dir.path().join("a.py"),
+        format!("OPENAI_API_KEY = '{key}'\n"),
+    )
+    .unwrap();
+    let out = cmd()
+        .args(["scan", ".", "--verify", "--format", "json"])
+        .env(
+            "SKYSCAN_TEST_VERIFY_BASE",
+            format!("https://localhost:{port}"),
+        )
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    let report = json_of(&out);
+    let v = &finding(&report, "openai-api-key", "a.py")["verification"];
+    assert_eq!(v["status"], "unknown", "{v}");
+    assert_eq!(v["detail"], "TLS verification failed", "{v}");
+    assert!(v["http_status"].is_null());
+}

@@ -174,6 +174,11 @@ fn describe(error: &ureq::Error) -> &'static str {
         ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => {
             "TLS verification failed"
         }
+        // rustls reports a refused certificate through the stream as
+        // invalid data.
+        ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            "TLS verification failed"
+        }
         ureq::Error::Io(_) => "network error",
         _ => "request failed",
     }
