@@ -173,6 +173,19 @@ pub struct CommonArgs {
     /// Skip files larger than this (bytes; K, M and G suffixes allowed).
     #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
     pub max_filesize: u64,
+    /// Check each key found with its provider (a read-only request to the
+    /// provider's official API): live, revoked or unknown. Off by default;
+    /// without it skyscan opens no network connection.
+    #[arg(long)]
+    pub verify: bool,
+    /// Report only keys that verification found live (needs --verify, or
+    /// `verify = true` in the configuration given with --config).
+    #[arg(long)]
+    pub only_live: bool,
+    /// Exit with code 1 only when a live key is found (instead of
+    /// --fail-on; needs verification like --only-live).
+    #[arg(long)]
+    pub fail_on_live: bool,
     /// When to colour human output and messages (auto honours NO_COLOR,
     /// CLICOLOR and CLICOLOR_FORCE).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

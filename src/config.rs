@@ -30,6 +30,59 @@ pub struct Config {
     /// Custom rules, same schema as the built-in packs.
     #[serde(default)]
     pub rules: Vec<RuleSpec>,
+    /// `verify = true` (or `[verify] enabled = true`): check keys with
+    /// their providers. Read by [`verify_setting`], which also decides
+    /// whose configuration may turn it on.
+    #[serde(default)]
+    pub verify: Option<toml::Value>,
+}
+
+/// What a configuration says about live verification.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct VerifySetting {
+    /// `Some(true)` when the file turns verification on.
+    pub enabled: Option<bool>,
+    /// Keys of a `[verify]` table that try to say more (an endpoint, a
+    /// proxy): never honoured, each one warned about.
+    pub ignored: Vec<String>,
+}
+
+/// Read the `verify` setting of the configuration at `path` (already
+/// loaded once, so it parses). Where keys are sent is fixed in skyscan:
+/// any other key under `[verify]` is listed in `ignored`, not obeyed.
+pub fn verify_setting(path: &Path) -> Result<VerifySetting, crate::Error> {
+    #[derive(Deserialize)]
+    struct OnlyVerify {
+        verify: Option<toml::Value>,
+    }
+    let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let parsed: OnlyVerify = toml::from_str(&text)
+        .map_err(|e| crate::Error::Usage(format!("{}: {}", path.display(), e.message())))?;
+    let not_a_switch = || {
+        crate::Error::Usage(format!(
+            "{}: `verify` is `true` or `false` (or a `[verify]` table with `enabled`)",
+            path.display()
+        ))
+    };
+    let mut setting = VerifySetting::default();
+    match parsed.verify {
+        None => {}
+        Some(toml::Value::Boolean(on)) => setting.enabled = Some(on),
+        Some(toml::Value::Table(table)) => {
+            for (key, value) in table {
+                match (key.as_str(), value) {
+                    ("enabled", toml::Value::Boolean(on)) => setting.enabled = Some(on),
+                    ("enabled", _) => return Err(not_a_switch()),
+                    (other, _) => setting.ignored.push(format!("verify.{other}")),
+                }
+            }
+        }
+        Some(_) => return Err(not_a_switch()),
+    }
+    Ok(setting)
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -49,6 +49,9 @@ pub struct Finding {
     /// first. `line`/`column` then span the encoded text in the file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub decoded: Vec<Decoded>,
+    /// With `--verify`: whether the key is live, revoked or unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<Verification>,
     /// The raw secret; kept in memory for cross-file checks, never serialised.
     #[serde(skip)]
     pub secret: Option<String>,
@@ -78,6 +81,46 @@ pub struct Provenance {
     /// a blob no commit names has none, and its id is the finding's path.
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+}
+
+/// What the provider said about a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyStatus {
+    /// The provider accepted the key.
+    Live,
+    /// The provider rejected the key, as it documents for a revoked one.
+    Revoked,
+    /// Anything else: no check exists, the network failed, the provider
+    /// was busy, or its answer does not say.
+    Unknown,
+}
+
+impl KeyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyStatus::Live => "live",
+            KeyStatus::Revoked => "revoked",
+            KeyStatus::Unknown => "unknown",
+        }
+    }
+}
+
+/// The live verification of one finding's key (JSON `verification`,
+/// filled in by `verify` when asked for).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub status: KeyStatus,
+    /// The status of the provider's answer, when there was one.
+    pub http_status: Option<u16>,
+    /// When the check was made (RFC 3339, UTC); absent when none was.
+    pub checked_at: Option<String>,
+    /// Who was asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<&'static str>,
+    /// Why the status is unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// The `ref` of the provenance of objects that no ref reaches
@@ -222,6 +265,7 @@ impl Finding {
             occurrences: None,
             notebook: None,
             decoded: Vec::new(),
+            verification: None,
             secret: None,
         }
     }

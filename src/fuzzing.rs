@@ -78,6 +78,7 @@ pub fn scan_and_report(data: &[u8]) {
         mode: Mode::Worktree,
         vcs: None,
         fail_on: None,
+        fail_on_live: false,
         config: None,
         errors: &[],
     };

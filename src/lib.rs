@@ -2,8 +2,8 @@
 //! Skytells AI API. The binary is a thin layer over this library: rules
 //! (`rules`), the matching engine (`engine`), judgement of a match by the
 //! code around it (`judge`), sources of bytes (`source`), non-regex checks
-//! (`checks`), report printers (`report`) and the rules' example check
-//! (`selfcheck`).
+//! (`checks`), report printers (`report`), the rules' example check
+//! (`selfcheck`) and live key verification (`verify`, only on request).
 
 pub mod app;
 pub mod baseline;
@@ -23,5 +23,6 @@ pub mod scan;
 pub mod selfcheck;
 pub mod source;
 pub mod time;
+pub mod verify;
 
 pub use error::Error;

@@ -173,10 +173,11 @@ fn every_format_names_the_cell_and_masks_the_key() {
     let csv = String::from_utf8_lossy(&scan(dir.path(), "csv").stdout).to_string();
     let header = csv.lines().next().unwrap();
     assert!(
-        header.ends_with(",occurrences,cell,cell_output,cell_line"),
+        header.contains(",occurrences,cell,cell_output,cell_line,verification,"),
         "{header}"
     );
-    assert!(csv.lines().nth(1).unwrap().ends_with(",1,,3"), "{csv}");
+    // The three verification columns (empty without --verify) follow.
+    assert!(csv.lines().nth(1).unwrap().ends_with(",1,,3,,,"), "{csv}");
     let jsonl = String::from_utf8_lossy(&scan(dir.path(), "jsonl").stdout).to_string();
     let row: Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
     assert_eq!(row["notebook"], json!({ "cell": 1, "line": 3 }));

@@ -205,3 +205,42 @@ fn fingerprints_survive_line_moves_but_not_other_secrets() {
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
+
+#[path = "verify_cli/mock.rs"]
+mod mock;
+
+/// With `--verify`, results carry `verification` in their properties and a
+/// `key-<status>` tag, and the document stays schema-valid.
+#[test]
+fn verified_sarif_is_schema_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = fake_key("sk-");
+    std::fs::write(
+        dir.path().join("a.py"),
+        format!("SKYTELLS_API_KEY = '{key}'\n"),
+    )
+    .unwrap();
+    let server = mock::Mock::start(std::collections::HashMap::from([(
+        key.clone(),
+        mock::Reply::Status(200, "{}".into()),
+    )]));
+    let out = skyscan()
+        .args(["scan", ".", "--verify", "--format", "sarif"])
+        .env("SKYSCAN_TEST_VERIFY_BASE", &server.base)
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let doc = json_of(&out);
+    assert_valid(&sarif_schema(), &doc);
+    let result = &doc["runs"][0]["results"][0];
+    assert_eq!(
+        result["properties"]["tags"],
+        serde_json::json!(["key-live"])
+    );
+    assert_eq!(result["properties"]["verification"]["status"], "live");
+    assert_eq!(result["level"], "error");
+}

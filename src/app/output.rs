@@ -16,6 +16,7 @@ use super::Outcome;
 use crate::baseline::Baseline;
 use crate::cli::CommonArgs;
 use crate::error::Error;
+use crate::finding::KeyStatus;
 use crate::report::{self, Format, Report, VcsInfo};
 use crate::rules::{Mode, RuleSet};
 use crate::source::ScanOutput;
@@ -58,6 +59,12 @@ pub(super) fn finish(run: Scanned, common: &CommonArgs) -> Result<Outcome, Error
         config,
         errors,
     } = run;
+    let verify = verification_wanted(common, config.as_deref(), &mut output.warnings)?;
+    if (common.only_live || common.fail_on_live) && !verify {
+        return Err(Error::Usage(
+            "--only-live and --fail-on-live need verification: add --verify (or `verify = true` in the configuration given with --config)".into(),
+        ));
+    }
     if common.format == Format::Sarif || common.sarif_output.is_some() {
         for f in &output.findings {
             if report::relative_uri(&f.path).is_none() {
@@ -88,9 +95,29 @@ pub(super) fn finish(run: Scanned, common: &CommonArgs) -> Result<Outcome, Error
             ));
         }
     }
+    if verify {
+        let log = common.verbose.then_some(verbose as fn(&str));
+        let warnings = crate::verify::verify_findings(&mut output.findings, rules, log)?;
+        output.warnings.extend(warnings);
+        if common.verbose {
+            let t = crate::verify::tally(&output.findings);
+            verbose(&format!(
+                "verification: {} key(s) checked; {} live, {} revoked, {} unknown",
+                t.keys_checked, t.live, t.revoked, t.unknown
+            ));
+        }
+        if common.only_live {
+            output.findings.retain(|f| {
+                f.verification
+                    .as_ref()
+                    .is_some_and(|v| v.status == KeyStatus::Live)
+            });
+        }
+    }
     let report = Report {
         rules,
         output: &output,
+        fail_on_live: common.fail_on_live,
         mode,
         vcs,
         fail_on: common.fail_on.threshold(),
@@ -137,6 +164,37 @@ pub(super) fn finish(run: Scanned, common: &CommonArgs) -> Result<Outcome, Error
         append_summary(path, &report)?;
     }
     Ok(outcome)
+}
+
+/// Whether keys are checked with their providers: `--verify`, or
+/// `verify = true` in a configuration the user named with `--config`. A
+/// configuration found in the scanned repository cannot turn it on (a
+/// repository must not decide that a scan sends its keys over the network:
+/// a planted canary key would report who scanned it); that, and any
+/// attempt to say where keys go, is a warning.
+fn verification_wanted(
+    common: &CommonArgs,
+    config: Option<&Path>,
+    warnings: &mut Vec<String>,
+) -> Result<bool, Error> {
+    let Some(path) = config else {
+        return Ok(common.verify);
+    };
+    let setting = crate::config::verify_setting(path)?;
+    for key in &setting.ignored {
+        warnings.push(format!(
+            "`{key}` in {} is ignored: where keys are sent for verification is fixed in skyscan and cannot be configured",
+            path.display()
+        ));
+    }
+    let user_config = common.config.is_some();
+    if setting.enabled == Some(true) && !common.verify && !user_config {
+        warnings.push(format!(
+            "`verify = true` in {} is ignored: a configuration found in the scanned repository cannot turn on network checks; pass --verify, or name your own file with --config",
+            path.display()
+        ));
+    }
+    Ok(common.verify || (user_config && setting.enabled == Some(true)))
 }
 
 /// Write the report to standard output. A closed pipe ends the output

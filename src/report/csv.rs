@@ -1,6 +1,7 @@
 //! CSV (RFC 4180, through the `csv` crate): a header and one row per
-//! finding, for spreadsheets and data tools; the last three columns place a
-//! finding in a Jupyter notebook (cell, output, line; empty elsewhere).
+//! finding, for spreadsheets and data tools; three columns place a finding
+//! in a Jupyter notebook (cell, output, line; empty elsewhere), the last
+//! three hold `--verify`'s answer (status, HTTP status, time).
 //! Cells that a spreadsheet would read as a formula (text from the scanned
 //! files starting with `=`, `+`, `-`, `@`, a tab or a carriage return) get
 //! a leading `'`, so opening the report cannot run what a scanned file
@@ -12,7 +13,7 @@ use super::Report;
 use crate::finding::Finding;
 
 /// The columns, in order.
-pub const HEADER: [&str; 20] = [
+pub const HEADER: [&str; 23] = [
     "rule_id",
     "checklist",
     "severity",
@@ -33,6 +34,9 @@ pub const HEADER: [&str; 20] = [
     "cell",
     "cell_output",
     "cell_line",
+    "verification",
+    "verification_http_status",
+    "verification_checked_at",
 ];
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -46,6 +50,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 fn row(f: &Finding) -> Vec<String> {
     let p = f.provenance.as_ref();
+    let v = f.verification.as_ref();
     let provenance = |get: fn(&crate::finding::Provenance) -> &String| {
         p.map(|p| defuse(get(p))).unwrap_or_default()
     };
@@ -77,6 +82,11 @@ fn row(f: &Finding) -> Vec<String> {
         cell(|c| Some(c.cell)),
         cell(|c| c.output),
         cell(|c| Some(c.line)),
+        v.map(|v| v.status.as_str().to_string()).unwrap_or_default(),
+        v.and_then(|v| v.http_status)
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+        v.and_then(|v| v.checked_at.clone()).unwrap_or_default(),
     ]
 }
 

@@ -13,7 +13,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             Severity::Warning => "warning",
             Severity::Note => "notice",
         };
-        let title = format!("{} ({}): {}", f.rule_id, f.checklist, f.rule_name);
+        let mut title = format!("{} ({}): {}", f.rule_id, f.checklist, f.rule_name);
+        if let Some(v) = &f.verification {
+            title.push_str(&format!(" [key {}]", v.status.as_str()));
+        }
         writeln!(
             out,
             "::{command} file={},line={},endLine={},col={},endColumn={},title={}::{}",

@@ -13,9 +13,9 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{checklist_summary, ItemStatus, Report};
+use super::{checklist_summary, history_keys, ItemStatus, Report};
 use crate::finding::Finding;
-use crate::rules::Severity;
+use crate::rules::{ChecklistItem, Severity};
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let theme = GraphicalTheme::unicode();
@@ -41,6 +41,7 @@ const NOT_CHECKED: Style = Style::new().dimmed();
 
 fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "Security checklist ({}):", report.mode.command())?;
+    let keys = history_keys(report);
     for (item, status) in checklist_summary(report) {
         let (style, mark, note) = match status {
             ItemStatus::Pass => (PASS, "pass", String::new()),
@@ -50,6 +51,10 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 format!("  {n} finding{}", if n == 1 { "" } else { "s" }),
             ),
             ItemStatus::NotChecked => (NOT_CHECKED, "----", "  not checked by this command".into()),
+        };
+        let note = match keys {
+            Some(keys) if item == ChecklistItem(7) => format!("{note}; {keys}"),
+            _ => note,
         };
         let line = format!(
             "  {style}{mark}{style:#}  {:<5} {:<48}{note}",
@@ -167,8 +172,12 @@ impl std::error::Error for FindingDiagnostic<'_> {}
 
 impl Diagnostic for FindingDiagnostic<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let key = match &self.finding.verification {
+            Some(v) => format!(", key {}", v.status.as_str()),
+            None => String::new(),
+        };
         Some(Box::new(format!(
-            "{} ({})",
+            "{} ({}{key})",
             self.finding.rule_id, self.finding.checklist
         )))
     }

@@ -6,18 +6,26 @@ use std::io::{self, Write};
 
 use serde_json::json;
 
-use super::{checklist_summary, Report, TOOL_NAME, TOOL_VERSION};
+use super::{checklist_summary, history_keys, Report, TOOL_NAME, TOOL_VERSION};
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let checklist: Vec<_> = checklist_summary(report)
         .into_iter()
         .map(|(item, status)| {
-            json!({
+            let mut entry = json!({
                 "id": item.to_string(),
                 "title": item.title(),
                 "status": status.as_str(),
                 "findings": match status { super::ItemStatus::Fail(n) => n, _ => 0 },
-            })
+            });
+            if let (Some(keys), 7) = (history_keys(report), item.0) {
+                entry["keys"] = json!({
+                    "live": keys.live,
+                    "revoked": keys.revoked,
+                    "unknown": keys.unknown,
+                });
+            }
+            entry
         })
         .collect();
     let doc = json!({

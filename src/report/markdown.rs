@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{checklist_summary, ItemStatus, Report};
+use super::{checklist_summary, history_keys, ItemStatus, Report};
 use crate::rules::Severity;
 
 /// Findings listed in the summary; the rest are counted.
@@ -24,6 +24,9 @@ pub fn write_markdown_summary(report: &Report, out: &mut dyn Write) -> io::Resul
             ItemStatus::NotChecked => (":heavy_minus_sign:", "not checked", 0),
         };
         writeln!(out, "| {mark} | {item} {} | {text} | {n} |", item.title())?;
+    }
+    if let Some(keys) = history_keys(report) {
+        writeln!(out, "\nSC7 {keys}.")?;
     }
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     writeln!(

@@ -17,7 +17,7 @@ mod summary;
 pub use human::printable;
 pub use markdown::write_markdown_summary;
 pub use sarif::relative_uri;
-pub use summary::{checklist_summary, ItemStatus};
+pub use summary::{checklist_summary, history_keys, HistoryKeys, ItemStatus};
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -53,6 +53,9 @@ pub struct Report<'a> {
     pub vcs: Option<VcsInfo>,
     /// Findings at or above this severity fail the run.
     pub fail_on: Option<Severity>,
+    /// `--fail-on-live`: only a live key fails the run (instead of
+    /// `fail_on`).
+    pub fail_on_live: bool,
     /// The configuration file applied, if any.
     pub config: Option<&'a Path>,
     /// Inputs that could not be scanned at all (a path that does not exist).
@@ -62,6 +65,13 @@ pub struct Report<'a> {
 impl Report<'_> {
     /// Whether the run should exit with code 1.
     pub fn fails(&self) -> bool {
+        if self.fail_on_live {
+            return self.output.findings.iter().any(|f| {
+                f.verification
+                    .as_ref()
+                    .is_some_and(|v| v.status == crate::finding::KeyStatus::Live)
+            });
+        }
         self.fail_on
             .is_some_and(|min| self.output.findings.iter().any(|f| f.severity >= min))
     }

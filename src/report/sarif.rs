@@ -78,13 +78,21 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             if location.is_none() {
                 props.insert("unlocatablePath".to_string(), json!(f.path));
             }
+            let tags: Vec<String> = f
+                .verification
+                .iter()
+                .map(|v| {
+                    props.insert("verification".to_string(), json!(v));
+                    format!("key-{}", v.status.as_str())
+                })
+                .collect();
             let mut result = SarifResult::builder()
                 .rule_id(f.rule_id.clone())
                 .level(level(f.severity))
                 .message(Message::builder().text(f.message.clone()).build())
                 .locations(location.into_iter().collect::<Vec<_>>())
                 .partial_fingerprints(fingerprints)
-                .properties(PropertyBag::builder().additional_properties(props).build())
+                .properties(property_bag(tags, props))
                 .build();
             result.rule_index = report.rules.index_of(&f.rule_id).map(|i| i as i64);
             result
@@ -117,6 +125,15 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .build();
     serde_json::to_writer_pretty(&mut *out, &sarif)?;
     writeln!(out)
+}
+
+/// A result's properties, with `tags` only when there are some.
+fn property_bag(tags: Vec<String>, props: BTreeMap<String, serde_json::Value>) -> PropertyBag {
+    let mut bag = PropertyBag::builder().additional_properties(props).build();
+    if !tags.is_empty() {
+        bag.tags = Some(tags);
+    }
+    bag
 }
 
 fn descriptor(rule: &Rule) -> ReportingDescriptor {
