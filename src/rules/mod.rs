@@ -43,6 +43,7 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = packs![
     "rules/tls-mobile.toml",
     "rules/tls-elixir.toml",
     "rules/tls-c.toml",
+    "rules/tls-versions.toml",
     "rules/runtime.toml",
     "rules/prompts.toml",
     "rules/webhooks.toml",
