@@ -47,6 +47,7 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = packs![
     "rules/runtime.toml",
     "rules/prompts.toml",
     "rules/webhooks.toml",
+    "rules/automation.toml",
     "rules/history.toml",
 ];
 
