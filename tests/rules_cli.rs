@@ -79,7 +79,10 @@ fn readme_checklist_table_matches_the_rules() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let start = "<!-- checklist:start -->\n";
     let end = "<!-- checklist:end -->";
-    let a = readme.find(start).expect("README has a checklist:start marker") + start.len();
+    let a = readme
+        .find(start)
+        .expect("README has a checklist:start marker")
+        + start.len();
     let b = readme.find(end).expect("README has a checklist:end marker");
     let out = skyscan().args(["rules", "--checklist"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -111,7 +114,10 @@ fn checklist_names_the_rules_of_each_practice_and_why_others_are_not_checked() {
     assert!(row("Rate-limit predictions per user").contains("not checkable"));
     assert!(row("audit log of every prediction").contains("not checkable"));
     // `skyscan rules ID` names the practice too.
-    let out = skyscan().args(["rules", "go-old-tls-version"]).output().unwrap();
+    let out = skyscan()
+        .args(["rules", "go-old-tls-version"])
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("practice:  TLS 1.2 or later"), "{text}");
 }

@@ -150,9 +150,8 @@ impl Checklist {
     /// a static scan cannot.
     pub fn markdown_table(&self, rules: &RuleSet) -> String {
         let by_practice = self.rules_by_practice(rules);
-        let mut md = String::from(
-            "| Practice | Vendor document | Item | Checked by |\n|---|---|---|---|\n",
-        );
+        let mut md =
+            String::from("| Practice | Vendor document | Item | Checked by |\n|---|---|---|---|\n");
         let cell = |s: &str| s.trim().replace('|', "\\|").replace('\n', " ");
         for p in &self.practices {
             let found = by_practice.get(p.id.as_str());

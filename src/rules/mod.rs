@@ -377,6 +377,9 @@ pub enum Judge {
     /// SC1: a database URL whose password is real and whose host is not
     /// local, internal or a documentation domain.
     DatabaseUrl,
+    /// SC10: a webhook handler for the vendor's events that never reads
+    /// the signature header, or reads it and never compares it.
+    UnverifiedWebhook,
 }
 
 impl Judge {
@@ -395,6 +398,7 @@ impl Judge {
             "python-tls-variable" => Judge::PythonTlsVariable,
             "raw-prompt" => Judge::RawPrompt,
             "database-url" => Judge::DatabaseUrl,
+            "unverified-webhook" => Judge::UnverifiedWebhook,
             _ => return None,
         })
     }
@@ -820,6 +824,7 @@ nmae = "typo"
             "python-tls",
             "tls-option",
             "raw-prompt",
+            "unverified-webhook",
         ] {
             assert!(Judge::from_name(name).is_some(), "{name}");
         }
