@@ -337,6 +337,9 @@ pub enum Check {
     /// A key in a web framework's client bundle (SC2); the rule's `paths`
     /// name the build directories.
     ClientBundle,
+    /// A project that uses `.env` files whose `.gitignore` files leave
+    /// `.env`, `.env.local` or `.env.*.local` out (SC3).
+    EnvIgnore,
 }
 
 /// The judgements in code (`src/judge/`) a content rule can name with
@@ -452,7 +455,7 @@ impl Rule {
     /// look at the working tree and the index.
     pub fn runs_in(&self, mode: Mode) -> bool {
         match self.kind {
-            RuleKind::Check(Check::KeyReuse) => mode == Mode::Worktree,
+            RuleKind::Check(Check::KeyReuse | Check::EnvIgnore) => mode == Mode::Worktree,
             RuleKind::Check(Check::ClientBundle) => true,
             RuleKind::Check(_) => mode == Mode::History,
             RuleKind::Path { .. } => true,
@@ -672,6 +675,7 @@ fn compile(spec: RuleSpec) -> Result<Rule, Error> {
                 Some("rotation-overdue") => Check::RotationOverdue,
                 Some("key-reuse") => Check::KeyReuse,
                 Some("client-bundle") => Check::ClientBundle,
+                Some("env-ignore") => Check::EnvIgnore,
                 Some(other) => return Err(bad(format!("unknown check `{other}`"))),
                 None => unreachable!("guarded above"),
             })
