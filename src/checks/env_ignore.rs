@@ -97,7 +97,9 @@ pub fn usage_of(path: &str, text: Option<&[u8]>) -> Option<EnvUsage> {
         return None;
     }
     let text = text?;
-    if memchr::memmem::find(text, b"dotenv").is_none() && memchr::memmem::find(text, b"@next/env").is_none() {
+    if memchr::memmem::find(text, b"dotenv").is_none()
+        && memchr::memmem::find(text, b"@next/env").is_none()
+    {
         return None;
     }
     LOADERS
@@ -119,7 +121,10 @@ pub fn findings(
 ) -> Vec<Finding> {
     let mut by_dir: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for u in usages {
-        by_dir.entry(u.dir.as_str()).or_default().insert(&u.evidence);
+        by_dir
+            .entry(u.dir.as_str())
+            .or_default()
+            .insert(&u.evidence);
     }
     let mut out = Vec::new();
     for (dir, evidence) in by_dir {
@@ -177,7 +182,11 @@ fn missing_patterns(dir: &str, gitignore: &dyn Fn(&str) -> Option<String>) -> Ve
         .iter()
         .filter_map(|d| {
             let text = gitignore(d)?;
-            let base = if d.is_empty() { root.clone() } else { root.join(d) };
+            let base = if d.is_empty() {
+                root.clone()
+            } else {
+                root.join(d)
+            };
             let mut b = GitignoreBuilder::new(&base);
             for line in text.lines() {
                 // A line git would reject is skipped, as git skips it.
@@ -186,7 +195,11 @@ fn missing_patterns(dir: &str, gitignore: &dyn Fn(&str) -> Option<String>) -> Ve
             b.build().ok()
         })
         .collect();
-    let dir_path = if dir.is_empty() { root.clone() } else { root.join(dir) };
+    let dir_path = if dir.is_empty() {
+        root.clone()
+    } else {
+        root.join(dir)
+    };
     MUST_IGNORE
         .iter()
         .filter(|(file, _)| !covered(&matchers, &dir_path.join(file)))
@@ -242,7 +255,10 @@ mod tests {
     fn coverage_follows_gitignore_semantics() {
         assert!(missing(&[("", ".env*\n!.env.example\n")], "").is_empty());
         assert!(missing(&[("", ".env\n*.local\n")], "").is_empty());
-        assert_eq!(missing(&[("", ".env\n")], ""), vec![".env.local", ".env.*.local"]);
+        assert_eq!(
+            missing(&[("", ".env\n")], ""),
+            vec![".env.local", ".env.*.local"]
+        );
         assert_eq!(
             missing(&[("", ".env*\n!.env.local\n")], ""),
             vec![".env.local"]
@@ -268,9 +284,17 @@ mod tests {
         assert_eq!(usage_of("web/.env.example", None).unwrap().dir, "web");
         assert!(usage_of(".envrc", None).is_none());
         assert!(usage_of("src/env.ts", Some(b"export const env = {}")).is_none());
-        let py = usage_of("app/main.py", Some(b"from dotenv import load_dotenv\nload_dotenv()\n")).unwrap();
+        let py = usage_of(
+            "app/main.py",
+            Some(b"from dotenv import load_dotenv\nload_dotenv()\n"),
+        )
+        .unwrap();
         assert_eq!(py.dir, "");
-        assert!(usage_of("package.json", Some(br#"{"dependencies": {"dotenv": "^16"}}"#)).is_some());
+        assert!(usage_of(
+            "package.json",
+            Some(br#"{"dependencies": {"dotenv": "^16"}}"#)
+        )
+        .is_some());
         assert!(usage_of("tests/test_env.py", Some(b"load_dotenv()")).is_none());
     }
 }

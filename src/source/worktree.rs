@@ -226,7 +226,8 @@ fn walk_root(
         let mut usages = env_usages.into_inner().expect("lock");
         usages.sort();
         usages.dedup();
-        let gitignore = |dir: &str| std::fs::read_to_string(ctx.base.join(dir).join(".gitignore")).ok();
+        let gitignore =
+            |dir: &str| std::fs::read_to_string(ctx.base.join(dir).join(".gitignore")).ok();
         let notes = env_ignore::findings(rule, &usages, &gitignore);
         findings.lock().expect("lock").extend(notes);
     }
