@@ -95,8 +95,7 @@ fn reads_payload(body: &str) -> bool {
 fn sends_or_manages(matched: &str) -> bool {
     let Some(name) = matched
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| w.to_ascii_lowercase().contains("webhook"))
-        .next_back()
+        .rfind(|w| w.to_ascii_lowercase().contains("webhook"))
     else {
         return false;
     };
