@@ -119,19 +119,31 @@ pub fn findings(
     usages: &[EnvUsage],
     gitignore: &dyn Fn(&str) -> Option<String>,
 ) -> Vec<Finding> {
-    let mut by_dir: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    // Each project directory is judged where it is; the note goes on the
+    // nearest `.gitignore` that governs it (its own, an ancestor's, or the
+    // top's), so one root cause is one note.
+    let mut by_file: BTreeMap<String, (BTreeSet<&'static str>, BTreeSet<&str>)> = BTreeMap::new();
+    let mut judged: BTreeMap<&str, Vec<&'static str>> = BTreeMap::new();
     for u in usages {
-        by_dir
+        let missing = judged
             .entry(u.dir.as_str())
-            .or_default()
-            .insert(&u.evidence);
-    }
-    let mut out = Vec::new();
-    for (dir, evidence) in by_dir {
-        let missing = missing_patterns(dir, gitignore);
+            .or_insert_with(|| missing_patterns(&u.dir, gitignore));
         if missing.is_empty() {
             continue;
         }
+        let owner = governing_dir(&u.dir, gitignore);
+        let entry = by_file.entry(owner).or_default();
+        entry.0.extend(missing.iter().copied());
+        entry.1.insert(&u.evidence);
+    }
+    let mut out = Vec::new();
+    for (dir, (missing, evidence)) in by_file {
+        let dir = dir.as_str();
+        let missing: Vec<&str> = MUST_IGNORE
+            .iter()
+            .map(|(_, p)| *p)
+            .filter(|p| missing.contains(p))
+            .collect();
         let at = if dir.is_empty() {
             ".gitignore".to_string()
         } else {
@@ -161,6 +173,19 @@ pub fn findings(
         out.push(f);
     }
     out
+}
+
+/// The deepest directory from `dir` up that has a `.gitignore` (the top
+/// when none has).
+fn governing_dir(dir: &str, gitignore: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut d = dir;
+    while !d.is_empty() {
+        if gitignore(d).is_some() {
+            return d.to_string();
+        }
+        d = d.rsplit_once('/').map_or("", |(parent, _)| parent);
+    }
+    String::new()
 }
 
 /// The patterns of `MUST_IGNORE` that the `.gitignore` files from the top
