@@ -128,7 +128,11 @@ pub fn findings(
         let missing = judged
             .entry(u.dir.as_str())
             .or_insert_with(|| missing_patterns(&u.dir, gitignore));
-        if missing.is_empty() {
+        // `.env` alone left out while the local files are ignored is the
+        // Next.js/Vite convention of committed defaults with keys in
+        // `.env.local`: a committed `.env` holding a key is
+        // `committed-env-file`'s finding.
+        if missing.is_empty() || *missing == [".env"] {
             continue;
         }
         let owner = governing_dir(&u.dir, gitignore);
@@ -291,8 +295,8 @@ mod tests {
         assert_eq!(missing(&[], ""), vec![".env", ".env.local", ".env.*.local"]);
         // a deeper file re-includes what the top ignores
         assert_eq!(
-            missing(&[("", ".env*\n"), ("web", "!.env\n")], "web"),
-            vec![".env"]
+            missing(&[("", ".env*\n"), ("web", "!.env.local\n")], "web"),
+            vec![".env.local"]
         );
         // the top's patterns reach subdirectories; an anchored one does not
         assert!(missing(&[("", ".env*\n")], "apps/web").is_empty());
