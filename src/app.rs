@@ -19,7 +19,7 @@ use crate::cli::{
 use crate::config::Allowlist;
 use crate::engine::Matcher;
 use crate::error::Error;
-use crate::rules::{Example, Mode, RuleSet};
+use crate::rules::{Checklist, Example, Mode, RuleSet, CHECKLIST_FILE};
 use crate::scan::ScanSettings;
 use crate::selfcheck::check_rules;
 use crate::source::history::{scan_history, HistoryOptions};
@@ -312,7 +312,14 @@ fn rules(args: RulesArgs) -> Result<Outcome, Error> {
         // A pattern over the compile limits would otherwise match nothing,
         // silently.
         set.compile_all()?;
-        let failures = check_rules(&set);
+        let mut failures = check_rules(&set);
+        let checklist = Checklist::builtin()?;
+        failures.extend(checklist.problems(&set).into_iter().map(|problem| {
+            crate::selfcheck::RuleCheckFailure {
+                rule: CHECKLIST_FILE.0.to_string(),
+                problem,
+            }
+        }));
         let examples: usize = set
             .rules()
             .iter()
@@ -354,6 +361,11 @@ fn rules(args: RulesArgs) -> Result<Outcome, Error> {
         write!(out, "{}", set.markdown_table()).map_err(Error::Write)?;
         return Ok(Outcome::Clean);
     }
+    if args.checklist {
+        let table = Checklist::builtin()?.markdown_table(&set);
+        write!(out, "{table}").map_err(Error::Write)?;
+        return Ok(Outcome::Clean);
+    }
     match args.id {
         None => {
             for r in set.rules() {
@@ -374,12 +386,17 @@ fn rules(args: RulesArgs) -> Result<Outcome, Error> {
                 Error::Usage(format!("unknown rule `{id}` (see `skyscan rules`)"))
             })?;
             let s = &rule.spec;
+            let checklist = Checklist::builtin()?;
+            let practice = checklist
+                .practice_of(rule)
+                .map_or("(none)", |p| p.practice.as_str());
             let mut text = format!(
-                "{} ({})\n\nchecklist: {} — {}\nseverity:  {}\nprecision: {}\n\n{}\n",
+                "{} ({})\n\nchecklist: {} — {}\npractice:  {}\nseverity:  {}\nprecision: {}\n\n{}\n",
                 s.name,
                 s.id,
                 s.checklist,
                 s.checklist.title(),
+                practice,
                 s.severity.as_str(),
                 s.precision.as_str(),
                 rule.help_text()

@@ -133,6 +133,10 @@ pub struct RulesArgs {
     /// that compare with a literal search).
     #[arg(long, conflicts_with_all = ["id", "markdown", "check"])]
     pub keywords: bool,
+    /// Print every practice of the vendor's documents with the rules that
+    /// check it, or why a static scan cannot, as Markdown (as in the README).
+    #[arg(long, conflicts_with_all = ["id", "markdown", "check", "keywords"])]
+    pub checklist: bool,
 }
 
 /// Flags every scanning command takes.

@@ -72,6 +72,7 @@ pub fn check_rules(set: &RuleSet) -> Vec<RuleCheckFailure> {
                         })
                         .collect();
                     found.extend(key_reuse_findings(set, &found));
+                    found.extend(crate::checks::env_ignore::findings_for_files(set, files));
                     ("(files)", "", found)
                 }
             };

@@ -30,7 +30,7 @@ fn jsonl_is_one_finding_per_line_as_in_json() {
         .map(|l| serde_json::from_str(l).expect("each line is one JSON object"))
         .collect();
     assert_eq!(lines, *json["findings"].as_array().unwrap());
-    assert_eq!(lines.len(), 9);
+    assert_eq!(lines.len(), 10);
     // A clean scan writes nothing at all.
     skyscan()
         .args(["scan", "clean", "--format", "jsonl"])

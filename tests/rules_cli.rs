@@ -74,6 +74,55 @@ fn readme_rule_table_matches_the_rules() {
 }
 
 #[test]
+fn readme_checklist_table_matches_the_rules() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = "<!-- checklist:start -->\n";
+    let end = "<!-- checklist:end -->";
+    let a = readme
+        .find(start)
+        .expect("README has a checklist:start marker")
+        + start.len();
+    let b = readme.find(end).expect("README has a checklist:end marker");
+    let out = skyscan().args(["rules", "--checklist"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        &readme[a..b],
+        table,
+        "README checklist table is stale: regenerate it with `skyscan rules --checklist`"
+    );
+}
+
+#[test]
+fn checklist_names_the_rules_of_each_practice_and_why_others_are_not_checked() {
+    let out = skyscan().args(["rules", "--checklist"]).output().unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    let row = |needle: &str| {
+        table
+            .lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no row for {needle}:\n{table}"))
+            .to_string()
+    };
+    // The rule ids come from the rules' own `practice` and `checklist` fields.
+    assert!(row("TLS 1.2 or later").contains("`go-old-tls-version`"));
+    assert!(!row("Never disable TLS certificate validation").contains("old-tls-version"));
+    assert!(row("Scoped keys").contains("`admin-key-in-automation`"));
+    assert!(row("X-Skytells-Signature").contains("`python-signature-equality`"));
+    assert!(row("allowlisted IP").contains("not checkable: account configuration"));
+    assert!(row("Rate-limit predictions per user").contains("not checkable"));
+    assert!(row("audit log of every prediction").contains("not checkable"));
+    // `skyscan rules ID` names the practice too.
+    let out = skyscan()
+        .args(["rules", "go-old-tls-version"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("practice:  TLS 1.2 or later"), "{text}");
+}
+
+#[test]
 fn keywords_are_listed_once_each() {
     let out = skyscan().args(["rules", "--keywords"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));

@@ -143,7 +143,8 @@ fn sarif_is_schema_valid_and_code_scanning_ready() {
         );
     }
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 9);
+    // nine planted problems and the note that the app has no .gitignore
+    assert_eq!(results.len(), 10);
     for r in results {
         let rule_index = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[rule_index]["id"], r["ruleId"]);

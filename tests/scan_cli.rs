@@ -18,6 +18,8 @@ fn expected_sample_findings() -> Vec<(String, String, u64)> {
         ("python-tls-verify-false", "client.py", 18),
         ("curl-insecure", "scripts/smoke.sh", 3),
         ("skytells-plain-http", "scripts/smoke.sh", 4),
+        // the app has `.env` files and no .gitignore
+        ("env-not-ignored", ".gitignore", 1),
     ]
     .iter()
     .map(|(r, p, l)| (r.to_string(), p.to_string(), *l))
@@ -82,7 +84,7 @@ fn human_report_shows_diagnostics_and_checklist_summary() {
         .stdout(predicate::str::contains("sk-FnJxF***"))
         .stdout(predicate::str::contains("Security checklist (scan):"))
         .stdout(predicate::str::contains("FAIL  SC5"))
-        .stdout(predicate::str::contains("9 findings"))
+        .stdout(predicate::str::contains("10 findings"))
         .stdout(predicate::str::contains("sk-FnJxFkQjVDZRucq2zyw8GOuLfafi1Jrp").not());
 }
 
@@ -361,9 +363,14 @@ fn env_files_in_git_only_when_committed() {
         .current_dir(root)
         .output()
         .unwrap();
+    // The repository's .gitignore ignores `.env` only: one note for the
+    // local files it leaves out.
     assert_eq!(
         finding_keys(&json_of(&out)),
-        vec![("committed-env-file".into(), "svc/.env.production".into(), 1)]
+        vec![
+            ("committed-env-file".into(), "svc/.env.production".into(), 1),
+            ("env-not-ignored".into(), ".gitignore".into(), 1)
+        ]
     );
 }
 
@@ -380,6 +387,7 @@ fn safe_env_name_holding_a_real_key_is_reported() {
         finding_keys(&json_of(&out)),
         vec![
             ("committed-env-file".into(), ".env.example".into(), 1),
+            ("env-not-ignored".into(), ".gitignore".into(), 1),
             ("skytells-api-key".into(), ".env.example".into(), 1)
         ]
     );

@@ -38,7 +38,7 @@ pub fn derived_findings(
                         && !provenance.commit.is_empty()
                         && age_days > i64::try_from(max_age_days).unwrap_or(i64::MAX)
                 }
-                Check::KeyReuse | Check::ClientBundle => false,
+                Check::KeyReuse | Check::ClientBundle | Check::EnvIgnore => false,
             };
             if !applies {
                 return None;

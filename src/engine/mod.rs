@@ -975,19 +975,3 @@ mod tests {
         assert!(m.scan("a.txt", b"nothing to see here", &mut s).is_empty());
     }
 }
-#[cfg(test)]
-mod dump_tmp {
-    use super::*;
-    #[test]
-    fn dump_c_literals() {
-        let m = Matcher::new(RuleSet::builtin().unwrap());
-        let path = "drivers/net/foo.c";
-        let name = "foo.c";
-        let excluded: HashSet<usize> = m.gates.iter().filter(|(_, g)| !g.admits(path, name, Some("c"))).map(|(r, _)| *r).collect();
-        let inc = |i: usize, r: &Rule| matches!(r.kind, RuleKind::Content { .. }) && !excluded.contains(&i);
-        let (exact, _) = Prefilter::literals(&m.rules, |i, r| inc(i, r) && !r.keywords_ignore_case());
-        let (folded, _) = Prefilter::literals(&m.rules, |i, r| inc(i, r) && r.keywords_ignore_case());
-        for g in group_ranges(&exact) { eprintln!("EXACT {:?}", &exact[g]); }
-        for g in group_ranges(&folded) { eprintln!("FOLDED {:?}", &folded[g]); }
-    }
-}

@@ -25,6 +25,7 @@ mod python_defs;
 mod python_env;
 mod signature;
 mod tls;
+mod webhook;
 
 pub use crate::rules::Judge;
 pub use project::Project;
@@ -48,6 +49,7 @@ pub fn review(judge: Judge, case: &Case<'_>) -> Verdict {
         Judge::PythonTlsVariable => tls::review_variable(case, tls::review_python),
         Judge::RawPrompt => prompts::review(case),
         Judge::DatabaseUrl => database_url::review_url(case),
+        Judge::UnverifiedWebhook => webhook::review(case),
     }
 }
 

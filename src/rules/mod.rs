@@ -3,8 +3,10 @@
 //! SARIF `help` of every result and the README's rule table, so a rule is
 //! documented in exactly one place.
 
+mod checklist;
 mod lazy;
 
+pub use checklist::{Checklist, Practice, CHECKLIST_FILE};
 pub use lazy::LazyRegex;
 
 use serde::Deserialize;
@@ -44,9 +46,11 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = packs![
     "rules/tls-mobile.toml",
     "rules/tls-elixir.toml",
     "rules/tls-c.toml",
+    "rules/tls-versions.toml",
     "rules/runtime.toml",
     "rules/prompts.toml",
     "rules/webhooks.toml",
+    "rules/automation.toml",
     "rules/history.toml",
 ];
 
@@ -282,6 +286,9 @@ pub struct RuleSpec {
     /// text in this encoding, which is decoded and scanned again with every
     /// rule (see `scan::decode`). A decoder reports nothing itself.
     pub decode: Option<Encoding>,
+    /// The practice of `rules/checklist.toml` the rule checks, when it is
+    /// not the default practice of its checklist item.
+    pub practice: Option<String>,
 }
 
 /// An encoding a decoder rule undoes.
@@ -357,6 +364,9 @@ pub enum Check {
     /// A key in a web framework's client bundle (SC2); the rule's `paths`
     /// name the build directories.
     ClientBundle,
+    /// A project that uses `.env` files whose `.gitignore` files leave
+    /// `.env`, `.env.local` or `.env.*.local` out (SC3).
+    EnvIgnore,
 }
 
 /// The judgements in code (`src/judge/`) a content rule can name with
@@ -397,6 +407,9 @@ pub enum Judge {
     /// SC1: a database URL whose password is real and whose host is not
     /// local, internal or a documentation domain.
     DatabaseUrl,
+    /// SC10: a webhook handler for the vendor's events that never reads
+    /// the signature header, or reads it and never compares it.
+    UnverifiedWebhook,
 }
 
 impl Judge {
@@ -415,6 +428,7 @@ impl Judge {
             "python-tls-variable" => Judge::PythonTlsVariable,
             "raw-prompt" => Judge::RawPrompt,
             "database-url" => Judge::DatabaseUrl,
+            "unverified-webhook" => Judge::UnverifiedWebhook,
             _ => return None,
         })
     }
@@ -468,7 +482,7 @@ impl Rule {
     /// look at the working tree and the index.
     pub fn runs_in(&self, mode: Mode) -> bool {
         match self.kind {
-            RuleKind::Check(Check::KeyReuse) => mode == Mode::Worktree,
+            RuleKind::Check(Check::KeyReuse | Check::EnvIgnore) => mode == Mode::Worktree,
             RuleKind::Check(Check::ClientBundle) => true,
             RuleKind::Check(_) => mode == Mode::History,
             RuleKind::Path { .. } => true,
@@ -690,6 +704,7 @@ fn compile(spec: RuleSpec) -> Result<Rule, Error> {
                 Some("rotation-overdue") => Check::RotationOverdue,
                 Some("key-reuse") => Check::KeyReuse,
                 Some("client-bundle") => Check::ClientBundle,
+                Some("env-ignore") => Check::EnvIgnore,
                 Some(other) => return Err(bad(format!("unknown check `{other}`"))),
                 None => unreachable!("guarded above"),
             })
@@ -815,7 +830,7 @@ mod tests {
         let mut on_disk: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| format!("rules/{}", e.unwrap().file_name().to_string_lossy()))
-            .filter(|n| n.ends_with(".toml"))
+            .filter(|n| n.ends_with(".toml") && n != CHECKLIST_FILE.0)
             .collect();
         on_disk.sort();
         let mut embedded: Vec<String> = BUILTIN_PACKS.iter().map(|(n, _)| n.to_string()).collect();
@@ -845,6 +860,7 @@ nmae = "typo"
             "python-tls",
             "tls-option",
             "raw-prompt",
+            "unverified-webhook",
         ] {
             assert!(Judge::from_name(name).is_some(), "{name}");
         }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use ignore::{WalkBuilder, WalkState};
 
-use crate::checks::env_files;
+use crate::checks::{env_files, env_ignore};
 use crate::engine::{Matcher, Scratch};
 use crate::error::Error;
 use crate::finding::Finding;
@@ -160,12 +160,16 @@ fn walk_root(
         .build_parallel();
     let seen_env = Mutex::new(HashSet::new());
     let warn = |msg: String| warnings.lock().expect("lock").push(msg);
+    // SC3 before a commit: what shows that the project uses `.env` files.
+    let env_rule = env_ignore::rule(matcher.rules()).filter(|_| ctx.root.is_dir());
+    let env_usages = Mutex::new(Vec::new());
 
     walker.run(|| {
         let mut scratch = Scratch::default();
         let mut buf = Vec::new();
         let warn = &warn;
         let seen_env = &seen_env;
+        let env_usages = &env_usages;
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(e) => e,
@@ -208,9 +212,25 @@ fn walk_root(
             if !found.is_empty() {
                 findings.lock().expect("lock").extend(found);
             }
+            if env_rule.is_some() {
+                // `buf` still holds what `scan_path` read of the file.
+                if let Some(usage) = env_ignore::usage_of(&rel, Some(&buf)) {
+                    env_usages.lock().expect("lock").push(usage);
+                }
+            }
             WalkState::Continue
         })
     });
+
+    if let Some(rule) = env_rule {
+        let mut usages = env_usages.into_inner().expect("lock");
+        usages.sort();
+        usages.dedup();
+        let gitignore =
+            |dir: &str| std::fs::read_to_string(ctx.base.join(dir).join(".gitignore")).ok();
+        let notes = env_ignore::findings(rule, &usages, &gitignore);
+        findings.lock().expect("lock").extend(notes);
+    }
 
     // Tracked files that .gitignore hides from the walker are committed all
     // the same: scan the `.env`-like ones and the archives among them.
