@@ -119,3 +119,45 @@ fn action_yml_declares_every_input_the_script_reads() {
         );
     }
 }
+
+/// GitHub shows 10 annotations of each kind per step and silently drops
+/// the rest: the errors come first, at most 10 of them, a line counts what
+/// was left out, and the job summary lists every finding.
+#[test]
+fn annotations_are_capped_most_severe_first_and_the_summary_has_the_rest() {
+    let dir = copy_fixture("sample-app");
+    for i in 0..14 {
+        plant_key(&dir.path().join(format!("zz_service_{i:02}.py")));
+    }
+    let (out, _, summary) = run_action(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let log = String::from_utf8_lossy(&out.stdout);
+    let commands: Vec<&str> = log.lines().filter(|l| l.starts_with("::")).collect();
+    let errors = commands.iter().filter(|l| l.starts_with("::error")).count();
+    assert_eq!(errors, 10, "{log}");
+    // The notice of the sample app (client.py sorts before zz_*) comes
+    // after every error.
+    let last_error = commands.iter().rposition(|l| l.starts_with("::error"));
+    let first_notice = commands.iter().position(|l| l.starts_with("::notice"));
+    assert!(first_notice.is_some() && first_notice > last_error, "{log}");
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("skyscan.sarif")).unwrap()).unwrap();
+    let total = sarif["runs"][0]["results"].as_array().unwrap().len();
+    assert_eq!(total, 9 + 14);
+    let left_out = total - commands.len();
+    assert!(left_out >= 10, "{log}");
+    assert!(
+        log.contains(&format!(
+            "skyscan: {left_out} more findings are not annotated"
+        )),
+        "{log}"
+    );
+    let rows = summary
+        .lines()
+        .filter(|l| {
+            l.starts_with("| error |") || l.starts_with("| warning |") || l.starts_with("| note |")
+        })
+        .count();
+    assert_eq!(rows, total, "{summary}");
+    assert!(summary.contains("zz_service_13.py"), "{summary}");
+}

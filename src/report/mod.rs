@@ -22,6 +22,7 @@ pub use summary::{checklist_summary, ItemStatus};
 use std::io::{self, Write};
 use std::path::Path;
 
+use crate::finding::Finding;
 use crate::rules::{Mode, RuleSet, Severity};
 use crate::source::ScanOutput;
 
@@ -64,6 +65,27 @@ impl Report<'_> {
     pub fn fails(&self) -> bool {
         self.fail_on
             .is_some_and(|min| self.output.findings.iter().any(|f| f.severity >= min))
+    }
+}
+
+impl<'a> Report<'a> {
+    /// The findings, most severe first: by severity, then by the rule's
+    /// `security-severity`, then in scan order. Printers that can show only
+    /// some findings (GitHub annotations, the job summary) take them in
+    /// this order.
+    pub fn most_severe_first(&self) -> Vec<&'a Finding> {
+        let weight = |f: &Finding| {
+            self.rules
+                .get(&f.rule_id)
+                .map_or(0.0, |r| r.security_severity())
+        };
+        let mut findings: Vec<&'a Finding> = self.output.findings.iter().collect();
+        findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(weight(b).total_cmp(&weight(a)))
+        });
+        findings
     }
 }
 
