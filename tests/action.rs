@@ -256,10 +256,21 @@ fn fake_release(version: &str, corrupt: bool) -> tempfile::TempDir {
         staging.join("skyscan"),
     )
     .unwrap();
+    // Debug information is most of the debug binary: without it the
+    // archive is small and quick to make (`strip` may be missing: no matter).
+    let _ = StdCommand::new("strip")
+        .arg(staging.join("skyscan"))
+        .status();
     std::fs::write(staging.join("README.md"), "skyscan\n").unwrap();
     let archive = format!("{stem}.tar.gz");
-    let status = StdCommand::new("tar")
-        .args(["-czf", &archive, &stem])
+    let status = StdCommand::new("sh")
+        .args([
+            "-c",
+            "tar -cf - \"$1\" | gzip -1 > \"$2\"",
+            "sh",
+            &stem,
+            &archive,
+        ])
         .current_dir(&dir)
         .status()
         .unwrap();
