@@ -2,8 +2,8 @@
 # The GitHub Action's install step (see action.yml): put a skyscan binary on
 # the runner, from a release when one exists, or say how to build it.
 #
-# Which version: the `version` input (INPUT_VERSION: `0.2.0`, `v0.2.0`) if
-# given; else the ref the workflow pinned the action at (ACTION_REF, passed
+# Which version: the `version` input (INPUT_VERSION: `0.2.0`, `v0.2.0`, or
+# `source` to build the action's own source) if given; else the ref the workflow pinned the action at (ACTION_REF, passed
 # through `env:` because `github.action_ref` is empty inside a composite
 # action's `run:`) when it is a version tag; else, when that ref is empty,
 # the version in the action's own Cargo.toml (also for a major-version tag
@@ -68,7 +68,9 @@ fall_back_to_build() {
 # --- which version -----------------------------------------------------------
 requested=${INPUT_VERSION:-}
 ref=${ACTION_REF:-}
-if [ -n "$requested" ]; then
+if [ "$requested" = source ]; then
+  fall_back_to_build "version: source asks for a build"
+elif [ -n "$requested" ]; then
   version=${requested#v}
 elif [[ "$ref" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
   version=${ref#v}
@@ -129,11 +131,13 @@ want=$(awk -v f="$archive" '$2 == f || $2 == "*"f { print $1 }' "$work/$sums")
 got=$(sha256 "$work/$archive")
 [ "$want" = "$got" ] || die "checksum mismatch for $archive: the sums file says $want, the download is $got"
 
-mkdir -p "$work/unpacked" && tar -xf "$work/$archive" -C "$work/unpacked" \
-  || die "cannot unpack $archive"
+if ! { mkdir -p "$work/unpacked" && tar -xf "$work/$archive" -C "$work/unpacked"; }; then
+  die "cannot unpack $archive"
+fi
 bin=$(find "$work/unpacked" -type f -name "$exe" | head -n 1)
 [ -n "$bin" ] || die "$archive holds no $exe"
-rm -rf "$dest" && mkdir -p "$dest" && cp "$bin" "$dest/$exe" && chmod +x "$dest/$exe" \
-  || die "cannot write $dest"
+if ! { rm -rf "$dest" && mkdir -p "$dest" && cp "$bin" "$dest/$exe" && chmod +x "$dest/$exe"; }; then
+  die "cannot write $dest"
+fi
 touch "$dest.complete"
 found release

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the smoke scripts (sourced, not run).
 
 # A fake Skytells key, different on every run (the seed is printed so a

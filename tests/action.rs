@@ -454,6 +454,16 @@ fn install_picks_the_version_from_the_action_ref() {
     );
     assert_eq!(branch.code, Some(0), "{}", branch.log);
     assert_eq!(branch.output("source"), Some("build"));
+    // `version: source` builds too, wherever the action is pinned.
+    let source = install(
+        cache.path(),
+        &[
+            ("INPUT_VERSION", "source"),
+            ("ACTION_REF", "v9.9.9"),
+            ("SKYSCAN_DOWNLOAD_BASE", NOWHERE),
+        ],
+    );
+    assert_eq!(source.output("source"), Some("build"), "{}", source.log);
     // No ref (the runner leaves it empty in some nestings) or a major tag:
     // the version of the action's own Cargo.toml.
     let action = tempfile::tempdir().unwrap();
