@@ -74,18 +74,21 @@ impl<'a> Report<'a> {
     /// some findings (GitHub annotations, the job summary) take them in
     /// this order.
     pub fn most_severe_first(&self) -> Vec<&'a Finding> {
-        let weight = |f: &Finding| {
-            self.rules
-                .get(&f.rule_id)
-                .map_or(0.0, |r| r.security_severity())
-        };
-        let mut findings: Vec<&'a Finding> = self.output.findings.iter().collect();
-        findings.sort_by(|a, b| {
-            b.severity
-                .cmp(&a.severity)
-                .then(weight(b).total_cmp(&weight(a)))
-        });
-        findings
+        let weights: std::collections::HashMap<&str, f32> = self
+            .rules
+            .rules()
+            .iter()
+            .map(|r| (r.spec.id.as_str(), r.security_severity()))
+            .collect();
+        let mut keyed: Vec<(f32, &'a Finding)> = self
+            .output
+            .findings
+            .iter()
+            .map(|f| (weights.get(f.rule_id.as_str()).copied().unwrap_or(0.0), f))
+            .collect();
+        // Stable: findings of equal rank keep the scan's order.
+        keyed.sort_by(|(wa, a), (wb, b)| b.severity.cmp(&a.severity).then(wb.total_cmp(wa)));
+        keyed.into_iter().map(|(_, f)| f).collect()
     }
 }
 
