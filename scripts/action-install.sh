@@ -80,7 +80,7 @@ else
   fall_back_to_build "the action is pinned at '$ref', not a release tag"
 fi
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$ ]] \
-  || die "version must look like 1.2.3 or v1.2.3, not '$requested'"
+  || die "version must look like 1.2.3 or v1.2.3, not '${requested:-$version}'"
 tag="v$version"
 
 # --- which binary ------------------------------------------------------------
