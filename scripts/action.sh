@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The GitHub Action's scan step (see action.yml). Reads the INPUT_* variables
 # the action sets and the variables GitHub sets (GITHUB_WORKSPACE,
-# GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_EVENT_NAME); runs skyscan once,
-# writing annotations to the log, a SARIF file and the job summary.
+# GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_EVENT_NAME, RUNNER_TEMP); runs
+# skyscan once, writing annotations to the log, a SARIF file (in RUNNER_TEMP
+# unless `sarif-file` names one, so it is never left in the workspace) and the
+# job summary. Outputs: sarif-file, exit-code and category (`skyscan/<mode>/`,
+# the code-scanning category, as the SARIF's automationDetails.id).
 set -uo pipefail
 
 bin=${SKYSCAN_BIN:-skyscan}
@@ -17,7 +20,10 @@ esac
 
 args=("$mode" "${INPUT_PATH:-.}")
 args+=(--format "${INPUT_FORMAT:-github}" --fail-on "${INPUT_FAIL_ON:-error}")
-sarif=${INPUT_SARIF_FILE:-skyscan.sarif}
+sarif=${INPUT_SARIF_FILE:-}
+if [ -z "$sarif" ]; then
+  sarif="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/skyscan-$mode.sarif"
+fi
 args+=(--sarif-output "$sarif")
 [ -n "${GITHUB_STEP_SUMMARY:-}" ] && args+=(--summary "$GITHUB_STEP_SUMMARY")
 [ -n "${INPUT_CONFIG:-}" ] && args+=(--config "$INPUT_CONFIG")
@@ -31,6 +37,12 @@ if [ "$mode" = history ]; then
   [ -n "$range" ] && args+=(--range "$range")
 fi
 
+# Extra flags, split on white space (`--threads 2 --no-ignore`).
+if [ -n "${INPUT_ARGS:-}" ]; then
+  read -r -a extra <<< "$INPUT_ARGS"
+  args+=("${extra[@]}")
+fi
+
 echo "skyscan ${args[*]}"
 "$bin" "${args[@]}"
 code=$?
@@ -39,6 +51,7 @@ if [ -n "${GITHUB_OUTPUT:-}" ]; then
   {
     [ -f "$sarif" ] && echo "sarif-file=$sarif"
     echo "exit-code=$code"
+    echo "category=skyscan/$mode/"
   } >> "$GITHUB_OUTPUT"
 fi
 exit "$code"

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{copy_fixture, fake_key, json_of, skyscan};
+use common::{copy_fixture, fake_key, git, json_of, new_repo, plant_key, skyscan};
 use serde_json::Value;
 
 /// The SARIF 2.1.0 schema from the serde-sarif package in the dependency graph.
@@ -244,4 +244,35 @@ fn verified_sarif_is_schema_valid() {
     );
     assert_eq!(result["properties"]["verification"]["status"], "live");
     assert_eq!(result["level"], "error");
+}
+
+/// Code scanning keeps one analysis per category (the automation id up to
+/// its last `/`): scan and history reports of one repository must differ
+/// there, or uploading one replaces the other.
+#[test]
+fn each_mode_has_its_own_automation_category() {
+    let repo = new_repo();
+    plant_key(&repo.path().join("app.py"));
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-qm", "key"]);
+    let schema = sarif_schema();
+    let mut ids = Vec::new();
+    for mode in ["scan", "history", "staged"] {
+        let out = skyscan()
+            .args([mode, ".", "--format", "sarif", "--fail-on", "never"])
+            .current_dir(repo.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{mode}");
+        let doc = json_of(&out);
+        assert_valid(&schema, &doc);
+        let id = doc["runs"][0]["automationDetails"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{mode}: no automationDetails.id"))
+            .to_string();
+        assert_eq!(id, format!("skyscan/{mode}/"));
+        ids.push(id);
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 3);
 }

@@ -1,13 +1,18 @@
 //! A Markdown summary for CI job pages (GitHub's `$GITHUB_STEP_SUMMARY`):
-//! the checklist table and the first findings, secrets masked as everywhere.
+//! the checklist table and the findings, most severe first (the same order
+//! as the GitHub annotations, so what the annotation cap leaves out is
+//! here), secrets masked as everywhere. The list stops at [`LISTED`] rows or
+//! [`BUDGET`] bytes, well inside GitHub's 1 MiB per step.
 
 use std::io::{self, Write};
 
 use super::{checklist_summary, history_keys, ItemStatus, Report};
 use crate::rules::Severity;
 
-/// Findings listed in the summary; the rest are counted.
-const LISTED: usize = 50;
+/// Findings listed in the summary at most; the rest are counted.
+const LISTED: usize = 1000;
+/// Bytes the rows of the findings table may take.
+const BUDGET: usize = 512 * 1024;
 
 pub fn write_markdown_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let findings = &report.output.findings;
@@ -45,20 +50,30 @@ pub fn write_markdown_summary(report: &Report, out: &mut dyn Write) -> io::Resul
         out,
         "| Severity | Rule | Location | Message |\n|---|---|---|---|"
     )?;
-    for f in findings.iter().take(LISTED) {
-        writeln!(
-            out,
-            "| {} | `{}` ({}) | `{}:{}` | {} |",
+    let (mut listed, mut bytes) = (0, 0);
+    for f in report.most_severe_first().into_iter().take(LISTED) {
+        let row = format!(
+            "| {} | `{}` ({}) | `{}:{}` | {} |\n",
             f.severity.as_str(),
             f.rule_id,
             f.checklist,
             f.path.replace('|', "\\|"),
             f.line,
             f.message.replace('|', "\\|").replace('\n', " ")
-        )?;
+        );
+        bytes += row.len();
+        if bytes > BUDGET {
+            break;
+        }
+        out.write_all(row.as_bytes())?;
+        listed += 1;
     }
-    if findings.len() > LISTED {
-        writeln!(out, "\n…and {} more.", findings.len() - LISTED)?;
+    if findings.len() > listed {
+        writeln!(
+            out,
+            "\n…and {} more: the SARIF report has them all.",
+            findings.len() - listed
+        )?;
     }
     Ok(())
 }

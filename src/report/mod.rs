@@ -22,6 +22,7 @@ pub use summary::{checklist_summary, history_keys, HistoryKeys, ItemStatus};
 use std::io::{self, Write};
 use std::path::Path;
 
+use crate::finding::Finding;
 use crate::rules::{Mode, RuleSet, Severity};
 use crate::source::ScanOutput;
 
@@ -74,6 +75,30 @@ impl Report<'_> {
         }
         self.fail_on
             .is_some_and(|min| self.output.findings.iter().any(|f| f.severity >= min))
+    }
+}
+
+impl<'a> Report<'a> {
+    /// The findings, most severe first: by severity, then by the rule's
+    /// `security-severity`, then in scan order. Printers that can show only
+    /// some findings (GitHub annotations, the job summary) take them in
+    /// this order.
+    pub fn most_severe_first(&self) -> Vec<&'a Finding> {
+        let weights: std::collections::HashMap<&str, f32> = self
+            .rules
+            .rules()
+            .iter()
+            .map(|r| (r.spec.id.as_str(), r.security_severity()))
+            .collect();
+        let mut keyed: Vec<(f32, &'a Finding)> = self
+            .output
+            .findings
+            .iter()
+            .map(|f| (weights.get(f.rule_id.as_str()).copied().unwrap_or(0.0), f))
+            .collect();
+        // Stable: findings of equal rank keep the scan's order.
+        keyed.sort_by(|(wa, a), (wb, b)| b.severity.cmp(&a.severity).then(wb.total_cmp(wa)));
+        keyed.into_iter().map(|(_, f)| f).collect()
     }
 }
 

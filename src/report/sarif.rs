@@ -1,7 +1,10 @@
 //! SARIF 2.1.0 for GitHub code scanning: every rule with descriptions, help
 //! (text and Markdown), `security` tags, `security-severity` and
 //! `precision`; results with repository-relative URIs, 1-based UTF-16
-//! columns and content-based `partialFingerprints`.
+//! columns and content-based `partialFingerprints`. The run's
+//! `automationDetails.id` names the mode (`skyscan/scan/`,
+//! `skyscan/history/`, `skyscan/staged/`): code scanning keeps one analysis
+//! per category, so a history upload does not replace a scan upload.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -10,11 +13,11 @@ use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
     Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
-    Sarif, Tool, ToolComponent, VersionControlDetails,
+    RunAutomationDetails, Sarif, Tool, ToolComponent, VersionControlDetails,
 };
 
 use super::{Report, TOOL_NAME, TOOL_URI, TOOL_VERSION};
-use crate::rules::{Rule, Severity};
+use crate::rules::{Mode, Rule, Severity};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The key of our fingerprint in `partialFingerprints`.
@@ -109,6 +112,11 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .column_kind(json!("utf16CodeUnits"))
+        .automation_details(
+            RunAutomationDetails::builder()
+                .id(automation_id(report.mode))
+                .build(),
+        )
         .build();
     if let Some(vcs) = &report.vcs {
         let mut details = VersionControlDetails::builder()
@@ -191,6 +199,13 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         .build()
 }
 
+/// The run's `automationDetails.id`: GitHub takes everything up to the
+/// last `/` as the analysis category, so the trailing slash makes the whole
+/// id the category (one per mode) with no run-specific part.
+pub fn automation_id(mode: Mode) -> String {
+    format!("{TOOL_NAME}/{}/", mode.command())
+}
+
 fn level(s: Severity) -> ResultLevel {
     match s {
         Severity::Error => ResultLevel::Error,
@@ -250,6 +265,13 @@ mod tests {
     fn uri_paths_are_percent_encoded() {
         assert_eq!(encode_uri_path("src/a b#.py"), "src/a%20b%23.py");
         assert_eq!(encode_uri_path("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn one_automation_category_per_mode() {
+        assert_eq!(automation_id(Mode::Worktree), "skyscan/scan/");
+        assert_eq!(automation_id(Mode::History), "skyscan/history/");
+        assert_eq!(automation_id(Mode::Staged), "skyscan/staged/");
     }
 
     #[test]
