@@ -49,6 +49,40 @@ pub struct Matcher {
     /// One prefilter per class of files (the set of gated rules a file
     /// admits), built on first use.
     prefilters: Mutex<HashMap<Vec<u64>, Arc<Prefilter>>>,
+    /// The file names that some gate reads beyond their extension.
+    special_names: SpecialNames,
+}
+
+/// What the gates look for in a file's name besides its extension: exact
+/// names, prefixes and infixes. For any other name, a file's class depends
+/// only on its directory and its extension, and is looked up by them.
+#[derive(Debug, Default)]
+struct SpecialNames {
+    names: HashSet<String>,
+    prefixes: Vec<String>,
+    infixes: Vec<String>,
+}
+
+impl SpecialNames {
+    fn of<'g>(gates: impl Iterator<Item = &'g Gate>) -> SpecialNames {
+        let mut special = SpecialNames::default();
+        for admit in gates.filter_map(|g| g.admit.as_ref()) {
+            special.names.extend(admit.names.iter().cloned());
+            special.prefixes.extend(admit.prefixes.iter().cloned());
+            special.infixes.extend(admit.infixes.iter().cloned());
+        }
+        special.prefixes.sort();
+        special.prefixes.dedup();
+        special.infixes.sort();
+        special.infixes.dedup();
+        special
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.names.contains(name)
+            || self.prefixes.iter().any(|p| name.starts_with(p.as_str()))
+            || self.infixes.iter().any(|i| name.contains(i.as_str()))
+    }
 }
 
 /// The prefilter of one class of files, and for each of its literals the
@@ -217,6 +251,10 @@ pub struct Scratch {
     /// prefilters already looked up (no lock per file).
     class: Vec<u64>,
     prefilters: HashMap<Vec<u64>, Arc<Prefilter>>,
+    /// The directory of the last file, and the prefilters of its files by
+    /// extension (see [`Matcher::prefilter`]).
+    dir: String,
+    by_extension: HashMap<String, Arc<Prefilter>>,
 }
 
 impl Matcher {
@@ -227,19 +265,53 @@ impl Matcher {
             .enumerate()
             .filter(|(_, r)| matches!(r.kind, RuleKind::Content { .. }))
             .filter_map(|(i, r)| Gate::of(&r.spec.paths, &r.spec.exclude_paths).map(|g| (i, g)))
-            .collect();
+            .collect::<Vec<_>>();
+        let special_names = SpecialNames::of(gates.iter().map(|(_, g)| g));
         Matcher {
             rules,
             gates,
             prefilters: Mutex::new(HashMap::new()),
+            special_names,
         }
     }
 
     /// The prefilter for the file at `path`: the keywords of the rules that
     /// apply everywhere and of the gated rules its path admits.
     fn prefilter(&self, path: &str, scratch: &mut Scratch) -> Arc<Prefilter> {
-        let name = path.rsplit('/').next().unwrap_or(path);
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
         let ext = name.rsplit_once('.').map(|(_, e)| e);
+        // Files of one directory come one after another: their classes are
+        // kept by extension until the directory changes (an extension
+        // holds no `/`, so `/` stands for none).
+        let by_extension = !self.special_names.contains(name);
+        let ext_key = ext.unwrap_or("/");
+        if by_extension {
+            if scratch.dir != dir {
+                scratch.dir.clear();
+                scratch.dir.push_str(dir);
+                scratch.by_extension.clear();
+            }
+            if let Some(p) = scratch.by_extension.get(ext_key) {
+                return Arc::clone(p);
+            }
+        }
+        let found = self.prefilter_of_class(path, name, ext, scratch);
+        if by_extension {
+            scratch
+                .by_extension
+                .insert(ext_key.to_string(), Arc::clone(&found));
+        }
+        found
+    }
+
+    /// The prefilter for the file at `path`, from the gates it passes.
+    fn prefilter_of_class(
+        &self,
+        path: &str,
+        name: &str,
+        ext: Option<&str>,
+        scratch: &mut Scratch,
+    ) -> Arc<Prefilter> {
         let class = &mut scratch.class;
         class.clear();
         class.resize(self.gates.len().div_ceil(64), 0);
@@ -321,7 +393,8 @@ impl Matcher {
             // ASCII lower case keeps every byte where it was: hits in the
             // copy are hits in `data`.
             folded.clear();
-            folded.extend(data.iter().map(u8::to_ascii_lowercase));
+            folded.extend_from_slice(data);
+            folded.make_ascii_lowercase();
             let n_exact = prefilter.n_exact;
             searcher.for_each_hit(&folded, |p, start, end| on_hit(n_exact + p, start, end));
         }
@@ -731,6 +804,36 @@ mod tests {
     fn admitted(gate: &Gate, path: &str) -> bool {
         let name = path.rsplit('/').next().unwrap();
         gate.admits(path, name, name.rsplit_once('.').map(|(_, e)| e))
+    }
+
+    #[test]
+    fn classes_kept_by_directory_and_extension_miss_no_special_name() {
+        let m = Matcher::new(RuleSet::builtin().unwrap());
+        let mut s = Scratch::default();
+        let text = b"FROM node:20\nARG OPENAI_ADMIN_KEY\n";
+        let ids = |path: &str, s: &mut Scratch| -> Vec<String> {
+            m.scan(path, text, s)
+                .iter()
+                .map(|x| m.rules().rules()[x.rule].id().to_string())
+                .collect()
+        };
+        // Same directory, no extension: a Dockerfile is not a plain file.
+        assert!(ids("deploy/notes", &mut s).is_empty());
+        assert_eq!(
+            ids("deploy/Dockerfile", &mut s),
+            ["admin-key-in-automation"]
+        );
+        assert!(ids("deploy/NOTES", &mut s).is_empty());
+        // Same name and extension in another directory: looked up again.
+        assert!(ids("src/build.sh", &mut s).is_empty());
+        assert_eq!(ids("deploy/build.sh", &mut s), ["admin-key-in-automation"]);
+        // A rule gated by a directory name: its class changes with the
+        // directory, for files of the same extension.
+        let conf = b"ssl_protocols TLSv1 TLSv1.1 TLSv1.2;\n";
+        let found = |path: &str, s: &mut Scratch| !m.scan(path, conf, s).is_empty();
+        assert!(!found("etc/site", &mut s));
+        assert!(found("etc/nginx/site", &mut s));
+        assert!(!found("etc/site", &mut s));
     }
 
     #[test]
