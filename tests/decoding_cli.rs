@@ -261,3 +261,30 @@ fn sarif_results_name_the_layers() {
         "{result}"
     );
 }
+
+/// Documentation shows Secret manifests with encoded placeholders: decoded,
+/// they are placeholders, and the encoded text is not a secret either.
+#[test]
+fn encoded_placeholders_in_documented_manifests_are_not_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = format!(
+        "```yaml\n{}```\n",
+        [
+            ("JWT_SECRET", "your-jwt-secret-key"),
+            ("OPENAI_API_KEY", "sk-proj-your-key-here"),
+            ("DATABASE_URL", "postgresql://user:pass@host:5432/db"),
+        ]
+        .iter()
+        .fold("kind: Secret\ndata:\n".to_string(), |acc, (k, v)| {
+            acc + &format!("  {k}: {}\n", b64(v))
+        })
+    );
+    write(dir.path(), "docs/deploy.md", &manifest);
+    write(
+        dir.path(),
+        "k8s/secret.yaml",
+        &manifest.replace("```yaml\n", "").replace("```\n", ""),
+    );
+    let report = json_of(&scan_json_output(dir.path(), &[]));
+    assert!(findings(&report).is_empty(), "{report}");
+}
