@@ -401,6 +401,14 @@ fn rules(args: RulesArgs) -> Result<Outcome, Error> {
                 s.precision.as_str(),
                 rule.help_text()
             );
+            text.push_str("\nReferences:\n");
+            for id in checklist.weaknesses_of(rule) {
+                let url = crate::rules::cwe_url(id).unwrap_or_default();
+                text.push_str(&format!("  {id}: {url}\n"));
+            }
+            if let Some(p) = checklist.practice_of(rule) {
+                text.push_str(&format!("  vendor documents: {}\n", p.source));
+            }
             for (title, list) in [
                 ("Examples", &s.examples),
                 ("Negative examples", &s.negative_examples),

@@ -47,6 +47,27 @@ fn rules_id_explains_one_rule() {
         .stdout(predicate::str::contains("sk-your-api-key-here"));
 }
 
+/// A rule names the weaknesses its findings are instances of: its own CWE
+/// when it has a narrower one than its practice, else its practice's; and
+/// the vendor documents the practice comes from.
+#[test]
+fn rules_id_gives_the_rules_references() {
+    skyscan()
+        .args(["rules", "skytells-api-key"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "CWE-798: https://cwe.mitre.org/data/definitions/798.html",
+        ))
+        .stdout(predicate::str::contains("vendor documents: "));
+    skyscan()
+        .args(["rules", "skytells-plain-http"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("CWE-319"))
+        .stdout(predicate::str::contains("CWE-295").not());
+}
+
 #[test]
 fn unknown_rule_is_an_error() {
     skyscan()

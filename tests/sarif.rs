@@ -132,6 +132,17 @@ fn sarif_is_schema_valid_and_code_scanning_ready() {
             .map(|t| t.as_str().unwrap())
             .collect();
         assert!(tags.contains(&"security"), "{rule}");
+        // Every rule names a weakness: a CWE tag, whose MITRE page is the
+        // rule's help URI.
+        let cwe = tags
+            .iter()
+            .find_map(|t| t.strip_prefix("external/cwe/cwe-"))
+            .unwrap_or_else(|| panic!("no CWE tag: {rule}"));
+        assert_eq!(
+            rule["helpUri"],
+            format!("https://cwe.mitre.org/data/definitions/{cwe}.html"),
+            "{rule}"
+        );
         let sev: f64 = props["security-severity"]
             .as_str()
             .unwrap()

@@ -17,7 +17,7 @@ use serde_sarif::sarif::{
 };
 
 use super::{Report, TOOL_NAME, TOOL_URI, TOOL_VERSION};
-use crate::rules::{Mode, Rule, Severity};
+use crate::rules::{cwe_url, Checklist, Mode, Rule, Severity};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The key of our fingerprint in `partialFingerprints`.
@@ -161,6 +161,16 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
             tags.push(tag.clone());
         }
     }
+    // The weaknesses, as GitHub code scanning tags them
+    // (`external/cwe/cwe-798`); the first one's MITRE page is the help URI.
+    static CHECKLIST: std::sync::LazyLock<Option<Checklist>> =
+        std::sync::LazyLock::new(|| Checklist::builtin().ok());
+    let weaknesses = CHECKLIST
+        .as_ref()
+        .map_or(&[][..], |c| c.weaknesses_of(rule));
+    for id in weaknesses {
+        tags.push(format!("external/cwe/{}", id.to_ascii_lowercase()));
+    }
     let mut props = BTreeMap::new();
     props.insert(
         "security-severity".to_string(),
@@ -169,7 +179,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
     props.insert("precision".to_string(), json!(spec.precision.as_str()));
     props.insert("checklist".to_string(), json!(spec.checklist.to_string()));
     let text = |t: String| MultiformatMessageString::builder().text(t).build();
-    ReportingDescriptor::builder()
+    let mut descriptor = ReportingDescriptor::builder()
         .id(spec.id.clone())
         .name(camel_case(&spec.id))
         .short_description(text(spec.name.clone()))
@@ -196,7 +206,9 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
                 .additional_properties(props)
                 .build(),
         )
-        .build()
+        .build();
+    descriptor.help_uri = weaknesses.first().and_then(|id| cwe_url(id));
+    descriptor
 }
 
 /// The run's `automationDetails.id`: GitHub takes everything up to the

@@ -39,6 +39,16 @@ pub struct Practice {
     pub not_checkable: Option<String>,
     /// What the rules look at, or what they cannot see.
     pub note: Option<String>,
+    /// The weaknesses (MITRE CWE ids) its rules' findings are instances of.
+    #[serde(default)]
+    pub cwe: Vec<String>,
+}
+
+/// The MITRE page of a CWE id (`CWE-798`), or `None` for another shape.
+pub fn cwe_url(id: &str) -> Option<String> {
+    let n = id.strip_prefix("CWE-")?;
+    (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| format!("https://cwe.mitre.org/data/definitions/{n}.html"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,6 +95,15 @@ impl Checklist {
         }
     }
 
+    /// The weaknesses a rule's findings are instances of: its own `cwe`, or
+    /// its practice's.
+    pub fn weaknesses_of<'a>(&'a self, rule: &'a Rule) -> &'a [String] {
+        if !rule.spec.cwe.is_empty() {
+            return &rule.spec.cwe;
+        }
+        self.practice_of(rule).map_or(&[], |p| p.cwe.as_slice())
+    }
+
     /// The rules of `rules` that check each practice, by practice id.
     pub fn rules_by_practice<'a>(&self, rules: &'a RuleSet) -> BTreeMap<&str, Vec<&'a Rule>> {
         let mut map: BTreeMap<&str, Vec<&Rule>> = BTreeMap::new();
@@ -125,6 +144,26 @@ impl Checklist {
                         rule.spec.checklist
                     ),
                 });
+            }
+        }
+        for rule in rules.rules() {
+            for id in &rule.spec.cwe {
+                if cwe_url(id).is_none() {
+                    problems.push(format!("rule `{}`: `{id}` is not a CWE id", rule.id()));
+                }
+            }
+            if self.practice_of(rule).is_some() && self.weaknesses_of(rule).is_empty() {
+                problems.push(format!(
+                    "rule `{}` has no CWE, and neither has its practice",
+                    rule.id()
+                ));
+            }
+        }
+        for p in &self.practices {
+            for id in &p.cwe {
+                if cwe_url(id).is_none() {
+                    problems.push(format!("practice `{}`: `{id}` is not a CWE id", p.id));
+                }
             }
         }
         let by_practice = self.rules_by_practice(rules);
@@ -255,5 +294,16 @@ checklist = "SC1"
 "#;
         let problems = Checklist::parse("t.toml", text).unwrap().problems(&rules);
         assert!(problems.iter().any(|p| p.contains("default of both")));
+    }
+
+    #[test]
+    fn cwe_ids_have_their_mitre_page() {
+        assert_eq!(
+            cwe_url("CWE-798").as_deref(),
+            Some("https://cwe.mitre.org/data/definitions/798.html")
+        );
+        for bad in ["CWE-", "cwe-798", "CWE-79a", "798"] {
+            assert!(cwe_url(bad).is_none(), "{bad}");
+        }
     }
 }

@@ -6,7 +6,7 @@
 mod checklist;
 mod lazy;
 
-pub use checklist::{Checklist, Practice, CHECKLIST_FILE};
+pub use checklist::{cwe_url, Checklist, Practice, CHECKLIST_FILE};
 pub use lazy::LazyRegex;
 
 use serde::Deserialize;
@@ -289,6 +289,10 @@ pub struct RuleSpec {
     /// The practice of `rules/checklist.toml` the rule checks, when it is
     /// not the default practice of its checklist item.
     pub practice: Option<String>,
+    /// The weaknesses (MITRE CWE ids, `CWE-319`) the rule's findings are
+    /// instances of, when not those of its practice.
+    #[serde(default)]
+    pub cwe: Vec<String>,
 }
 
 /// An encoding a decoder rule undoes.
