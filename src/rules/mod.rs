@@ -553,9 +553,16 @@ impl Rule {
             self.spec.why.trim(),
             self.spec.fix.trim()
         );
-        if let Some(Example::Text(t) | Example::File { text: t, .. }) =
-            self.spec.negative_examples.first()
-        {
+        // A bare negative example is code at the rule's own example path:
+        // what to write instead. One in a file of its own is more often an
+        // exception (a fake key in a test), which is no model to follow and
+        // would print that key in every report's help.
+        let negatives = &self.spec.negative_examples;
+        let fine = negatives
+            .iter()
+            .find(|e| matches!(e, Example::Text(_)))
+            .or_else(|| negatives.first());
+        if let Some(Example::Text(t) | Example::File { text: t, .. }) = fine {
             md.push_str("\n**Fine:**\n\n```\n");
             md.push_str(t.trim_end());
             md.push_str("\n```\n");
