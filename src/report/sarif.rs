@@ -17,7 +17,8 @@ use serde_sarif::sarif::{
 };
 
 use super::{Report, TOOL_NAME, TOOL_URI, TOOL_VERSION};
-use crate::rules::{cwe_url, Checklist, Mode, Rule, Severity};
+use crate::finding::mask;
+use crate::rules::{cwe_url, Checklist, Mode, Rule, RuleKind, Severity};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The key of our fingerprint in `partialFingerprints`.
@@ -144,6 +145,27 @@ fn property_bag(tags: Vec<String>, props: BTreeMap<String, serde_json::Value>) -
     bag
 }
 
+/// `help` with what the rule itself takes for a secret masked: the help
+/// quotes an example, and a scanned file may hold that same value, which
+/// must then not reach the report in full through the rule's help.
+fn masked_examples(rule: &Rule, help: String) -> String {
+    let RuleKind::Content { regex, .. } = &rule.kind else {
+        return help;
+    };
+    if !rule.is_secret() {
+        return help;
+    }
+    let secrets: Vec<String> = regex
+        .get()
+        .captures_iter(help.as_bytes())
+        .filter_map(|c| c.name("secret"))
+        .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
+        .collect();
+    secrets.iter().fold(help, |text, secret| {
+        text.replace(secret.as_str(), &mask(secret))
+    })
+}
+
 fn descriptor(rule: &Rule) -> ReportingDescriptor {
     let spec = &rule.spec;
     let mut tags = vec![
@@ -192,7 +214,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         .help(
             MultiformatMessageString::builder()
                 .text(rule.help_text())
-                .markdown(rule.help_markdown())
+                .markdown(masked_examples(rule, rule.help_markdown()))
                 .build(),
         )
         .default_configuration(
@@ -264,6 +286,27 @@ fn encode_uri_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn help_quotes_examples_with_their_secrets_masked() {
+        let rules = crate::rules::RuleSet::builtin().unwrap();
+        for rule in rules.rules() {
+            let help = descriptor(rule).help.unwrap().markdown.unwrap();
+            if let RuleKind::Content { regex, .. } = &rule.kind {
+                let unmasked = regex
+                    .get()
+                    .captures_iter(help.as_bytes())
+                    .filter_map(|c| c.name("secret"))
+                    .count();
+                assert_eq!(unmasked, 0, "{}: {help}", rule.id());
+            }
+        }
+        // The Firebase web config shown as fine holds a key-shaped value.
+        let google = rules.get("google-ai-api-key").unwrap();
+        let help = descriptor(google).help.unwrap().markdown.unwrap();
+        assert!(!help.contains("AIzaSyC0iQE204ioyY4k-PdCEFSvz7H3gJHphzo"));
+        assert!(help.contains("AIzaSyC0"), "{help}");
+    }
 
     #[test]
     fn paths_that_no_relative_reference_can_name() {
