@@ -288,3 +288,20 @@ fn encoded_placeholders_in_documented_manifests_are_not_reported() {
     let report = json_of(&scan_json_output(dir.path(), &[]));
     assert!(findings(&report).is_empty(), "{report}");
 }
+
+/// A key that decoding leaves as it is (a plain key in a percent-encoded
+/// query) is reported once, at its own place, not as decoded.
+#[test]
+fn a_key_that_reads_the_same_decoded_keeps_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = fake_key("sk-");
+    eprintln!("key: {key}");
+    let line = format!("GET /connect?state=%7B%22theme%22%3A%22dark%22%7D&token={key}&x=1\n");
+    write(dir.path(), "logs/access.log", &line);
+    let report = json_of(&scan_json_output(dir.path(), &[]));
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{report}");
+    let column = line.find(&key).unwrap() as u64 + 1;
+    assert_eq!(found[0]["column"], column, "{report}");
+    assert!(found[0].get("decoded").is_none(), "{report}");
+}

@@ -81,9 +81,20 @@ pub(crate) fn decoded_findings(
     for _ in 0..MAX_LAYERS {
         let (view, regions, decoded) =
             build_view(matcher, &current, &mut segments, last.as_ref(), &mut budget);
+        // Superseded: a finding inside encoded text that decoding changes.
+        // A key that reads the same decoded (a plain key in a
+        // percent-encoded query) keeps its own, more precise place.
         let superseded = |l: &Located| {
             let (s, e) = l.secret.unwrap_or((l.start, l.end));
-            decoded.iter().any(|d| d.start <= s && e <= d.end)
+            let kept_verbatim = |r: &Region| {
+                let secret = l.finding.secret.as_deref().unwrap_or_default();
+                !secret.is_empty()
+                    && memchr::memmem::find(&view[r.view.clone()], secret.as_bytes()).is_some()
+            };
+            decoded
+                .iter()
+                .zip(&regions)
+                .any(|(d, r)| d.start <= s && e <= d.end && !kept_verbatim(r))
         };
         match &mut last {
             None => plain.retain(|l| !superseded(l)),
