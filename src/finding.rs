@@ -10,7 +10,7 @@ use crate::engine::{line_end, line_start, RawMatch};
 use crate::rules::{ChecklistItem, Encoding, Rule, Severity};
 
 /// Longest snippet kept for a finding, in characters.
-const SNIPPET_MAX: usize = 240;
+pub(crate) const SNIPPET_MAX: usize = 240;
 
 /// One reported problem.
 #[derive(Clone, Serialize)]
@@ -372,7 +372,7 @@ pub fn normalise_path(path: &str) -> String {
 }
 
 /// Shorten `s` to `max` characters, marking the cut.
-fn clip(s: &str, max: usize) -> String {
+pub(crate) fn clip(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }

@@ -28,7 +28,7 @@ use base64::Engine as _;
 
 use super::{judged_findings, Located, ScanSettings};
 use crate::engine::{line_end, line_start, Matcher, Scratch};
-use crate::finding::{mask, position, Decoded};
+use crate::finding::{clip, mask, position, Decoded, SNIPPET_MAX};
 use crate::rules::Encoding;
 
 /// Layers of encoding undone, at most (base64 of a JSON document holding
@@ -38,8 +38,6 @@ pub const MAX_LAYERS: usize = 3;
 const MAX_SEGMENTS: usize = 512;
 /// Bytes of decoded text per file, at most, over all layers.
 const MAX_DECODED: usize = 4 << 20;
-/// Longest snippet kept, in characters (as for any finding).
-const SNIPPET_MAX: usize = 240;
 
 /// Encoded text a decoder rule matched, in the text scanned.
 pub(crate) struct Segment {
@@ -235,10 +233,10 @@ fn relocate(
     } else {
         mask(&encoded)
     };
-    f.snippet = clip(&format!(
-        "{before}{encoded}{}",
-        after.trim_end_matches('\r')
-    ));
+    f.snippet = clip(
+        &format!("{before}{encoded}{}", after.trim_end_matches('\r')),
+        SNIPPET_MAX,
+    );
     let names: Vec<&str> = layers.iter().map(|l| l.encoding.as_str()).collect();
     f.message = format!("{} (decoded from {})", f.message, names.join(", then "));
     f.decoded = layers.to_vec();
@@ -247,13 +245,6 @@ fn relocate(
         end: span.end,
         secret: None,
         finding: f,
-    }
-}
-
-fn clip(s: &str) -> String {
-    match s.char_indices().nth(SNIPPET_MAX) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
     }
 }
 
