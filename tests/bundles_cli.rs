@@ -5,21 +5,7 @@
 
 mod common;
 
-use common::{fake_key, finding_keys, git, json_of, scan_json_output};
-
-fn write(dir: &std::path::Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-fn keys_of(report: &serde_json::Value, rule: &str) -> Vec<(String, u64)> {
-    finding_keys(report)
-        .into_iter()
-        .filter(|(r, _, _)| r == rule)
-        .map(|(_, p, l)| (p, l))
-        .collect()
-}
+use common::{fake_key, findings_of, git, json_of, scan_json_output, write_file};
 
 #[test]
 fn a_key_in_a_client_bundle_is_also_an_sc2_finding() {
@@ -39,14 +25,14 @@ fn a_key_in_a_client_bundle_is_also_an_sc2_finding() {
         ".next/server/app/api/route.js",
         "src/app/page.tsx",
     ] {
-        write(dir.path(), rel, &chunk);
+        write_file(dir.path(), rel, &chunk);
     }
     let out = scan_json_output(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!stdout.contains(&key), "the key is printed in full");
     let report = json_of(&out);
-    let shipped = keys_of(&report, "secret-in-client-bundle");
+    let shipped = findings_of(&report, "secret-in-client-bundle");
     let mut expected: Vec<(String, u64)> = [
         ".next/static/chunks/app/page-4f1c.js",
         ".output/public/_nuxt/entry.js",
@@ -60,7 +46,7 @@ fn a_key_in_a_client_bundle_is_also_an_sc2_finding() {
     expected.sort();
     assert_eq!(shipped, expected);
     // Every file still has its key finding.
-    assert_eq!(keys_of(&report, "skytells-api-key").len(), 7);
+    assert_eq!(findings_of(&report, "skytells-api-key").len(), 7);
     let f = report["findings"]
         .as_array()
         .unwrap()
@@ -79,10 +65,10 @@ fn a_key_in_a_client_bundle_is_also_an_sc2_finding() {
 fn ignored_build_output_needs_no_ignore() {
     let dir = tempfile::tempdir().unwrap();
     git(dir.path(), &["init", "-q"]);
-    write(dir.path(), ".gitignore", ".next/\n");
+    write_file(dir.path(), ".gitignore", ".next/\n");
     let key = fake_key("sk-");
     eprintln!("key: {key}");
-    write(
+    write_file(
         dir.path(),
         ".next/static/chunks/main.js",
         &format!("const k={{headers:{{\"x-api-key\":\"{key}\"}}}};\n"),
@@ -94,7 +80,7 @@ fn ignored_build_output_needs_no_ignore() {
     assert_eq!(all.status.code(), Some(1));
     let report = json_of(&all);
     assert_eq!(
-        keys_of(&report, "secret-in-client-bundle"),
+        findings_of(&report, "secret-in-client-bundle"),
         [(".next/static/chunks/main.js".to_string(), 1)]
     );
 }
@@ -102,7 +88,7 @@ fn ignored_build_output_needs_no_ignore() {
 #[test]
 fn a_bundle_without_a_key_is_clean() {
     let dir = tempfile::tempdir().unwrap();
-    write(
+    write_file(
         dir.path(),
         "dist/assets/index.js",
         "fetch(\"/api/generate\",{method:\"POST\"});const hint=\"SKYTELLS_API_KEY=sk-your-api-key-here\";\n",

@@ -4,19 +4,11 @@
 
 mod common;
 
-use common::{fake_key, finding_keys, json_of, scan_json_output};
+use common::{fake_key, findings_of, json_of, scan_json_output};
 
 fn scan_json(dir: &std::path::Path) -> (Option<i32>, serde_json::Value) {
     let out = scan_json_output(dir, &[]);
     (out.status.code(), json_of(&out))
-}
-
-fn rules_of(report: &serde_json::Value, rule: &str) -> Vec<(String, u64)> {
-    finding_keys(report)
-        .into_iter()
-        .filter(|(r, _, _)| r == rule)
-        .map(|(_, p, l)| (p, l))
-        .collect()
 }
 
 #[test]
@@ -42,7 +34,7 @@ fn same_key_in_two_environments_is_reported_on_both() {
     let (code, report) = scan_json(dir.path());
     assert_eq!(code, Some(1));
     assert_eq!(
-        rules_of(&report, "key-reused-across-environments"),
+        findings_of(&report, "key-reused-across-environments"),
         vec![
             (".env.staging".to_string(), 1),
             ("deploy/.env.production".to_string(), 2)
@@ -73,7 +65,7 @@ fn distinct_keys_per_environment_pass_sc4() {
     )
     .unwrap();
     let (_, report) = scan_json(dir.path());
-    assert!(rules_of(&report, "key-reused-across-environments").is_empty());
+    assert!(findings_of(&report, "key-reused-across-environments").is_empty());
     let sc4 = report["checklist"]
         .as_array()
         .unwrap()
@@ -100,11 +92,11 @@ fn raw_prompts_in_logs_are_reported_hashes_are_not() {
     let (code, report) = scan_json(dir.path());
     assert_eq!(code, Some(1));
     assert_eq!(
-        rules_of(&report, "python-logs-raw-prompt"),
+        findings_of(&report, "python-logs-raw-prompt"),
         vec![("predict.py".to_string(), 8)]
     );
     assert_eq!(
-        rules_of(&report, "js-logs-raw-prompt"),
+        findings_of(&report, "js-logs-raw-prompt"),
         vec![("predict.ts".to_string(), 2)]
     );
 }
@@ -125,11 +117,11 @@ fn webhook_signatures_must_be_compared_in_constant_time() {
     let (code, report) = scan_json(dir.path());
     assert_eq!(code, Some(1));
     assert_eq!(
-        rules_of(&report, "python-signature-equality"),
+        findings_of(&report, "python-signature-equality"),
         vec![("webhooks.py".to_string(), 5)]
     );
     assert_eq!(
-        rules_of(&report, "js-signature-equality"),
+        findings_of(&report, "js-signature-equality"),
         vec![("webhook.js".to_string(), 5)]
     );
 }

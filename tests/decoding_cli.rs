@@ -8,13 +8,7 @@ mod common;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use common::{fake_key, git, json_of, new_repo, scan_json_output, skyscan};
-
-fn write(dir: &std::path::Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
+use common::{fake_key, git, json_of, new_repo, scan_json_output, skyscan, write_file};
 
 fn b64(s: &str) -> String {
     STANDARD.encode(s)
@@ -41,7 +35,7 @@ fn a_key_in_a_kubernetes_secret_is_reported_at_its_base64() {
     let key = fake_key("sk-");
     eprintln!("key: {key}");
     let encoded = b64(&key);
-    write(dir.path(), "deploy/secret.yaml", &secret_manifest(&encoded));
+    write_file(dir.path(), "deploy/secret.yaml", &secret_manifest(&encoded));
     let out = scan_json_output(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -87,7 +81,7 @@ fn a_pull_secret_is_decoded_twice() {
          .dockerconfigjson: {}\n",
         b64(&config)
     );
-    write(dir.path(), "deploy/pull.yaml", &manifest);
+    write_file(dir.path(), "deploy/pull.yaml", &manifest);
     let out = scan_json_output(dir.path(), &[]);
     let report = json_of(&out);
     let f = findings(&report)
@@ -112,12 +106,12 @@ fn nesting_is_followed_three_layers_deep_and_no_deeper() {
     let three = b64(&b64(&b64(&key)));
     let four = b64(&three);
     // A name no rule knows: only the decoded key can be found.
-    write(
+    write_file(
         dir.path(),
         "deploy/three.yaml",
         &named_secret_manifest("payload", &three),
     );
-    write(
+    write_file(
         dir.path(),
         "deploy/four.yaml",
         &named_secret_manifest("payload", &four),
@@ -136,7 +130,7 @@ fn basic_auth_percent_encoding_and_escapes_are_undone() {
     let secret = format!("sk-lf-{}", uuid_like());
     let public = format!("pk-lf-{}", uuid_like());
     eprintln!("secret: {secret}");
-    write(
+    write_file(
         dir.path(),
         "tracing.py",
         &format!(
@@ -153,14 +147,14 @@ fn basic_auth_percent_encoding_and_escapes_are_undone() {
             b => (b as char).to_string(),
         })
         .collect();
-    write(
+    write_file(
         dir.path(),
         "fixtures/session.har",
         &format!("{{\"url\": \"https://app.acme.io/connect?state={query}\"}}\n"),
     );
     let openai = fake_key("sk-proj-") + &fake_key("");
     let escaped = openai.replace('-', "\\u002d");
-    write(
+    write_file(
         dir.path(),
         "web/app.js",
         &format!("const k = \"{escaped}\";\n"),
@@ -222,7 +216,7 @@ fn history_decodes_what_it_scans() {
     let repo = new_repo();
     let key = fake_key("sk-");
     eprintln!("key: {key}");
-    write(repo.path(), "k8s/secret.yaml", &secret_manifest(&b64(&key)));
+    write_file(repo.path(), "k8s/secret.yaml", &secret_manifest(&b64(&key)));
     git(repo.path(), &["add", "."]);
     git(repo.path(), &["commit", "-qm", "add the secret"]);
     let out = skyscan()
@@ -244,7 +238,7 @@ fn sarif_results_name_the_layers() {
     let dir = tempfile::tempdir().unwrap();
     let key = fake_key("sk-");
     eprintln!("key: {key}");
-    write(
+    write_file(
         dir.path(),
         "deploy/secret.yaml",
         &secret_manifest(&b64(&key)),
@@ -279,8 +273,8 @@ fn encoded_placeholders_in_documented_manifests_are_not_reported() {
             acc + &format!("  {k}: {}\n", b64(v))
         })
     );
-    write(dir.path(), "docs/deploy.md", &manifest);
-    write(
+    write_file(dir.path(), "docs/deploy.md", &manifest);
+    write_file(
         dir.path(),
         "k8s/secret.yaml",
         &manifest.replace("```yaml\n", "").replace("```\n", ""),
@@ -297,7 +291,7 @@ fn a_key_that_reads_the_same_decoded_keeps_its_place() {
     let key = fake_key("sk-");
     eprintln!("key: {key}");
     let line = format!("GET /connect?state=%7B%22theme%22%3A%22dark%22%7D&token={key}&x=1\n");
-    write(dir.path(), "logs/access.log", &line);
+    write_file(dir.path(), "logs/access.log", &line);
     let report = json_of(&scan_json_output(dir.path(), &[]));
     let found = findings(&report);
     assert_eq!(found.len(), 1, "{report}");

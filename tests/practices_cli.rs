@@ -8,13 +8,9 @@ mod common;
 
 use std::path::Path;
 
-use common::{fake_key, finding_keys, git, json_of, new_repo, scan_json_output, skyscan};
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let full = dir.join(path);
-    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-    std::fs::write(full, text).unwrap();
-}
+use common::{
+    fake_key, finding_keys, git, json_of, new_repo, scan_json_output, skyscan, write_file,
+};
 
 fn scan(dir: &Path) -> serde_json::Value {
     json_of(&scan_json_output(dir, &[]))
@@ -42,30 +38,30 @@ fn finding<'a>(report: &'a serde_json::Value, rule: &str) -> &'a serde_json::Val
 fn webhook_handlers_must_verify_the_signature() {
     let dir = tempfile::tempdir().unwrap();
     // Flask, no signature at all.
-    write(
+    write_file(
         dir.path(),
         "api/hooks.py",
         "import skytells\nfrom flask import Flask, request\n\napp = Flask(__name__)\n\n\n@app.post(\"/webhooks/skytells\")\ndef done():\n    event = request.get_json()\n    mark_done(event[\"id\"])\n    return \"\", 204\n",
     );
     // Next.js route handler that reads the header and never compares it.
-    write(
+    write_file(
         dir.path(),
         "app/api/webhooks/skytells/route.ts",
         "// Skytells prediction events\nexport async function POST(req: Request) {\n  const sig = req.headers.get('x-skytells-signature');\n  const prediction = await req.json();\n  await save(prediction);\n  return Response.json({ ok: true });\n}\n",
     );
     // Verified: constant-time compare in Flask, middleware in Express.
-    write(
+    write_file(
         dir.path(),
         "api/verified.py",
         "import hmac, hashlib, skytells\nfrom flask import request, abort\n\n@app.post(\"/webhooks/skytells-verified\")\ndef done():\n    got = request.headers.get(\"X-Skytells-Signature\", \"\")\n    want = hmac.new(KEY, request.get_data(), hashlib.sha256).hexdigest()\n    if not hmac.compare_digest(want, got):\n        abort(401)\n    return request.get_json()\n",
     );
-    write(
+    write_file(
         dir.path(),
         "server/app.js",
         "const { Skytells } = require('skytells');\napp.post('/webhooks/skytells', express.raw({ type: '*/*' }), verifySkytellsSignature, (req, res) => {\n  jobs.finish(JSON.parse(req.body));\n  res.sendStatus(200);\n});\n",
     );
     // A webhook route in a file that has nothing to do with the vendor.
-    write(
+    write_file(
         dir.path(),
         "api/github.py",
         "@app.post(\"/webhooks/github\")\ndef push():\n    return request.get_json()\n",
@@ -100,27 +96,27 @@ fn webhook_handlers_must_verify_the_signature() {
 #[test]
 fn old_tls_versions_are_reported_and_their_successors_are_not() {
     let dir = tempfile::tempdir().unwrap();
-    write(
+    write_file(
         dir.path(),
         "client.py",
         "import ssl\nold = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\nnew = ssl.SSLContext(ssl.PROTOCOL_TLSv1_2)\nnew.minimum_version = ssl.TLSVersion.TLSv1_2\nnew.maximum_version = ssl.TLSVersion.TLSv1_3\ncapped = ssl.create_default_context()\ncapped.maximum_version = ssl.TLSVersion.TLSv1_1\n",
     );
-    write(
+    write_file(
         dir.path(),
         "net/dial.go",
         "package net\n\nvar old = &tls.Config{MinVersion: tls.VersionTLS10}\nvar ok = &tls.Config{MinVersion: tls.VersionTLS12}\n",
     );
-    write(
+    write_file(
         dir.path(),
         "scripts/ping.sh",
         "curl --tlsv1.2 https://api.skytells.ai/v1/models\ncurl --tlsv1.1 https://api.skytells.ai/v1/models\n",
     );
-    write(
+    write_file(
         dir.path(),
         "deploy/nginx/site.conf",
         "server {\n  ssl_protocols TLSv1 TLSv1.1 TLSv1.2;\n}\n",
     );
-    write(
+    write_file(
         dir.path(),
         "tests/test_refuses_tls1.py",
         "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n",
@@ -155,13 +151,13 @@ fn old_tls_versions_are_reported_and_their_successors_are_not() {
 fn env_files_that_git_would_not_ignore_get_one_note() {
     let repo = new_repo();
     let dir = repo.path();
-    write(dir, ".env.example", "SKYTELLS_API_KEY=\n");
-    write(
+    write_file(dir, ".env.example", "SKYTELLS_API_KEY=\n");
+    write_file(
         dir,
         "app.py",
         "from dotenv import load_dotenv\nload_dotenv()\n",
     );
-    write(dir, ".gitignore", "__pycache__/\n.env\n");
+    write_file(dir, ".gitignore", "__pycache__/\n.env\n");
     let out = scan_json_output(dir, &[]);
     // A note does not fail the run at the default --fail-on.
     assert_eq!(out.status.code(), Some(0), "{out:?}");
@@ -180,10 +176,10 @@ fn env_files_that_git_would_not_ignore_get_one_note() {
     assert!(message.contains(".env.example") && message.contains("app.py"));
 
     // `.env*` with the example re-included covers all three.
-    write(dir, ".gitignore", ".env*\n!.env.example\n");
+    write_file(dir, ".gitignore", ".env*\n!.env.example\n");
     assert!(of_rule(&scan(dir), "env-not-ignored").is_empty());
     // A negation that uncovers `.env.local` is a note again.
-    write(dir, ".gitignore", ".env*\n!.env.local\n");
+    write_file(dir, ".gitignore", ".env*\n!.env.local\n");
     let report = scan(dir);
     let note = finding(&report, "env-not-ignored");
     assert!(note["message"]
@@ -204,7 +200,7 @@ fn env_files_that_git_would_not_ignore_get_one_note() {
 #[test]
 fn a_project_without_env_files_gets_no_note() {
     let repo = new_repo();
-    write(
+    write_file(
         repo.path(),
         "app.py",
         "import os\nkey = os.environ['SKYTELLS_API_KEY']\n",
@@ -215,19 +211,19 @@ fn a_project_without_env_files_gets_no_note() {
 #[test]
 fn full_access_keys_in_automation_are_reported_with_the_scoped_key_advice() {
     let dir = tempfile::tempdir().unwrap();
-    write(
+    write_file(
         dir.path(),
         ".github/workflows/nightly.yml",
         "on: schedule\njobs:\n  run:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python batch.py\n        env:\n          SKYTELLS_API_KEY: ${{ secrets.SKYTELLS_ADMIN_KEY }}\n          OTHER_KEY: ${{ secrets.SKYTELLS_API_KEY }}\n",
     );
     let admin = format!("sk-admin-{}{}", fake_key(""), fake_key(""));
-    write(
+    write_file(
         dir.path(),
         "Dockerfile",
         &format!("FROM python:3.12\nENV OPENAI_ADMIN_KEY={admin}\n"),
     );
     // The same name outside automation is application code, not CI.
-    write(
+    write_file(
         dir.path(),
         "admin/tools.py",
         "import os\nkey = os.environ['SKYTELLS_ADMIN_KEY']\n",

@@ -10,7 +10,7 @@ mod common;
 use std::path::Path;
 use std::process::Command as StdCommand;
 
-use common::{commit_dated, git, git_with_env, json_of, new_repo, plant_key, skyscan};
+use common::{commit_dated, git, git_with_env, json_of, new_repo, plant_key, skyscan, write_file};
 use skyscan::source::index::{staged_changes, Change};
 
 /// What git says is staged (added, modified, type-changed): sorted
@@ -109,12 +109,6 @@ fn assert_agrees_with_git(dir: &Path, what: &str) {
     }
 }
 
-fn write(dir: &Path, path: &str, text: &str) {
-    let path = dir.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
 #[test]
 fn index_reader_matches_git_diff_cached() {
     let repo = new_repo();
@@ -131,7 +125,7 @@ fn index_reader_matches_git_diff_cached() {
         ("k/l.py", "a directory that becomes a file\n"),
         ("z/deep/er/still/x.py", "deep\n"),
     ] {
-        write(dir, path, text);
+        write_file(dir, path, text);
     }
     git(dir, &["add", "."]);
     assert_agrees_with_git(dir, "unborn branch");
@@ -142,7 +136,7 @@ fn index_reader_matches_git_diff_cached() {
 
     // A commit undone with `reset --soft`: the cache-tree is whole and
     // matches the index, but not HEAD.
-    write(dir, "z/deep/er/still/x.py", "deeper\n");
+    write_file(dir, "z/deep/er/still/x.py", "deeper\n");
     git(dir, &["add", "."]);
     commit_dated(dir, "undone", 3);
     git(dir, &["reset", "-q", "--soft", "HEAD~1"]);
@@ -150,21 +144,21 @@ fn index_reader_matches_git_diff_cached() {
     assert_eq!(git_staged(dir).len(), 1);
     git(dir, &["reset", "-q", "--hard"]);
 
-    write(dir, "a/b/c.py", "print('changed')\n");
-    write(dir, "x/y/z.py", "new\n");
+    write_file(dir, "a/b/c.py", "print('changed')\n");
+    write_file(dir, "x/y/z.py", "new\n");
     git(dir, &["rm", "-q", "d/e.py"]);
     std::fs::remove_file(dir.join("g")).unwrap();
-    write(dir, "g/h.py", "now inside a directory\n");
+    write_file(dir, "g/h.py", "now inside a directory\n");
     std::fs::remove_dir_all(dir.join("k")).unwrap();
-    write(dir, "k", "now a file\n");
+    write_file(dir, "k", "now a file\n");
     std::os::unix::fs::symlink("README.md", dir.join("link")).unwrap();
     git(dir, &["add", "-A"]);
     git(dir, &["update-index", "--chmod=+x", "f.sh"]);
     // Staged, then edited again: the staged version counts.
-    write(dir, "a/b/d.py", "print('staged')\n");
+    write_file(dir, "a/b/d.py", "print('staged')\n");
     git(dir, &["add", "a/b/d.py"]);
-    write(dir, "a/b/d.py", "print('not staged')\n");
-    write(dir, "later.py", "intent to add\n");
+    write_file(dir, "a/b/d.py", "print('not staged')\n");
+    write_file(dir, "later.py", "intent to add\n");
     git(dir, &["add", "-N", "later.py"]);
     assert_agrees_with_git(dir, "mixed changes");
     let staged = git_staged(dir);
@@ -181,11 +175,11 @@ fn index_reader_matches_git_diff_cached() {
     commit_dated(dir, "second", 2);
     git(dir, &["reset", "-q", "--hard"]);
     git(dir, &["checkout", "-q", "-b", "other", "HEAD~1"]);
-    write(dir, "README.md", "theirs\n");
+    write_file(dir, "README.md", "theirs\n");
     git(dir, &["commit", "-qam", "theirs"]);
     git(dir, &["checkout", "-q", "main"]);
-    write(dir, "README.md", "ours\n");
-    write(dir, "a/b.py", "x = 2\n");
+    write_file(dir, "README.md", "ours\n");
+    write_file(dir, "a/b.py", "x = 2\n");
     git(dir, &["commit", "-qam", "ours"]);
     let merge = StdCommand::new("git")
         .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
@@ -195,7 +189,7 @@ fn index_reader_matches_git_diff_cached() {
         .output()
         .unwrap();
     assert!(!merge.status.success(), "the merge conflicts");
-    write(dir, "new_in_merge.py", "x\n");
+    write_file(dir, "new_in_merge.py", "x\n");
     git(dir, &["add", "new_in_merge.py"]);
     assert_agrees_with_git(dir, "conflicted merge");
 }
@@ -205,7 +199,7 @@ fn staged_scan_finds_keys_through_the_cache_tree_and_a_split_index() {
     let repo = new_repo();
     let dir = repo.path();
     for i in 0..30 {
-        write(dir, &format!("pkg{}/mod{i}/code.py", i % 3), "print(1)\n");
+        write_file(dir, &format!("pkg{}/mod{i}/code.py", i % 3), "print(1)\n");
     }
     git(dir, &["add", "."]);
     commit_dated(dir, "init", 1);
@@ -274,11 +268,11 @@ fn damaged_indexes_do_not_panic() {
     let repo = new_repo();
     let dir = repo.path();
     for i in 0..12 {
-        write(dir, &format!("d{}/f{i}.py", i % 4), "x = 1\n");
+        write_file(dir, &format!("d{}/f{i}.py", i % 4), "x = 1\n");
     }
     git(dir, &["add", "."]);
     commit_dated(dir, "init", 1);
-    write(dir, "d1/f1.py", "x = 2\n");
+    write_file(dir, "d1/f1.py", "x = 2\n");
     git(dir, &["add", "."]);
     let repo2 = git2::Repository::open(dir).unwrap();
     let head = repo2.head().unwrap().peel_to_tree().unwrap().id();

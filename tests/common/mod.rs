@@ -180,3 +180,19 @@ pub fn finding_paths(report: &serde_json::Value, rule: Option<&str>) -> Vec<Stri
     paths.sort();
     paths
 }
+
+/// Write `text` to `rel` under `dir`, creating its directories.
+pub fn write_file(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().expect("a file path")).expect("create the directories");
+    std::fs::write(path, text).expect("write the file");
+}
+
+/// `(path, line)` of the findings of `rule` in a JSON report, sorted.
+pub fn findings_of(report: &serde_json::Value, rule: &str) -> Vec<(String, u64)> {
+    finding_keys(report)
+        .into_iter()
+        .filter(|(r, _, _)| r == rule)
+        .map(|(_, p, l)| (p, l))
+        .collect()
+}
