@@ -316,16 +316,17 @@ impl Finding {
 impl Finding {
     /// Mask each of `secrets` wherever it appears in this finding's text.
     pub fn conceal(&mut self, secrets: &[String]) {
-        for secret in secrets {
-            if secret.is_empty() {
-                continue;
-            }
-            let masked = mask(secret);
-            for text in [&mut self.snippet, &mut self.matched, &mut self.message] {
-                if text.contains(secret.as_str()) {
-                    *text = text.replace(secret.as_str(), &masked);
-                }
-            }
+        for text in [&mut self.snippet, &mut self.matched, &mut self.message] {
+            conceal_in(text, secrets);
+        }
+    }
+}
+
+/// Mask each of `secrets` wherever it appears in `text`.
+pub fn conceal_in(text: &mut String, secrets: &[String]) {
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        if text.contains(secret.as_str()) {
+            *text = text.replace(secret.as_str(), &mask(secret));
         }
     }
 }

@@ -17,7 +17,7 @@ use serde_sarif::sarif::{
 };
 
 use super::{Report, TOOL_NAME, TOOL_URI, TOOL_VERSION};
-use crate::finding::mask;
+use crate::finding::conceal_in;
 use crate::rules::{cwe_url, Checklist, Mode, Rule, RuleKind, Severity};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -148,7 +148,7 @@ fn property_bag(tags: Vec<String>, props: BTreeMap<String, serde_json::Value>) -
 /// `help` with what the rule itself takes for a secret masked: the help
 /// quotes an example, and a scanned file may hold that same value, which
 /// must then not reach the report in full through the rule's help.
-fn masked_examples(rule: &Rule, help: String) -> String {
+fn masked_examples(rule: &Rule, mut help: String) -> String {
     let RuleKind::Content { regex, .. } = &rule.kind else {
         return help;
     };
@@ -161,9 +161,8 @@ fn masked_examples(rule: &Rule, help: String) -> String {
         .filter_map(|c| c.name("secret"))
         .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
         .collect();
-    secrets.iter().fold(help, |text, secret| {
-        text.replace(secret.as_str(), &mask(secret))
-    })
+    conceal_in(&mut help, &secrets);
+    help
 }
 
 fn descriptor(rule: &Rule) -> ReportingDescriptor {
