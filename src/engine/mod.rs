@@ -1,17 +1,20 @@
-//! The matching engine. The rules' keywords are the prefilter: SIMD Teddy
-//! searchers of up to sixteen literals of like length each where the CPU
-//! allows, an Aho-Corasick automaton otherwise. Each class of files (by the
-//! rules its path admits: included names, extensions, directories, and
-//! excluded extensions) gets its own searcher, built on first use and kept
-//! per thread, so a Java rule's keywords are not looked for in C files. A file without a keyword hit costs the passes
-//! of its searcher and nothing else. Around each hit, only the rules owning
-//! that keyword run their regex, in a window widened to whole lines. Matches
-//! then go through the rule's own filters (path globs, file-level
-//! requirement, context words, exclusions) and, for secrets, the placeholder
-//! and entropy filters; the judges (`judge`) read the code around what is
-//! left.
+//! The matching engine. The rules' keywords are the prefilter: one SIMD
+//! pass over each file finds every keyword (`teddy`, where the CPU has
+//! AVX2); elsewhere `aho-corasick` searches them, in Teddy groups of up to
+//! [`PACKED_MAX`] literals of like length or with an automaton, plus a pass
+//! over a lower-cased copy for keywords that ignore case. Each class of files
+//! (by the rules its path admits: included names, extensions, directories,
+//! and excluded extensions) gets its own searcher, built on first use and
+//! kept per thread, so a Java rule's keywords are not looked for in C files.
+//! A file without a keyword hit costs the prefilter's pass and nothing else.
+//! Around each hit, only the rules owning that keyword run their regex, in a
+//! window widened to whole lines. Matches then go through the rule's own
+//! filters (path globs, file-level requirement, context words, exclusions)
+//! and, for secrets, the placeholder and entropy filters; the judges
+//! (`judge`) read the code around what is left.
 
 pub mod filters;
+mod teddy;
 
 use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::collections::{HashMap, HashSet};
@@ -51,6 +54,9 @@ pub struct Matcher {
     prefilters: Mutex<HashMap<Vec<u64>, Arc<Prefilter>>>,
     /// The file names that some gate reads beyond their extension.
     special_names: SpecialNames,
+    /// Whether prefilters may use the one-pass searcher (tests compare it
+    /// with `aho-corasick`).
+    one_pass: bool,
 }
 
 /// What the gates look for in a file's name besides its extension: exact
@@ -88,6 +94,9 @@ impl SpecialNames {
 /// The prefilter of one class of files, and for each of its literals the
 /// rules a hit activates.
 struct Prefilter {
+    /// All the literals in one pass, where the CPU allows (the searchers
+    /// below are then `None`).
+    teddy: Option<teddy::Teddy>,
     /// The literals of rules whose keywords keep their case, searched in
     /// the file's bytes.
     exact: Option<KeywordSearcher>,
@@ -272,6 +281,7 @@ impl Matcher {
             gates,
             prefilters: Mutex::new(HashMap::new()),
             special_names,
+            one_pass: true,
         }
     }
 
@@ -333,7 +343,7 @@ impl Matcher {
                     .filter(|(k, _)| class[k / 64] & (1 << (k % 64)) == 0)
                     .map(|(_, (r, _))| *r)
                     .collect();
-                Arc::new(Prefilter::new(&self.rules, &excluded))
+                Arc::new(Prefilter::new(&self.rules, &excluded, self.one_pass))
             });
             Arc::clone(built)
         };
@@ -351,7 +361,7 @@ impl Matcher {
     /// (repository-relative, `/`-separated).
     pub fn scan(&self, path: &str, data: &[u8], scratch: &mut Scratch) -> Vec<RawMatch> {
         let prefilter = self.prefilter(path, scratch);
-        if prefilter.exact.is_none() && prefilter.folded.is_none() {
+        if prefilter.is_empty() {
             return Vec::new();
         }
         let n_rules = self.rules.rules().len();
@@ -386,6 +396,9 @@ impl Matcher {
                 }
             }
         };
+        if let Some(teddy) = &prefilter.teddy {
+            teddy.find(data, &mut on_hit);
+        }
         if let Some(searcher) = &prefilter.exact {
             searcher.for_each_hit(data, &mut on_hit);
         }
@@ -399,9 +412,11 @@ impl Matcher {
             searcher.for_each_hit(&folded, |p, start, end| on_hit(n_exact + p, start, end));
         }
         scratch.folded = folded;
-        // Several keyword groups report their hits one group after another:
-        // put each rule's windows back in order and merge the overlaps.
-        if prefilter.passes() > 1 {
+        // Several keyword groups report their hits one group after another,
+        // and the one-pass searcher reports a literal when it meets its
+        // fingerprint: put each rule's windows back in order and merge the
+        // overlaps.
+        if !prefilter.hits_in_order() {
             for &r in &scratch.touched {
                 merge_windows(&mut scratch.windows[r]);
             }
@@ -528,18 +543,22 @@ enum KeywordSearcher {
 const PACKED_MAX: usize = 20;
 
 impl Prefilter {
-    /// How many searches a file goes through.
-    fn passes(&self) -> usize {
+    fn is_empty(&self) -> bool {
+        self.teddy.is_none() && self.exact.is_none() && self.folded.is_none()
+    }
+
+    /// Whether hits come by increasing start (one pass of `aho-corasick`).
+    fn hits_in_order(&self) -> bool {
         let n = |s: &Option<KeywordSearcher>| match s {
             Some(KeywordSearcher::Packed(groups)) => groups.len(),
             Some(KeywordSearcher::Automaton(_)) => 1,
             None => 0,
         };
-        n(&self.exact) + n(&self.folded)
+        self.teddy.is_none() && n(&self.exact) + n(&self.folded) <= 1
     }
 
     /// The prefilter of the content rules not in `excluded`.
-    fn new(rules: &RuleSet, excluded: &HashSet<usize>) -> Prefilter {
+    fn new(rules: &RuleSet, excluded: &HashSet<usize>, one_pass: bool) -> Prefilter {
         let included = |i: usize, r: &Rule| {
             matches!(r.kind, RuleKind::Content { .. }) && !excluded.contains(&i)
         };
@@ -548,7 +567,22 @@ impl Prefilter {
         let (folded, folded_activates) =
             Self::literals(rules, |i, r| included(i, r) && r.keywords_ignore_case());
         activates.extend(folded_activates);
+        let all: Vec<(&[u8], bool)> = exact
+            .iter()
+            .map(|l| (l.as_bytes(), false))
+            .chain(folded.iter().map(|l| (l.as_bytes(), true)))
+            .collect();
+        if let Some(teddy) = one_pass.then(|| teddy::Teddy::new(&all)).flatten() {
+            return Prefilter {
+                teddy: Some(teddy),
+                exact: None,
+                folded: None,
+                n_exact: exact.len(),
+                activates,
+            };
+        }
         Prefilter {
+            teddy: None,
             n_exact: exact.len(),
             exact: (!exact.is_empty()).then(|| KeywordSearcher::new(&exact)),
             folded: (!folded.is_empty()).then(|| KeywordSearcher::new(&folded)),
@@ -983,6 +1017,39 @@ mod tests {
     }
 
     #[test]
+    fn the_one_pass_searcher_and_aho_corasick_agree_on_every_example() {
+        let rules = RuleSet::builtin().unwrap();
+        let one_pass = Matcher::new(rules.clone());
+        let mut groups = Matcher::new(rules.clone());
+        groups.one_pass = false;
+        let (mut s1, mut s2) = (Scratch::default(), Scratch::default());
+        let mut compared = 0;
+        for rule in rules.rules() {
+            let path = rule.spec.example_path.as_deref().unwrap_or("example.txt");
+            for example in rule
+                .spec
+                .examples
+                .iter()
+                .chain(&rule.spec.negative_examples)
+            {
+                let (path, text) = match example {
+                    crate::rules::Example::Text(t) => (path, t.as_str()),
+                    crate::rules::Example::File { path, text } => (path.as_str(), text.as_str()),
+                    _ => continue,
+                };
+                let spans = |m: &Matcher, s: &mut Scratch| -> Vec<(usize, usize, usize)> {
+                    let found = m.scan(path, text.as_bytes(), s);
+                    found.iter().map(|x| (x.rule, x.start, x.end)).collect()
+                };
+                let (a, b) = (spans(&one_pass, &mut s1), spans(&groups, &mut s2));
+                assert_eq!(a, b, "{} on {path}", rule.id());
+                compared += 1;
+            }
+        }
+        assert!(compared > 500, "only {compared} examples");
+    }
+
+    #[test]
     fn packed_and_automaton_searchers_agree() {
         let kws: Vec<String> = ["sk-", "verify", "NEXT_PUBLIC_", "curl"]
             .iter()
@@ -1021,10 +1088,11 @@ mod tests {
             .collect();
         assert_eq!(ids, ["openai-api-key"]);
         let prefilter = m.prefilter("a.py", &mut s);
-        assert!(
-            matches!(prefilter.exact, Some(KeywordSearcher::Packed(_)))
-                || !cfg!(target_arch = "x86_64")
-        );
+        if teddy::available() {
+            assert!(prefilter.teddy.is_some() && prefilter.exact.is_none());
+        } else if cfg!(target_arch = "x86_64") {
+            assert!(matches!(prefilter.exact, Some(KeywordSearcher::Packed(_))));
+        }
     }
 
     #[test]
@@ -1073,7 +1141,9 @@ mod tests {
         assert!(rule("skytells-api-key-assignment").keywords_ignore_case());
         assert!(!rule("openai-api-key").keywords_ignore_case());
         let prefilter = m.prefilter("app/config.py", &mut s);
-        assert!(prefilter.exact.is_some() && prefilter.folded.is_some());
+        assert!(
+            prefilter.teddy.is_some() || (prefilter.exact.is_some() && prefilter.folded.is_some())
+        );
     }
 
     #[test]
