@@ -572,7 +572,12 @@ impl Prefilter {
             .map(|l| (l.as_bytes(), false))
             .chain(folded.iter().map(|l| (l.as_bytes(), true)))
             .collect();
-        if let Some(teddy) = one_pass.then(|| teddy::Teddy::new(&all)).flatten() {
+        let t0 = std::time::Instant::now();
+        let built = one_pass.then(|| teddy::Teddy::new(&all)).flatten();
+        if std::env::var_os("DBG").is_some() {
+            eprintln!("SET {} {:?}", all.len(), t0.elapsed());
+        }
+        if let Some(teddy) = built {
             return Prefilter {
                 teddy: Some(teddy),
                 exact: None,

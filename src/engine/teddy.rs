@@ -58,8 +58,10 @@ pub fn available() -> bool {
 /// How common bytes and 4-grams are in source code.
 struct Model {
     byte: [f64; 256],
-    /// The most common 4-grams and their frequencies, by first byte.
-    by_first: Vec<Vec<([u8; 4], f64)>>,
+    /// The most common 4-grams and their frequencies, sorted by their first
+    /// two bytes, and where those of each first two bytes start.
+    grams: Vec<([u8; 4], f64)>,
+    starts: Vec<u32>,
     gram: HashMap<[u8; 4], f64>,
     /// The same frequencies summed by the first three bytes.
     prefix: HashMap<[u8; 3], f64>,
@@ -86,16 +88,25 @@ impl Model {
             .map(|c| ([c[0], c[1], c[2], c[3]], freq(&c[4..])))
             .collect();
 
+        let mut grams = grams;
+        grams.sort_by_key(|(g, _)| (g[0], g[1]));
+        let pair = |g: &[u8; 4]| usize::from(g[0]) << 8 | usize::from(g[1]);
+        let mut starts = vec![0u32; 1 << 16 | 1];
+        for (g, _) in &grams {
+            starts[pair(g) + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
         let mut prefix = HashMap::new();
-        let mut by_first = vec![Vec::new(); 256];
         for &(g, f) in &grams {
             *prefix.entry([g[0], g[1], g[2]]).or_insert(0.0) += f;
-            by_first[usize::from(g[0])].push((g, f));
         }
         Model {
             byte,
-            gram: grams.into_iter().collect(),
-            by_first,
+            gram: grams.iter().copied().collect(),
+            grams,
+            starts,
             prefix,
         }
     }
@@ -222,10 +233,15 @@ impl Tables {
         }
         let passes =
             |i: usize, x: u8| self.lo[i] >> (x & 15) & 1 == 1 && self.hi[i] >> (x >> 4) & 1 == 1;
+        let second: Vec<usize> = self.passing(1).collect();
         let grams: f64 = self
             .passing(0)
-            .flat_map(|first| &model.by_first[first])
-            .filter(|(g, _)| (1..WIDTH).all(|i| passes(i, g[i])))
+            .flat_map(|first| second.iter().map(move |&s| first << 8 | s))
+            .flat_map(|pair| {
+                let (a, b) = (model.starts[pair], model.starts[pair + 1]);
+                &model.grams[a as usize..b as usize]
+            })
+            .filter(|(g, _)| (2..WIDTH).all(|i| passes(i, g[i])))
             .map(|(_, f)| f)
             .sum();
         let bytes: f64 = (0..WIDTH)
@@ -371,6 +387,8 @@ pub struct Teddy {
     literals: Vec<Vec<Literal>>,
     /// The (length, ignore case) of the fingerprints in the table.
     kinds: Vec<(usize, bool)>,
+    /// Whether the CPU has AVX-512BW: 64 positions at a time instead of 32.
+    wide: bool,
 }
 
 impl Teddy {
@@ -428,12 +446,17 @@ impl Teddy {
             .collect();
         kinds.sort_unstable();
         kinds.dedup();
+        #[cfg(target_arch = "x86_64")]
+        let wide = std::is_x86_feature_detected!("avx512bw");
+        #[cfg(not(target_arch = "x86_64"))]
+        let wide = false;
         Some(Teddy {
             lo,
             hi,
             slots,
             literals: table,
             kinds,
+            wide,
         })
     }
 
@@ -442,7 +465,10 @@ impl Teddy {
     /// in is reported later).
     pub fn find(&self, data: &[u8], f: &mut dyn FnMut(usize, usize, usize)) {
         #[cfg(target_arch = "x86_64")]
-        let done = {
+        let done = if self.wide {
+            // SAFETY: `wide` says the CPU has AVX-512BW.
+            unsafe { self.find_avx512(data, f) }
+        } else {
             // SAFETY: a Teddy is only built where the CPU has AVX2.
             unsafe { self.find_avx2(data, f) }
         };
@@ -556,17 +582,87 @@ impl Teddy {
                 bits &= bits - 1;
             }
             if n > BATCH - 32 {
-                for &q in &found[..n] {
-                    self.verify(data, q, f);
-                }
+                self.verify_all(data, &found[..n], f);
                 n = 0;
             }
             p += 32;
         }
-        for &q in &found[..n] {
+        self.verify_all(data, &found[..n], f);
+        p
+    }
+
+    /// [`Teddy::find_avx2`] over 64 positions at a time.
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512BW.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512bw")]
+    unsafe fn find_avx512(&self, data: &[u8], f: &mut dyn FnMut(usize, usize, usize)) -> usize {
+        use std::arch::x86_64::*;
+        let span = 64 + WIDTH - 1;
+        if data.len() < span {
+            return 0;
+        }
+        let last = data.len() - span;
+        let table = |t: &[u8; 16]| {
+            // SAFETY: 16 bytes are read from a 16-byte array.
+            unsafe { _mm512_broadcast_i32x4(_mm_loadu_si128(t.as_ptr().cast())) }
+        };
+        let lo: [[__m512i; WIDTH]; ACCUMULATORS] =
+            std::array::from_fn(|a| std::array::from_fn(|i| table(&self.lo[a][i])));
+        let hi: [[__m512i; WIDTH]; ACCUMULATORS] =
+            std::array::from_fn(|a| std::array::from_fn(|i| table(&self.hi[a][i])));
+        let nibble = _mm512_set1_epi8(0x0F);
+        let ptr = data.as_ptr();
+        const BATCH: usize = 512;
+        let mut found = [0usize; BATCH];
+        let mut n = 0;
+        let mut p = 0;
+        while p <= last {
+            let mut acc = [_mm512_set1_epi8(-1); ACCUMULATORS];
+            for i in 0..WIDTH {
+                // SAFETY: p + i + 64 <= last + span = data.len().
+                let v = unsafe { _mm512_loadu_si512(ptr.add(p + i).cast()) };
+                let l = _mm512_and_si512(v, nibble);
+                let h = _mm512_and_si512(_mm512_srli_epi16(v, 4), nibble);
+                for a in 0..ACCUMULATORS {
+                    let r = _mm512_and_si512(
+                        _mm512_shuffle_epi8(lo[a][i], l),
+                        _mm512_shuffle_epi8(hi[a][i], h),
+                    );
+                    acc[a] = _mm512_and_si512(acc[a], r);
+                }
+            }
+            let mut any = acc[0];
+            for a in &acc[1..] {
+                any = _mm512_or_si512(any, *a);
+            }
+            let mut bits: u64 = _mm512_test_epi8_mask(any, any);
+            while bits != 0 {
+                found[n] = p + bits.trailing_zeros() as usize;
+                n += 1;
+                bits &= bits - 1;
+            }
+            if n > BATCH - 64 {
+                self.verify_all(data, &found[..n], f);
+                n = 0;
+            }
+            p += 64;
+        }
+        self.verify_all(data, &found[..n], f);
+        p
+    }
+
+    /// [`Teddy::verify`] at each of `candidates`.
+    fn verify_all(
+        &self,
+        data: &[u8],
+        candidates: &[usize],
+        f: &mut dyn FnMut(usize, usize, usize),
+    ) {
+        for &q in candidates {
             self.verify(data, q, f);
         }
-        p
     }
 }
 
@@ -668,9 +764,12 @@ mod tests {
             (b"_-_", false),
         ];
         let t = Teddy::new(&literals).expect("AVX2 is here");
+        // The AVX2 loop too, where the CPU would take the AVX-512 one.
+        let mut narrow = Teddy::new(&literals).expect("AVX2 is here");
+        narrow.wide = false;
         let alphabet = b"sSkK-_ghpoaAbBvVeErRiIfFyYlLtTnN_ 0\n";
-        for seed in 1..200u64 {
-            let len = (seed as usize * 7) % 300;
+        for seed in 1..300u64 {
+            let len = (seed as usize * 7) % 400;
             let mut data = bytes(seed, len, alphabet);
             // Plant whole literals at the edges and across 32-byte blocks.
             for (i, (lit, _)) in literals.iter().enumerate() {
@@ -678,7 +777,9 @@ mod tests {
                 data.splice(at..at, lit.iter().copied());
             }
             data.extend_from_slice(b"SkyTells");
-            assert_eq!(found(&t, &data), brute(&literals, &data), "seed {seed}");
+            let want = brute(&literals, &data);
+            assert_eq!(found(&t, &data), want, "seed {seed}");
+            assert_eq!(found(&narrow, &data), want, "seed {seed}, AVX2");
         }
     }
 
@@ -706,6 +807,7 @@ mod tests {
         assert_eq!((raw.len() - 1024) % 8, 0);
         let m = Model::get();
         assert!(m.gram.len() > 1000);
+        assert_eq!(m.starts[1 << 16] as usize, m.grams.len());
         let total: f64 = m.byte.iter().sum();
         assert!(
             (0.99..1.01).contains(&total),
