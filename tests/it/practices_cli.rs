@@ -4,11 +4,9 @@
 //! automation (least privilege). Each runs the binary on a project written
 //! here.
 
-mod common;
-
 use std::path::Path;
 
-use common::{
+use crate::common::{
     fake_key, finding_keys, git, json_of, new_repo, scan_json_output, skyscan, write_file,
 };
 

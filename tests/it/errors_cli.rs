@@ -2,9 +2,9 @@
 //! with a hint that fits the command, exits 2, and spoils no more of the run
 //! than it must.
 
-mod common;
+use crate::common;
 
-use common::{copy_fixture, finding_keys, git, json_of, new_repo, plant_key, skyscan};
+use crate::common::{copy_fixture, finding_keys, git, json_of, new_repo, plant_key, skyscan};
 use predicates::prelude::*;
 
 #[test]

@@ -2,12 +2,10 @@
 //! a commit that adds a key and lets a clean commit through without a word;
 //! uninstall removes only a hook skyscan wrote.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command as StdCommand;
 
-use common::{fake_key, git, new_repo, skyscan};
+use crate::common::{fake_key, git, new_repo, skyscan};
 use predicates::prelude::*;
 
 /// `git commit` with the hook active and the test binary as `skyscan`.

@@ -5,15 +5,14 @@
 //! elsewhere; proxies; redaction; the report fields and the SC7 count.
 //! Keys are generated at test time from a printed seed.
 
-mod common;
-#[path = "verify_cli/mock.rs"]
-mod mock;
+use crate::common;
+pub(crate) mod mock;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use common::{commit_dated, git, json_of, new_repo, skyscan};
+use crate::common::{commit_dated, git, json_of, new_repo, skyscan};
 use mock::{Mock, Reply};
 
 const PROXY_VARS: [&str; 7] = [

@@ -2,12 +2,12 @@
 //! `--verbose`, standard input, colour (NO_COLOR, CLICOLOR, CLICOLOR_FORCE,
 //! `--color`) and a reader that goes away early.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::process::{Command as StdCommand, Stdio};
 
-use common::{copy_fixture, fake_key, finding_keys, json_of, plant_key, skyscan};
+use crate::common::{copy_fixture, fake_key, finding_keys, json_of, plant_key, skyscan};
 use predicates::prelude::*;
 
 fn stdout_of(out: &std::process::Output) -> String {

@@ -3,15 +3,13 @@
 //! and tool cache): the scan step, and the install step against a fake
 //! release served by `python3 -m http.server` on 127.0.0.1.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command as StdCommand, Stdio};
 
 use sha2::{Digest, Sha256};
 
-use common::{commit_dated, copy_fixture, git, new_repo, plant_key};
+use crate::common::{commit_dated, copy_fixture, git, new_repo, plant_key};
 
 fn run_action(workspace: &Path, env: &[(&str, &str)]) -> (std::process::Output, String, String) {
     let scratch = tempfile::tempdir().unwrap();

@@ -2,9 +2,7 @@
 //! outputs name the cell and the line in it, point at the real line and
 //! column of the `.ipynb` file, and keep secrets masked in every format.
 
-mod common;
-
-use common::{fake_key, json_of, skyscan};
+use crate::common::{fake_key, json_of, skyscan};
 use serde_json::{json, Value};
 
 /// A notebook as Jupyter writes it (one JSON string per source line).

@@ -4,14 +4,14 @@
 //! several packs beside loose objects), and check end to end that a
 //! history gives the same report however its objects are stored.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command as StdCommand;
 use std::sync::Mutex;
 
-use common::{commit_dated, git, json_of, new_repo, plant_key, skyscan};
+use crate::common::{commit_dated, git, json_of, new_repo, plant_key, skyscan};
 use serde_json::Value;
 use skyscan::source::objects::{object_dirs, Kind, ObjectStore, Resolved, Visit};
 use skyscan::source::pack::{ObjectKey, Pack, PackKind};

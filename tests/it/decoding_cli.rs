@@ -4,11 +4,9 @@
 //! encoded text with the layers undone, and never printed in any form;
 //! nesting is followed to a fixed depth; history scans decode too.
 
-mod common;
-
+use crate::common::{fake_key, git, json_of, new_repo, scan_json_output, skyscan, write_file};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use common::{fake_key, git, json_of, new_repo, scan_json_output, skyscan, write_file};
 
 fn b64(s: &str) -> String {
     STANDARD.encode(s)

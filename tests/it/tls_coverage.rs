@@ -3,12 +3,10 @@
 //! cases of the evaluation set `bench/tls-eval/` (at least 90% per
 //! language) without reporting its look-alikes (at least 95% precision).
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use common::{json_of, skyscan};
+use crate::common::{json_of, skyscan};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

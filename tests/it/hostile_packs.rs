@@ -4,7 +4,7 @@
 //! The packs are written here byte by byte (a small pack and index writer),
 //! since git refuses to write them.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::Duration;

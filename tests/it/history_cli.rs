@@ -1,9 +1,11 @@
 //! End-to-end tests of `skyscan history` and `skyscan staged` on small
 //! repositories with planted history, built with the git CLI.
 
-mod common;
+use crate::common;
 
-use common::{commit_dated, fake_key, git, git_with_env, json_of, new_repo, plant_key, skyscan};
+use crate::common::{
+    commit_dated, fake_key, git, git_with_env, json_of, new_repo, plant_key, skyscan,
+};
 use predicates::prelude::*;
 use serde_json::Value;
 

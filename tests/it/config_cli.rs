@@ -1,9 +1,9 @@
 //! `.skyscan.toml` / `--config`: disabling rules, changing severities,
 //! allowlists, custom rules, and clear errors for a malformed file.
 
-mod common;
+use crate::common;
 
-use common::{finding_keys, json_of, plant_key, skyscan};
+use crate::common::{finding_keys, json_of, plant_key, skyscan};
 use predicates::prelude::*;
 
 #[test]

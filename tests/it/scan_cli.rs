@@ -1,9 +1,9 @@
 //! End-to-end tests of `skyscan scan`: the binary on the sample project in
 //! `fixtures/`, in every output format, plus exit codes and error handling.
 
-mod common;
-
-use common::{copy_fixture, fake_key, finding_keys, git, json_of, scan_json_output, skyscan};
+use crate::common::{
+    copy_fixture, fake_key, finding_keys, git, json_of, scan_json_output, skyscan,
+};
 use predicates::prelude::*;
 
 /// What the sample app must produce, and nothing else.

@@ -2,9 +2,9 @@
 //! the binary: what is dropped, what is re-graded and what the message says.
 //! Each case is one a real project showed (see bench/triage/).
 
-mod common;
+use crate::common;
 
-use common::{fake_key, git, json_of, new_repo, scan_json_output};
+use crate::common::{fake_key, git, json_of, new_repo, scan_json_output};
 
 fn findings(dir: &std::path::Path) -> Vec<serde_json::Value> {
     let out = scan_json_output(dir, &["--fail-on", "never"]);

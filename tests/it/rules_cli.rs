@@ -1,9 +1,7 @@
 //! `skyscan rules`: listing, explaining, self-checking, and the README's
 //! rule table, which must match what the rules say about themselves.
 
-mod common;
-
-use common::skyscan;
+use crate::common::skyscan;
 use predicates::prelude::*;
 
 #[test]

@@ -4,13 +4,13 @@
 //! are warnings that leave the scan incomplete (exit 2), never a crash or a
 //! hang. Every archive is written here, at test time.
 
-mod common;
+use crate::common;
 
 use std::io::{Cursor, Write};
 use std::path::Path;
 use std::time::Duration;
 
-use common::{commit_dated, fake_key, finding_keys, git, json_of, new_repo, skyscan};
+use crate::common::{commit_dated, fake_key, finding_keys, git, json_of, new_repo, skyscan};
 use zip::write::SimpleFileOptions;
 use zip::CompressionMethod;
 

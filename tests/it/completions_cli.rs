@@ -2,11 +2,9 @@
 //! clap definitions as the parser, so they cannot drift from it; checked by
 //! the tools that read them where this machine has them (bash, groff).
 
-mod common;
-
 use std::process::Command as StdCommand;
 
-use common::skyscan;
+use crate::common::skyscan;
 use predicates::prelude::*;
 
 fn stdout(args: &[&str]) -> String {

@@ -3,9 +3,7 @@
 //! key in source or in server output is not; build output is scanned only
 //! with `--no-ignore` when git ignores it.
 
-mod common;
-
-use common::{fake_key, findings_of, git, json_of, scan_json_output, write_file};
+use crate::common::{fake_key, findings_of, git, json_of, scan_json_output, write_file};
 
 #[test]
 fn a_key_in_a_client_bundle_is_also_an_sc2_finding() {

@@ -2,12 +2,12 @@
 //! ships inside the `serde-sarif` crate's sources, found through
 //! `cargo metadata`) and against what GitHub code scanning requires.
 
-mod common;
-
 use std::path::PathBuf;
 
-use common::{copy_fixture, fake_key, git, json_of, new_repo, plant_key, skyscan};
+use crate::common::{copy_fixture, fake_key, git, json_of, new_repo, plant_key, skyscan};
 use serde_json::Value;
+
+use crate::verify_cli::mock;
 
 /// The SARIF 2.1.0 schema from the serde-sarif package in the dependency graph.
 fn sarif_schema() -> Value {
@@ -217,9 +217,6 @@ fn fingerprints_survive_line_moves_but_not_other_secrets() {
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
-
-#[path = "verify_cli/mock.rs"]
-mod mock;
 
 /// With `--verify`, results carry `verification` in their properties and a
 /// `key-<status>` tag, and the document stays schema-valid.

@@ -5,12 +5,14 @@
 //! intent-to-add entries and merge conflicts; and check that an index it
 //! cannot read is an error that says why.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command as StdCommand;
 
-use common::{commit_dated, git, git_with_env, json_of, new_repo, plant_key, skyscan, write_file};
+use crate::common::{
+    commit_dated, git, git_with_env, json_of, new_repo, plant_key, skyscan, write_file,
+};
 use skyscan::source::index::{staged_changes, Change};
 
 /// What git says is staged (added, modified, type-changed): sorted

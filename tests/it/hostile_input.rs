@@ -2,13 +2,11 @@
 //! leak a secret; each problem is a warning naming the file, and the rest of
 //! the scan is completed and reported.
 
-mod common;
-
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{
+use crate::common::{
     commit_dated, fake_key, finding_keys, git, git_with_env, json_of, new_repo, plant_key,
     scan_json_output, skyscan,
 };

@@ -2,9 +2,7 @@
 //! one key per environment (SC4), raw prompts in logs (SC9) and webhook
 //! signatures compared in constant time (SC10).
 
-mod common;
-
-use common::{fake_key, findings_of, json_of, scan_json_output};
+use crate::common::{fake_key, findings_of, json_of, scan_json_output};
 
 fn scan_json(dir: &std::path::Path) -> (Option<i32>, serde_json::Value) {
     let out = scan_json_output(dir, &[]);
