@@ -35,6 +35,8 @@ mod notebooks_cli;
 mod output_cli;
 mod packaging;
 mod practices_cli;
+mod report_snapshots;
+mod rule_examples;
 mod rules_cli;
 mod sarif;
 mod scan_cli;
