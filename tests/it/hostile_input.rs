@@ -152,26 +152,59 @@ fn symlink_loops_do_not_hang() {
     assert_eq!(out.status.code(), Some(0));
 }
 
+/// A file listed in a directory but refused by the OS when opened, for any
+/// user, root included: its path from the scan root is longer than
+/// `PATH_MAX` (4096 bytes on Linux), while its directory's path is not, so
+/// the walk lists it and the open fails with "file name too long". (File
+/// permissions cannot make the test: root reads through mode 000, so a
+/// test built on them proves nothing in containers and CI that run as
+/// root.) A file of mode 000 is there too: for a user the OS stops, it is a
+/// second unreadable file; for root it is read and scanned like any other.
 #[test]
 fn unreadable_file_is_a_warning_and_the_rest_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     plant_key(&root.join("ok.py"));
+    // 16 directories of 250 bytes: "./" and the chain make 4017 bytes,
+    // under PATH_MAX; the 203-byte file name takes the path over it.
+    let segment = "d".repeat(250);
+    let deep = (0..16).fold(root.to_path_buf(), |p, _| p.join(&segment));
+    let relative_dir = deep.strip_prefix(root).unwrap().as_os_str().len() + 2;
+    assert!(relative_dir < 4096);
+    std::fs::create_dir_all(&deep).unwrap();
+    let name = format!("{}.py", "f".repeat(200));
+    assert!(relative_dir + 1 + name.len() > 4096);
+    // Created from inside its directory: the full path is too long for
+    // this process too.
+    let made = std::process::Command::new("sh")
+        .args(["-c", "printf 'x = 1\\n' > \"$1\"", "sh", &name])
+        .current_dir(&deep)
+        .status()
+        .expect("sh runs");
+    assert!(made.success());
+    assert!(std::fs::read(deep.join(&name)).is_err());
     let locked = root.join("locked.py");
     std::fs::write(&locked, "x = 1\n").unwrap();
-    use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::read(&locked).is_ok() {
-        // Running as root: permissions do not stop reads, nothing to test.
-        eprintln!("skipped: permissions are not enforced for this user");
-        return;
-    }
+    let locked_out = std::fs::read(&locked).is_err();
+
     let out = scan(root, &["--fail-on", "never"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("locked.py"), "{stderr}");
+    let warned = |file: &str| {
+        stderr
+            .lines()
+            .any(|l| l.contains(file) && l.contains("warning"))
+    };
+    assert!(warned(&name), "{stderr}");
+    assert_eq!(warned("locked.py"), locked_out, "{stderr}");
     // Incomplete scan, nothing failing: exit 2, and the readable file is reported.
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(json_of(&out)["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let report = json_of(&out);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(report["findings"][0]["path"], "ok.py");
+    let unreadable = if locked_out { 2 } else { 1 };
+    assert_eq!(report["stats"]["errors"], unreadable, "{report}");
 }
 
 #[test]
