@@ -3,16 +3,15 @@
 //! revoked and error answers; the default that opens no connection; a
 //! repository configuration that tries to turn verification on or send it
 //! elsewhere; proxies; redaction; the report fields and the SC7 count.
-//! Keys are generated at test time from a printed seed.
+//! Keys are generated at test time from a printed seed (`common::fake_key`).
 
 use crate::common;
 pub(crate) mod mock;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::common::{commit_dated, git, json_of, new_repo, skyscan};
+use crate::common::{commit_dated, git, json_of, new_repo, random_token, skyscan};
 use mock::{Mock, Reply};
 
 const PROXY_VARS: [&str; 7] = [
@@ -34,39 +33,6 @@ fn cmd() -> assert_cmd::Command {
     c.env_remove("SKYSCAN_TEST_VERIFY_BASE");
     c.timeout(Duration::from_secs(120));
     c
-}
-
-/// Random tokens from a seed printed once per test process.
-fn random(alphabet: &str, len: usize) -> String {
-    static STATE: AtomicU64 = AtomicU64::new(0);
-    if STATE.load(Ordering::SeqCst) == 0 {
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos() as u64
-            | 1;
-        if STATE
-            .compare_exchange(0, seed, Ordering::SeqCst, Ordering::SeqCst)
-            .is_ok()
-        {
-            eprintln!("verify_cli key seed: {seed}");
-        }
-    }
-    let chars: Vec<char> = alphabet.chars().collect();
-    let mut out = String::new();
-    while out.chars().count() < len {
-        let mut x = STATE.load(Ordering::SeqCst);
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        STATE.store(x, Ordering::SeqCst);
-        let c = chars[(x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 40) as usize % chars.len()];
-        // No repeated characters: no run a placeholder filter would drop.
-        if !out.ends_with(c) {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Letters and digits without the vowels and letters that spell the
@@ -98,7 +64,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/v1/models",
             header: "x-api-key",
-            key: || format!("sk-{}", random(ALNUM, 32)),
+            key: || format!("sk-{}", random_token(ALNUM, 32)),
             line: |k| format!("SKYTELLS_API_KEY = '{k}'\n"),
             live: (200, r#"{"data":[]}"#),
             revoked: Some((401, r#"{"error":"unauthorized"}"#)),
@@ -109,7 +75,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/v1/models",
             header: "authorization",
-            key: || format!("sk-proj-{}", random(ALNUM, 48)),
+            key: || format!("sk-proj-{}", random_token(ALNUM, 48)),
             line: |k| format!("OPENAI_API_KEY = \"{k}\"\n"),
             live: (200, r#"{"data":[]}"#),
             revoked: Some((401, r#"{"error":{"code":"invalid_api_key"}}"#)),
@@ -120,7 +86,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/v1/organization/projects?limit=1",
             header: "authorization",
-            key: || format!("sk-admin-{}", random(ALNUM, 48)),
+            key: || format!("sk-admin-{}", random_token(ALNUM, 48)),
             line: |k| format!("OPENAI_ADMIN_KEY = \"{k}\"\n"),
             live: (200, r#"{"data":[]}"#),
             revoked: Some((401, "{}")),
@@ -131,7 +97,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/v1/models",
             header: "x-api-key",
-            key: || format!("sk-ant-api03-{}", random(ALNUM, 90)),
+            key: || format!("sk-ant-api03-{}", random_token(ALNUM, 90)),
             line: |k| format!("ANTHROPIC_API_KEY = \"{k}\"\n"),
             live: (200, r#"{"data":[]}"#),
             revoked: Some((401, r#"{"type":"error"}"#)),
@@ -142,7 +108,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/v1/balance",
             header: "authorization",
-            key: || format!("sk_live_{}", random(ALNUM, 32)),
+            key: || format!("sk_live_{}", random_token(ALNUM, 32)),
             line: |k| format!("stripe.api_key = \"{k}\"\n"),
             live: (403, r#"{"error":{"type":"invalid_request_error"}}"#),
             revoked: Some((401, "{}")),
@@ -153,7 +119,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/user",
             header: "authorization",
-            key: || format!("ghp_{}", random(ALNUM, 36)),
+            key: || format!("ghp_{}", random_token(ALNUM, 36)),
             line: |k| format!("GITHUB_TOKEN={k}\n"),
             live: (200, r#"{"login":"octo"}"#),
             revoked: Some((401, "{}")),
@@ -164,7 +130,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/installation/repositories?per_page=1",
             header: "authorization",
-            key: || format!("ghs_{}", random(ALNUM, 36)),
+            key: || format!("ghs_{}", random_token(ALNUM, 36)),
             line: |k| format!("GITHUB_APP_TOKEN={k}\n"),
             live: (200, "{}"),
             revoked: Some((401, "{}")),
@@ -175,7 +141,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/api/v4/personal_access_tokens/self",
             header: "private-token",
-            key: || format!("glpat-{}", random(ALNUM, 20)),
+            key: || format!("glpat-{}", random_token(ALNUM, 20)),
             line: |k| format!("GITLAB_TOKEN={k}\n"),
             live: (200, r#"{"active":true}"#),
             revoked: None,
@@ -189,9 +155,9 @@ fn cases() -> Vec<Case> {
             key: || {
                 format!(
                     "xoxb-{}-{}-{}",
-                    random("23456789", 11),
-                    random("23456789", 12),
-                    random(ALNUM, 24)
+                    random_token("23456789", 11),
+                    random_token("23456789", 12),
+                    random_token(ALNUM, 24)
                 )
             },
             line: |k| format!("SLACK_BOT_TOKEN={k}\n"),
@@ -204,7 +170,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/api/whoami-v2",
             header: "authorization",
-            key: || format!("hf_{}", random(LETTERS, 34)),
+            key: || format!("hf_{}", random_token(LETTERS, 34)),
             line: |k| format!("HF_TOKEN = \"{k}\"\n"),
             live: (200, r#"{"name":"u"}"#),
             revoked: Some((401, "{}")),
@@ -215,7 +181,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/v1/account",
             header: "authorization",
-            key: || format!("r8_{}", random(ALNUM, 37)),
+            key: || format!("r8_{}", random_token(ALNUM, 37)),
             line: |k| format!("REPLICATE_API_TOKEN = \"{k}\"\n"),
             live: (200, r#"{"type":"user"}"#),
             revoked: Some((401, "{}")),
@@ -226,7 +192,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/openai/v1/models",
             header: "authorization",
-            key: || format!("gsk_{}", random(ALNUM, 52)),
+            key: || format!("gsk_{}", random_token(ALNUM, 52)),
             line: |k| format!("GROQ_API_KEY = \"{k}\"\n"),
             live: (200, "{}"),
             revoked: Some((401, "{}")),
@@ -237,7 +203,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/v1/models",
             header: "authorization",
-            key: || random(ALNUM, 32),
+            key: || random_token(ALNUM, 32),
             line: |k| format!("MISTRAL_API_KEY = \"{k}\"\n"),
             live: (200, "{}"),
             revoked: Some((401, "{}")),
@@ -248,7 +214,7 @@ fn cases() -> Vec<Case> {
             method: "POST",
             target: "/v1/check-api-key",
             header: "authorization",
-            key: || random(ALNUM, 40),
+            key: || random_token(ALNUM, 40),
             line: |k| format!("COHERE_API_KEY = \"{k}\"\n"),
             live: (200, r#"{"valid":true}"#),
             revoked: Some((200, r#"{"valid":false}"#)),
@@ -259,7 +225,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/v1/models",
             header: "authorization",
-            key: || format!("tgp_v1_{}", random(ALNUM, 43)),
+            key: || format!("tgp_v1_{}", random_token(ALNUM, 43)),
             line: |k| format!("TOGETHER_API_KEY = \"{k}\"\n"),
             live: (200, "[]"),
             revoked: Some((401, "{}")),
@@ -270,7 +236,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/v1/api-key",
             header: "authorization",
-            key: || format!("xai-{}", random(ALNUM, 80)),
+            key: || format!("xai-{}", random_token(ALNUM, 80)),
             line: |k| format!("XAI_API_KEY = \"{k}\"\n"),
             live: (200, r#"{"api_key_blocked":false,"api_key_disabled":false}"#),
             revoked: Some((400, r#"{"error":"Incorrect API key provided"}"#)),
@@ -281,7 +247,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/user/balance",
             header: "authorization",
-            key: || format!("sk-{}", random(HEX, 32)),
+            key: || format!("sk-{}", random_token(HEX, 32)),
             line: |k| format!("DEEPSEEK_API_KEY = \"{k}\"\n"),
             live: (200, r#"{"is_available":true}"#),
             revoked: Some((401, "{}")),
@@ -292,7 +258,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/api/v1/key",
             header: "authorization",
-            key: || format!("sk-or-v1-{}", random(HEX, 64)),
+            key: || format!("sk-or-v1-{}", random_token(HEX, 64)),
             line: |k| format!("OPENROUTER_API_KEY = \"{k}\"\n"),
             live: (200, r#"{"data":{}}"#),
             revoked: Some((401, "{}")),
@@ -303,7 +269,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/v1/user",
             header: "xi-api-key",
-            key: || format!("sk_{}", random(HEX, 48)),
+            key: || format!("sk_{}", random_token(HEX, 48)),
             line: |k| format!("ELEVENLABS_API_KEY = \"{k}\"\n"),
             live: (401, r#"{"detail":{"status":"missing_permissions"}}"#),
             revoked: Some((401, r#"{"detail":{"status":"invalid_api_key"}}"#)),
@@ -314,7 +280,13 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/indexes",
             header: "api-key",
-            key: || format!("pcsk_{}_{}", random(ALNUM, 5), random(ALNUM, 63)),
+            key: || {
+                format!(
+                    "pcsk_{}_{}",
+                    random_token(ALNUM, 5),
+                    random_token(ALNUM, 63)
+                )
+            },
             line: |k| format!("PINECONE_API_KEY = \"{k}\"\n"),
             live: (200, r#"{"indexes":[]}"#),
             revoked: Some((401, "{}")),
@@ -325,7 +297,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/v1beta/models?pageSize=1",
             header: "x-goog-api-key",
-            key: || format!("AIza{}", random(ALNUM, 35)),
+            key: || format!("AIza{}", random_token(ALNUM, 35)),
             line: |k| format!("GEMINI_API_KEY = \"{k}\"\n"),
             live: (200, r#"{"models":[]}"#),
             revoked: Some((
@@ -339,7 +311,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/v1/projects",
             header: "authorization",
-            key: || format!("sbp_{}", random(HEX, 40)),
+            key: || format!("sbp_{}", random_token(HEX, 40)),
             line: |k| format!("SUPABASE_ACCESS_TOKEN = \"{k}\"\n"),
             live: (200, "[]"),
             revoked: Some((401, "{}")),
@@ -350,7 +322,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/-/whoami",
             header: "authorization",
-            key: || format!("npm_{}", random(ALNUM, 36)),
+            key: || format!("npm_{}", random_token(ALNUM, 36)),
             line: |k| format!("//registry.npmjs.org/:_authToken={k}\n"),
             live: (200, r#"{"username":"u"}"#),
             revoked: Some((401, "{}")),
@@ -361,7 +333,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/v3/scopes",
             header: "authorization",
-            key: || format!("SG.{}.{}", random(ALNUM, 22), random(ALNUM, 43)),
+            key: || format!("SG.{}.{}", random_token(ALNUM, 22), random_token(ALNUM, 43)),
             line: |k| format!("SENDGRID_API_KEY = \"{k}\"\n"),
             live: (200, r#"{"scopes":[]}"#),
             revoked: Some((401, "{}")),
@@ -372,7 +344,7 @@ fn cases() -> Vec<Case> {
             method: "GET",
             target: "/v2/user",
             header: "authorization",
-            key: || format!("vcp_{}", random(ALNUM, 56)),
+            key: || format!("vcp_{}", random_token(ALNUM, 56)),
             line: |k| format!("VERCEL_TOKEN = \"{k}\"\n"),
             live: (200, r#"{"user":{}}"#),
             revoked: Some((403, r#"{"error":{"code":"invalidToken"}}"#)),
@@ -506,8 +478,8 @@ fn every_provider_live_revoked_and_error_answers() {
 #[test]
 fn network_errors_and_timeouts_are_unknown_never_revoked() {
     let dir = tempfile::tempdir().unwrap();
-    let closed = format!("sk-proj-{}", random(ALNUM, 48));
-    let hung = format!("sk-proj-{}", random(ALNUM, 48));
+    let closed = format!("sk-proj-{}", random_token(ALNUM, 48));
+    let hung = format!("sk-proj-{}", random_token(ALNUM, 48));
     std::fs::write(
         dir.path().join("a.py"),
         format!("OPENAI_API_KEY = '{closed}'\nOTHER_OPENAI_KEY = '{hung}'\n"),
@@ -557,7 +529,7 @@ fn network_errors_and_timeouts_are_unknown_never_revoked() {
 #[test]
 fn each_distinct_key_is_checked_once() {
     let dir = tempfile::tempdir().unwrap();
-    let key = format!("sk-proj-{}", random(ALNUM, 48));
+    let key = format!("sk-proj-{}", random_token(ALNUM, 48));
     for name in ["a.py", "b.py", "c.js"] {
         std::fs::write(dir.path().join(name), format!("OPENAI_API_KEY = '{key}'\n")).unwrap();
     }
@@ -588,7 +560,7 @@ fn each_distinct_key_is_checked_once() {
 #[test]
 fn without_verify_no_connection_is_opened() {
     let repo = new_repo();
-    let key = format!("sk-proj-{}", random(ALNUM, 48));
+    let key = format!("sk-proj-{}", random_token(ALNUM, 48));
     std::fs::write(
         repo.path().join("a.py"),
         format!("OPENAI_API_KEY = '{key}'\n"),
@@ -626,8 +598,8 @@ fn without_verify_no_connection_is_opened() {
 #[test]
 fn https_proxy_is_honoured_and_only_the_official_host_is_asked_for() {
     let dir = tempfile::tempdir().unwrap();
-    let key = format!("sk-proj-{}", random(ALNUM, 48));
-    let gh = format!("ghp_{}", random(ALNUM, 36));
+    let key = format!("sk-proj-{}", random_token(ALNUM, 48));
+    let gh = format!("ghp_{}", random_token(ALNUM, 36));
     std::fs::write(
         dir.path().join("a.py"),
         format!("OPENAI_API_KEY = '{key}'\nGITHUB_TOKEN = '{gh}'\n"),
@@ -664,7 +636,7 @@ fn https_proxy_is_honoured_and_only_the_official_host_is_asked_for() {
 #[test]
 fn a_repository_config_cannot_turn_verification_on_or_redirect_it() {
     let repo = new_repo();
-    let key = format!("sk-proj-{}", random(ALNUM, 48));
+    let key = format!("sk-proj-{}", random_token(ALNUM, 48));
     let elsewhere = Mock::start(HashMap::from([(
         key.clone(),
         Reply::Status(200, "{}".into()),
@@ -720,7 +692,7 @@ fn a_repository_config_cannot_turn_verification_on_or_redirect_it() {
 #[test]
 fn a_config_the_user_names_may_turn_verification_on() {
     let dir = tempfile::tempdir().unwrap();
-    let key = format!("sk-proj-{}", random(ALNUM, 48));
+    let key = format!("sk-proj-{}", random_token(ALNUM, 48));
     std::fs::write(
         dir.path().join("a.py"),
         format!("OPENAI_API_KEY = '{key}'\n"),
@@ -756,8 +728,8 @@ fn a_config_the_user_names_may_turn_verification_on() {
 #[test]
 fn only_live_and_fail_on_live() {
     let dir = tempfile::tempdir().unwrap();
-    let live = format!("sk-proj-{}", random(ALNUM, 48));
-    let revoked = format!("sk-proj-{}", random(ALNUM, 48));
+    let live = format!("sk-proj-{}", random_token(ALNUM, 48));
+    let revoked = format!("sk-proj-{}", random_token(ALNUM, 48));
     std::fs::write(
         dir.path().join("live.py"),
         format!("OPENAI_API_KEY = '{live}'\n"),
@@ -826,7 +798,7 @@ fn history_with_removed_keys(keys: &[&str]) -> tempfile::TempDir {
 #[test]
 fn history_counts_live_revoked_and_unknown_keys_for_sc7() {
     let keys: Vec<String> = (0..4)
-        .map(|_| format!("sk-proj-{}", random(ALNUM, 48)))
+        .map(|_| format!("sk-proj-{}", random_token(ALNUM, 48)))
         .collect();
     let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
     let repo = history_with_removed_keys(&refs);
@@ -932,7 +904,7 @@ fn a_live_key_raises_a_warning_to_error() {
     // A key at HEAD for 200 days: key-rotation-overdue is a warning, a
     // live one is an error.
     let repo = new_repo();
-    let key = format!("sk-proj-{}", random(ALNUM, 48));
+    let key = format!("sk-proj-{}", random_token(ALNUM, 48));
     std::fs::write(
         repo.path().join("a.py"),
         format!("OPENAI_API_KEY = '{key}'\n"),
@@ -966,8 +938,8 @@ fn a_live_key_raises_a_warning_to_error() {
 #[test]
 fn staged_verify_and_keys_without_a_check() {
     let repo = new_repo();
-    let key = format!("sk-proj-{}", random(ALNUM, 48));
-    let aws = format!("AKIA{}", random("ABCDFGHJKMNPQRVWZ234567", 16));
+    let key = format!("sk-proj-{}", random_token(ALNUM, 48));
+    let aws = format!("AKIA{}", random_token("ABCDFGHJKMNPQRVWZ234567", 16));
     std::fs::write(
         repo.path().join("a.py"),
         format!("OPENAI_API_KEY = '{key}'\nAWS_ACCESS_KEY_ID = '{aws}'\n"),
@@ -999,7 +971,7 @@ fn staged_verify_and_keys_without_a_check() {
 #[test]
 fn keys_never_appear_in_output_or_logs() {
     let dir = tempfile::tempdir().unwrap();
-    let key = format!("sk-proj-{}", random(ALNUM, 48));
+    let key = format!("sk-proj-{}", random_token(ALNUM, 48));
     std::fs::write(
         dir.path().join("a.py"),
         format!("OPENAI_API_KEY = '{key}'\n"),
@@ -1050,7 +1022,7 @@ fn the_test_base_is_only_for_loopback_over_plain_http() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("a.py"),
-        format!("OPENAI_API_KEY = 'sk-proj-{}'\n", random(ALNUM, 48)),
+        format!("OPENAI_API_KEY = 'sk-proj-{}'\n", random_token(ALNUM, 48)),
     )
     .unwrap();
     let out = cmd()
@@ -1068,7 +1040,7 @@ fn the_test_base_is_only_for_loopback_over_plain_http() {
 #[test]
 fn a_custom_rule_under_a_provider_id_sends_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let key = format!("sk-proj-{}", random(ALNUM, 48));
+    let key = format!("sk-proj-{}", random_token(ALNUM, 48));
     std::fs::write(dir.path().join("a.txt"), format!("token: {key}\n")).unwrap();
     std::fs::write(
         dir.path().join(".skyscan.toml"),
@@ -1158,7 +1130,7 @@ fn an_unverifiable_certificate_is_refused() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let key = format!("sk-proj-{}", random(ALNUM, 48));
+    let key = format!("sk-proj-{}", random_token(ALNUM, 48));
     std::fs::write(
         dir.path().join("a.py"),
         format!("OPENAI_API_KEY = '{key}'\n"),
