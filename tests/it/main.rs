@@ -2,11 +2,11 @@
 //! `tests/*.rs` files, and cargo linked each into its own executable
 //! against the whole dependency graph after every change to `src/` (19-21 s
 //! of rebuild after touching `src/lib.rs`, 1.4 GB of test binaries; now
-//! 6-8 s and 0.24 GB, measured on a busy 2-core machine). As modules of one crate they link once, run in one
-//! harness that spreads all of them over the threads, and share `common`
-//! (the helpers in `tests/common/`) without each file declaring it again.
-//! The price: a change to one test file recompiles the whole test crate
-//! (about 3 s instead of under 1 s).
+//! 6-8 s and 0.24 GB, measured on a busy 2-core machine). As modules of one
+//! crate they link once, run in one harness that spreads all of them over
+//! the threads, and share `common` (the helpers in `tests/common/`) without
+//! each file declaring it again. The price: a change to one test file
+//! recompiles the whole test crate (about 3 s instead of under 1 s).
 //!
 //! Run one module with a filter: `cargo test --test it scan_cli::`, one test
 //! with its full name: `cargo test --test it hostile_input::unreadable`.
