@@ -2,7 +2,7 @@
 # Run every fuzz target for a bounded time (not a test; needs the nightly
 # toolchain). A single allocation over 1 GiB, 2 GiB resident or 20 s on one
 # input is a crash. Crashes are copied to fuzz/regressions/<target>/, which
-# tests/fuzz_regressions.rs replays on every `cargo test`.
+# tests/it/fuzz_regressions.rs replays on every `cargo test`.
 #
 #   bash fuzz/run.sh            # 120 s per target
 #   SECONDS_PER_TARGET=600 TARGETS=scan_and_report bash fuzz/run.sh
@@ -16,9 +16,9 @@ for target in ${TARGETS:-scan_and_report parse_config parse_tree parse_index his
   # Seed the corpus with the regression inputs and (for scans) the fixtures.
   cp -n regressions/"$target"/* "corpus/$target/" 2>/dev/null || true
   if [ "$target" = history_pack ]; then
-    # The crafted packs of tests/fuzz_regressions.rs, in the target's format.
+    # The crafted packs of tests/it/fuzz_regressions.rs, in the target's format.
     (cd .. && SKYSCAN_WRITE_FUZZ_SEEDS="$PWD/fuzz/corpus/$target" \
-      cargo test -q --release --test fuzz_regressions history_pack >/dev/null)
+      cargo test -q --release --test it fuzz_regressions::history_pack >/dev/null)
   fi
   if [ "$target" = scan_archive ] && command -v python3 >/dev/null; then
     # A zip, a tar and a tar.gz holding a key and a nested zip (the first

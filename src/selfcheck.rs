@@ -10,7 +10,7 @@ use crate::engine::{Matcher, Scratch};
 use crate::error::Error;
 use crate::finding::Finding;
 use crate::judge::Project;
-use crate::rules::{Example, ExampleCommit, RuleKind, RuleSet};
+use crate::rules::{Example, ExampleCommit, Rule, RuleKind, RuleSet};
 use crate::scan::{scan_file, ScanSettings};
 use crate::source::history::{scan_history, HistoryOptions};
 
@@ -21,11 +21,28 @@ pub struct RuleCheckFailure {
     pub problem: String,
 }
 
-/// Check every rule of `set` against its examples.
-pub fn check_rules(set: &RuleSet) -> Vec<RuleCheckFailure> {
+/// One example (or negative example) of a rule, scanned the way the
+/// self-check scans it. The snapshot tests record the findings of every
+/// example from here, so they see exactly what the check sees.
+pub struct ExampleScan<'a> {
+    pub rule: &'a Rule,
+    /// True for an entry of `examples`, false for `negative_examples`.
+    pub positive: bool,
+    /// Where it was scanned: its path, or `(history)`, `(files)`.
+    pub path: &'a str,
+    /// The text scanned (empty for path, history and multi-file examples).
+    pub text: &'a str,
+    /// What the full pipeline found, secrets masked as in a report; or why
+    /// the example could not be built.
+    pub findings: Result<Vec<Finding>, String>,
+}
+
+/// Scan every example and negative example of every rule of `set`, each
+/// with every rule of `set` present, in rule order.
+pub fn scan_examples(set: &RuleSet) -> Vec<ExampleScan<'_>> {
     let matcher = Matcher::new(set.clone());
     let mut scratch = Scratch::default();
-    let mut failures = Vec::new();
+    let mut scans = Vec::new();
     for rule in set.rules() {
         let default_path = rule.spec.example_path.as_deref().unwrap_or("example.txt");
         let cases = rule
@@ -34,31 +51,27 @@ pub fn check_rules(set: &RuleSet) -> Vec<RuleCheckFailure> {
             .iter()
             .map(|e| (e, true))
             .chain(rule.spec.negative_examples.iter().map(|e| (e, false)));
-        for (example, should_match) in cases {
+        for (example, positive) in cases {
             let (path, text, findings) = match example {
-                Example::History { commits } => match run_history_example(set, commits) {
-                    Ok(f) => ("(history)", "", f),
-                    Err(e) => {
-                        failures.push(RuleCheckFailure {
-                            rule: rule.spec.id.clone(),
-                            problem: format!("could not build the example history: {e}"),
-                        });
-                        continue;
-                    }
-                },
+                Example::History { commits } => (
+                    "(history)",
+                    "",
+                    run_history_example(set, commits)
+                        .map_err(|e| format!("could not build the example history: {e}")),
+                ),
                 // A bare string is a path for path rules, content otherwise.
                 Example::Text(t) if matches!(rule.kind, RuleKind::Path { .. }) => {
-                    (t.as_str(), "", scan(&matcher, &mut scratch, t, ""))
+                    (t.as_str(), "", Ok(scan(&matcher, &mut scratch, t, "")))
                 }
                 Example::Text(t) => (
                     default_path,
                     t.as_str(),
-                    scan(&matcher, &mut scratch, default_path, t),
+                    Ok(scan(&matcher, &mut scratch, default_path, t)),
                 ),
                 Example::File { path, text } => (
                     path.as_str(),
                     text.as_str(),
-                    scan(&matcher, &mut scratch, path, text),
+                    Ok(scan(&matcher, &mut scratch, path, text)),
                 ),
                 Example::Files { files } => {
                     let settings = ScanSettings {
@@ -73,33 +86,59 @@ pub fn check_rules(set: &RuleSet) -> Vec<RuleCheckFailure> {
                         .collect();
                     found.extend(key_reuse_findings(set, &found));
                     found.extend(crate::checks::env_ignore::findings_for_files(set, files));
-                    ("(files)", "", found)
+                    ("(files)", "", Ok(found))
                 }
             };
-            // A decoder reports nothing itself: its examples hold a key
-            // found through it.
-            let matched = findings.iter().any(|f| {
-                f.rule_id == rule.spec.id || f.decoded.iter().any(|d| d.rule == rule.spec.id)
+            scans.push(ExampleScan {
+                rule,
+                positive,
+                path,
+                text,
+                findings,
             });
-            if matched != should_match {
-                let kind = if should_match {
-                    "example"
-                } else {
-                    "negative example"
-                };
-                let verb = if should_match {
-                    "does not match"
-                } else {
-                    "matches"
-                };
-                failures.push(RuleCheckFailure {
-                    rule: rule.spec.id.clone(),
-                    problem: format!("{kind} {verb} ({path}): {}", text_or_path(text, path)),
-                });
-            }
         }
     }
-    failures
+    scans
+}
+
+/// Check every rule of `set` against its examples.
+pub fn check_rules(set: &RuleSet) -> Vec<RuleCheckFailure> {
+    scan_examples(set)
+        .iter()
+        .filter_map(|scan| {
+            problem_of(scan).map(|problem| RuleCheckFailure {
+                rule: scan.rule.spec.id.clone(),
+                problem,
+            })
+        })
+        .collect()
+}
+
+/// What is wrong with one scanned example, if anything.
+fn problem_of(scan: &ExampleScan<'_>) -> Option<String> {
+    let id = &scan.rule.spec.id;
+    let findings = match &scan.findings {
+        Ok(findings) => findings,
+        Err(problem) => return Some(problem.clone()),
+    };
+    // A decoder reports nothing itself: its examples hold a key found
+    // through it.
+    let matched = findings
+        .iter()
+        .any(|f| &f.rule_id == id || f.decoded.iter().any(|d| &d.rule == id));
+    if matched == scan.positive {
+        return None;
+    }
+    let (kind, verb) = if scan.positive {
+        ("example", "does not match")
+    } else {
+        ("negative example", "matches")
+    };
+    Some(format!(
+        "{kind} {verb} ({}): {}",
+        scan.path,
+        text_or_path(scan.text, scan.path)
+    ))
 }
 
 fn scan(matcher: &Matcher, scratch: &mut Scratch, path: &str, text: &str) -> Vec<Finding> {

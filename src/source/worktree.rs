@@ -368,7 +368,7 @@ mod tests {
 
     /// The read-error path (permission denied, a file gone mid-scan): a
     /// warning naming the file, counted as an error, no findings, no panic.
-    /// (The end-to-end permission test cannot fail reads when run as root.)
+    /// (End to end: `hostile_input::unreadable_file_is_a_warning_and_the_rest_is_reported`.)
     #[test]
     fn unreadable_file_is_a_counted_warning() {
         let matcher = Matcher::new(RuleSet::builtin().unwrap());

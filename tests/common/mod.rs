@@ -95,32 +95,92 @@ pub fn new_repo() -> tempfile::TempDir {
     dir
 }
 
-/// A random-looking key with the given prefix, different on every call, so
-/// no real-looking secret needs to live in the test sources.
-pub fn fake_key(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(1);
-    // No e, i, l, o, s, t, x or y: no placeholder word can appear by chance.
-    const ALPHABET: &[u8] = b"ABCDFGHJKMNPQRUVWZabcdfghjkmnpqruvwz23456789";
-    let mut state = COUNTER.fetch_add(1, Ordering::Relaxed)
-        ^ std::time::SystemTime::now()
+/// The environment variable that fixes the seed of the test keys, to replay
+/// a failure with the keys it had.
+pub const SEED_VAR: &str = "SKYSCAN_TEST_SEED";
+
+/// The seed of every test key of this process: `SKYSCAN_TEST_SEED` when it
+/// is set, otherwise the clock (chosen once).
+fn key_seed() -> u64 {
+    static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *SEED.get_or_init(|| match std::env::var(SEED_VAR) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{SEED_VAR} must be a number, not {text:?}")),
+        Err(_) => std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
-            .as_nanos() as u64;
-    let mut body = String::new();
-    while body.len() < 32 {
-        // xorshift64*
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        let v = state.wrapping_mul(0x2545_F491_4F6C_DD1D);
-        let c = ALPHABET[(v >> 58) as usize % ALPHABET.len()] as char;
-        // Avoid runs that the placeholder filter would (rightly) drop.
-        if !body.ends_with(c) {
-            body.push(c);
+            .as_nanos() as u64,
+    })
+}
+
+/// splitmix64's finaliser: spreads every input bit over the output.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+std::thread_local! {
+    static KEY_STATE: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+/// The next number of this thread's generator (xorshift64*). Each test runs
+/// in a thread named after it, and its generator starts from the seed and
+/// that name: a test gets the same keys from the same seed whatever else
+/// runs beside it, so `SKYSCAN_TEST_SEED=<seed> cargo test --test it <test>`
+/// replays it. The seed is printed (on the test's captured standard error,
+/// which a failure shows) when a test first draws a number.
+fn next_random() -> u64 {
+    KEY_STATE.with(|state| {
+        let mut x = state.get().unwrap_or_else(|| {
+            let seed = key_seed();
+            let thread = std::thread::current();
+            let name = match thread.name() {
+                Some(name) => name.to_string(),
+                None => format!("{:?}", thread.id()),
+            };
+            eprintln!("test keys: seed {seed} ({SEED_VAR}={seed} replays them in {name})");
+            // FNV-1a of the name, then mixed with the seed; never zero.
+            let named = name.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
+            });
+            mix(seed ^ mix(named)) | 1
+        });
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        state.set(Some(x));
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    })
+}
+
+/// `len` characters drawn from `alphabet`, never the same one twice in a
+/// row (a run is what the placeholder filter rightly drops).
+pub fn random_token(alphabet: &str, len: usize) -> String {
+    let chars: Vec<char> = alphabet.chars().collect();
+    assert!(chars.len() > 1, "an alphabet of two characters or more");
+    let mut out = String::new();
+    let mut count = 0;
+    while count < len {
+        let c = chars[(next_random() >> 40) as usize % chars.len()];
+        if !out.ends_with(c) {
+            out.push(c);
+            count += 1;
         }
     }
-    format!("{prefix}{body}")
+    out
+}
+
+/// A random-looking key with the given prefix, different on every call, so
+/// no real-looking secret needs to live in the test sources. Drawn from the
+/// test's seeded generator (see [`next_random`]).
+pub fn fake_key(prefix: &str) -> String {
+    // No e, i, l, o, s, t, x or y: no placeholder word can appear by chance.
+    const ALPHABET: &str = "ABCDFGHJKMNPQRUVWZabcdfghjkmnpqruvwz23456789";
+    format!("{prefix}{}", random_token(ALPHABET, 32))
 }
 
 /// `skyscan scan . --format json <extra>` in `dir`.
@@ -195,4 +255,27 @@ pub fn findings_of(report: &serde_json::Value, rule: &str) -> Vec<(String, u64)>
         .filter(|(r, _, _)| r == rule)
         .map(|(_, p, l)| (p, l))
         .collect()
+}
+
+/// The replay promise of [`fake_key`]: the keys of a test depend only on the
+/// seed and the test's (thread's) name, not on what other threads drew.
+#[test]
+fn test_keys_follow_the_seed_and_the_test_name() {
+    let draw = |name: &str| {
+        std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(|| (fake_key("sk-"), fake_key("sk-"), random_token("ab", 8)))
+            .unwrap()
+            .join()
+            .unwrap()
+    };
+    let first = draw("some_module::some_test");
+    let _ = fake_key("sk-"); // this thread's draws change nothing there
+    assert_eq!(draw("some_module::some_test"), first);
+    let other = draw("some_module::other_test");
+    assert_ne!(other.0, first.0);
+    assert_ne!(first.0, first.1);
+    assert_eq!(first.2.len(), 8);
+    assert!(first.2 == "abababab" || first.2 == "babababa");
+    assert!(first.0.starts_with("sk-") && first.0.len() == 35);
 }
