@@ -31,6 +31,10 @@ fn embedded_files() -> BTreeSet<String> {
                 stack.push(path);
                 continue;
             }
+            // Embedded data files (src/engine/ngrams.bin) are not sources.
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
             let text = std::fs::read_to_string(&path).unwrap();
             for cap in literal.captures_iter(&text) {
                 let file = path.parent().unwrap().join(&cap[1]);
