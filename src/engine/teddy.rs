@@ -388,6 +388,7 @@ pub struct Teddy {
     /// The (length, ignore case) of the fingerprints in the table.
     kinds: Vec<(usize, bool)>,
     /// Whether the CPU has AVX-512BW: 64 positions at a time instead of 32.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     wide: bool,
 }
 
@@ -654,6 +655,7 @@ impl Teddy {
     }
 
     /// [`Teddy::verify`] at each of `candidates`.
+    #[cfg(target_arch = "x86_64")]
     fn verify_all(
         &self,
         data: &[u8],
