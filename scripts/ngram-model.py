@@ -33,8 +33,8 @@ EXTENSIONS = {
     "md", "txt", "html", "css",
 }
 BUDGET = int(os.environ.get("BUDGET", 4_000_000))
-TOP = 8192
-OUT = os.path.join(os.path.dirname(__file__), "..", "src", "engine", "ngrams.bin")
+TOP = int(os.environ.get("TOP", 8192))
+OUT = os.environ.get("OUT") or os.path.join(os.path.dirname(__file__), "..", "src", "engine", "ngrams.bin")
 
 
 def files(roots):

@@ -262,6 +262,15 @@ fn walk_root(
     }
 }
 
+/// Read from `f` until `buf` holds `total` bytes or the file ends.
+fn read_up_to(f: &mut std::fs::File, buf: &mut Vec<u8>, total: usize) -> std::io::Result<()> {
+    let more = total.saturating_sub(buf.len());
+    buf.reserve(more);
+    // `take` answers the read past `total` itself, with no system call.
+    f.take(more as u64).read_to_end(buf)?;
+    Ok(())
+}
+
 /// Read and scan one file, counting what was skipped and why.
 #[allow(clippy::too_many_arguments)]
 fn scan_path(
@@ -277,18 +286,26 @@ fn scan_path(
     warn: &dyn Fn(String),
 ) -> Vec<Finding> {
     let is_archive = archive::format_of(rel).is_some();
-    let read = std::fs::File::open(full).and_then(|f| {
+    let read = std::fs::File::open(full).and_then(|mut f| {
         let len = f.metadata()?.len();
         if len > opts.max_filesize {
             return Ok(Some(len));
         }
         buf.clear();
-        let mut f = f.take(opts.max_filesize + 1);
-        // Look at the head first: a binary file is skipped without reading
-        // the rest of it (an archive is read whole, and opened).
-        (&mut f).take(BINARY_PROBE as u64).read_to_end(buf)?;
-        if is_archive || decode(buf).is_some() {
-            f.read_to_end(buf)?;
+        // Read the size the file had when opened, in as few reads as that
+        // takes: no read to find the end (one more system call per file; a
+        // file growing while it is scanned is scanned as it was). The head
+        // comes first: a binary file is skipped without reading the rest
+        // (an archive is read whole, and opened).
+        let len = usize::try_from(len).unwrap_or(usize::MAX);
+        let head = if is_archive {
+            len
+        } else {
+            len.min(BINARY_PROBE)
+        };
+        read_up_to(&mut f, buf, head)?;
+        if buf.len() == head && head < len && decode(buf).is_some() {
+            read_up_to(&mut f, buf, len)?;
         }
         Ok(None)
     });
