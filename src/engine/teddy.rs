@@ -233,7 +233,13 @@ impl Tables {
         }
         let passes =
             |i: usize, x: u8| self.lo[i] >> (x & 15) & 1 == 1 && self.hi[i] >> (x >> 4) & 1 == 1;
-        let second: Vec<usize> = self.passing(1).collect();
+        let mut second = [0usize; 256];
+        let mut n = 0;
+        for x in self.passing(1) {
+            second[n] = x;
+            n += 1;
+        }
+        let second = &second[..n];
         let grams: f64 = self
             .passing(0)
             .flat_map(|first| second.iter().map(move |&s| first << 8 | s))
@@ -679,10 +685,11 @@ fn compare(data: &[u8], q: usize, lits: &[Literal], f: &mut dyn FnMut(usize, usi
         let Some(text) = data.get(start..end) else {
             continue;
         };
+        // The first byte alone turns most candidates away, without a call.
         let same = if lit.fold {
-            text.eq_ignore_ascii_case(&lit.bytes)
+            text[0].eq_ignore_ascii_case(&lit.bytes[0]) && text.eq_ignore_ascii_case(&lit.bytes)
         } else {
-            *text == *lit.bytes
+            text[0] == lit.bytes[0] && *text == *lit.bytes
         };
         if same {
             f(lit.id, start, end);
