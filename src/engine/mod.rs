@@ -1,7 +1,7 @@
 //! The matching engine. The rules' keywords are the prefilter: one SIMD
 //! pass over each file finds every keyword (`teddy`, where the CPU has
 //! AVX2); elsewhere `aho-corasick` searches them, in Teddy groups of up to
-//! [`PACKED_MAX`] literals of like length or with an automaton, plus a pass
+//! `PACKED_MAX` literals of like length or with an automaton, plus a pass
 //! over a lower-cased copy for keywords that ignore case. Each class of files
 //! (by the rules its path admits: included names, extensions, directories,
 //! and excluded extensions) gets its own searcher, built on first use and
