@@ -238,7 +238,7 @@ impl Finding {
             message: rule.spec.message.replace("{match}", &matched),
             snippet,
             matched,
-            fingerprint: fingerprint(&rule.spec.id, path, identity),
+            fingerprint: fingerprint(&rule.fingerprint_id(), path, identity),
             secret,
             ..Finding::of_rule(rule, path)
         }
@@ -277,7 +277,7 @@ impl Finding {
             end_column: first_line.encode_utf16().count() + 1,
             message: rule.spec.message.replace("{match}", name),
             matched: name.to_string(),
-            fingerprint: fingerprint(&rule.spec.id, path, ""),
+            fingerprint: fingerprint(&rule.fingerprint_id(), path, ""),
             ..Finding::of_rule(rule, path)
         }
     }
@@ -295,7 +295,7 @@ impl Finding {
             checklist_item: rule.spec.checklist,
             severity: rule.spec.severity,
             message,
-            fingerprint: fingerprint(&rule.spec.id, &self.path, identity),
+            fingerprint: fingerprint(&rule.fingerprint_id(), &self.path, identity),
             ..self.clone()
         }
     }

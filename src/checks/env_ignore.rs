@@ -173,7 +173,7 @@ pub fn findings(
         } else {
             format!("the project uses .env files ({evidence}) but has no `{at}` ignoring {list}: add one before a key is committed")
         };
-        f.fingerprint = crate::finding::fingerprint(&rule.spec.id, &at, &list);
+        f.fingerprint = crate::finding::fingerprint(&rule.fingerprint_id(), &at, &list);
         out.push(f);
     }
     out

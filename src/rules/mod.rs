@@ -278,6 +278,12 @@ pub struct RuleSpec {
     pub once_per_file: bool,
     /// Path used for examples given as bare strings.
     pub example_path: Option<String>,
+    /// The version of what the rule matches. From 2 on it is part of the
+    /// rule's fingerprints, so findings of a rule whose meaning changed do
+    /// not inherit the baselines of the old one; `rules/versions.lock`
+    /// records the structure each version had (see the README).
+    #[serde(default = "first_version")]
+    pub version: u32,
     pub examples: Vec<Example>,
     pub negative_examples: Vec<Example>,
     #[serde(default)]
@@ -315,6 +321,10 @@ impl Encoding {
             Encoding::Escapes => "escapes",
         }
     }
+}
+
+fn first_version() -> u32 {
+    1
 }
 
 fn default_context_lines() -> usize {
@@ -451,6 +461,16 @@ pub struct Rule {
 impl Rule {
     pub fn id(&self) -> &str {
         &self.spec.id
+    }
+
+    /// What the rule's fingerprints are made from: its id, and from version
+    /// 2 on its version (`id@2`), so that version 1 keeps the fingerprints
+    /// baselines already hold.
+    pub fn fingerprint_id(&self) -> std::borrow::Cow<'_, str> {
+        match self.spec.version {
+            0 | 1 => self.spec.id.as_str().into(),
+            v => format!("{}@{v}", self.spec.id).into(),
+        }
     }
 
     /// Whether the content prefilter matches this rule's keywords without
@@ -701,6 +721,9 @@ fn compile(spec: RuleSpec) -> Result<Rule, Error> {
         return Err(bad(
             "every rule needs at least one example and one negative example".into(),
         ));
+    }
+    if spec.version == 0 {
+        return Err(bad("version starts at 1".into()));
     }
     let bytes_re = |what: &str, p: &str| LazyRegex::new(p).map_err(|e| bad(format!("{what}: {e}")));
     let kind = match (&spec.regex, &spec.path_regex) {

@@ -40,6 +40,7 @@ mod packaging;
 mod practices_cli;
 mod report_snapshots;
 mod rule_examples;
+mod rule_versions;
 mod rules_cli;
 mod sarif;
 mod scan_cli;
