@@ -41,24 +41,14 @@ impl ScanSettings {
 }
 
 /// Text of a file ready for matching, or `None` for a binary file.
-/// UTF-16 files with a byte-order mark are decoded to UTF-8.
+/// Text with a UTF-16 byte-order mark is decoded to UTF-8 (by `encoding_rs`,
+/// malformed units becoming U+FFFD); other text is matched as it is.
 pub fn decode(data: &[u8]) -> Option<Cow<'_, [u8]>> {
-    let utf16 = |le: bool| {
-        let units = data[2..].chunks_exact(2).map(|c| {
-            if le {
-                u16::from_le_bytes([c[0], c[1]])
-            } else {
-                u16::from_be_bytes([c[0], c[1]])
-            }
-        });
-        let text: String = char::decode_utf16(units)
-            .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
-            .collect();
-        Some(Cow::Owned(text.into_bytes()))
-    };
-    match data {
-        [0xFF, 0xFE, ..] => utf16(true),
-        [0xFE, 0xFF, ..] => utf16(false),
+    match encoding_rs::Encoding::for_bom(data) {
+        Some((encoding, bom)) if encoding != encoding_rs::UTF_8 => {
+            let (text, _) = encoding.decode_without_bom_handling(&data[bom..]);
+            Some(Cow::Owned(text.into_owned().into_bytes()))
+        }
         _ => {
             let probe = &data[..data.len().min(BINARY_PROBE)];
             if memchr::memchr(0, probe).is_some() {
@@ -303,5 +293,13 @@ mod tests {
             be.extend(u.to_be_bytes());
         }
         assert_eq!(decode(&be).unwrap().as_ref(), b"ok");
+        // A lone surrogate and an odd last byte become U+FFFD.
+        let broken = [0xFF, 0xFE, 0x00, 0xD8, b'a', 0, b'b'];
+        assert_eq!(
+            decode(&broken).unwrap().as_ref(),
+            "\u{FFFD}a\u{FFFD}".as_bytes()
+        );
+        // A UTF-8 byte-order mark is kept, as any UTF-8 text.
+        assert_eq!(decode(b"\xEF\xBB\xBFx").unwrap().as_ref(), b"\xEF\xBB\xBFx");
     }
 }
