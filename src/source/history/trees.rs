@@ -64,10 +64,74 @@ impl Externals {
     }
 }
 
+/// Decoded entries, in chunks of a fixed size that a tree's entries never
+/// straddle, addressed by a `u32` index (chunk `index / CHUNK`). A single
+/// growing vector would double its capacity as trees are added: up to half
+/// of it unused, and both copies alive while it grows.
+#[derive(Default)]
+struct EntryArena {
+    chunks: Vec<Vec<Entry>>,
+    /// Whether the last chunk takes more trees (not one a large tree has
+    /// to itself).
+    open: bool,
+}
+
+/// Entries per chunk (512 KiB).
+const CHUNK: usize = 1 << 16;
+
+impl EntryArena {
+    /// Store a tree's entries; the index of the first, or `None` when the
+    /// index space (2^32 entries) is used up.
+    fn push_tree(&mut self, entries: &[Entry]) -> Option<u32> {
+        if entries.is_empty() {
+            return Some(0);
+        }
+        let fits = self.open
+            && self
+                .chunks
+                .last()
+                .is_some_and(|c| c.len() + entries.len() <= CHUNK);
+        if !fits {
+            let first = self.chunks.len();
+            let spans = entries.len().div_ceil(CHUNK);
+            let end = (first + spans).checked_mul(CHUNK)?;
+            u32::try_from(end).ok()?;
+            if spans == 1 {
+                self.chunks.push(Vec::with_capacity(CHUNK));
+                self.open = true;
+            } else {
+                // A tree larger than a chunk: one chunk of its own size,
+                // and the numbers of the chunks it spans left empty.
+                self.chunks.push(Vec::with_capacity(entries.len()));
+                self.chunks.extend((1..spans).map(|_| Vec::new()));
+                self.open = false;
+                let chunk = &mut self.chunks[first];
+                chunk.extend_from_slice(entries);
+                return Some((first * CHUNK) as u32);
+            }
+        }
+        let c = self.chunks.len() - 1;
+        let chunk = &mut self.chunks[c];
+        let start = c * CHUNK + chunk.len();
+        chunk.extend_from_slice(entries);
+        Some(start as u32)
+    }
+
+    fn get(&self, start: u32, len: u32) -> &[Entry] {
+        if len == 0 {
+            return &[];
+        }
+        let (c, at) = (start as usize / CHUNK, start as usize % CHUNK);
+        &self.chunks[c][at..at + len as usize]
+    }
+}
+
 /// One thread's decoded entries and names.
 struct Decoder {
     tag: u32,
-    entries: Vec<Entry>,
+    entries: EntryArena,
+    /// The entries of the tree being decoded.
+    scratch: Vec<Entry>,
     names: Vec<Box<[u8]>>,
     interned: FxHashMap<Box<[u8]>, u32>,
     /// The records of the tree decoded last, for the deltas based on it.
@@ -91,7 +155,8 @@ impl Decoder {
     fn new(tag: usize) -> Decoder {
         Decoder {
             tag: (tag as u32) << 24,
-            entries: Vec::new(),
+            entries: EntryArena::default(),
+            scratch: Vec::new(),
             names: Vec::new(),
             interned: FxHashMap::default(),
             records: Vec::new(),
@@ -134,8 +199,8 @@ impl Decoder {
         Some(Entry { name, target })
     }
 
-    /// Append the entries of raw tree `data`; `None` when it is malformed
-    /// (or too large for the compact form), with nothing appended. Leaves
+    /// Store the entries of raw tree `data`; `None` when it is malformed
+    /// (or too large for the compact form), with nothing stored. Leaves
     /// the tree's records in `self.records`.
     ///
     /// `base` is the raw tree `data` is a delta of, with its records: an
@@ -151,7 +216,7 @@ impl Decoder {
         filter: &NameFilter,
     ) -> Option<(u32, u32)> {
         self.records.clear();
-        let start = self.entries.len();
+        self.scratch.clear();
         let ok = (|| {
             let (base_data, base_records) = base.unwrap_or((&[], &[]));
             let mut cursor = 0;
@@ -172,7 +237,7 @@ impl Decoder {
                     None => Some(self.new_entry(&entry, store, externals, filter)?),
                 };
                 if let Some(e) = decoded {
-                    self.entries.push(e);
+                    self.scratch.push(e);
                 }
                 self.records.push(Record {
                     start: at,
@@ -182,14 +247,14 @@ impl Decoder {
             }
             Some(())
         })();
-        let len = self.entries.len() - start;
-        match (ok, u32::try_from(start), u32::try_from(len)) {
-            (Some(()), Ok(s), Ok(l)) if l <= SLOT_LEN_MASK as u32 => Some((s, l)),
-            _ => {
-                self.entries.truncate(start);
-                None
-            }
-        }
+        let len = u32::try_from(self.scratch.len())
+            .ok()
+            .filter(|&l| l <= SLOT_LEN_MASK as u32);
+        let (Some(()), Some(len)) = (ok, len) else {
+            return None;
+        };
+        let start = self.entries.push_tree(&self.scratch)?;
+        Some((start, len))
     }
 }
 
@@ -274,7 +339,7 @@ impl TreeStore {
             ((s >> 24) & 0xffff_ffff) as usize,
             (s & SLOT_LEN_MASK) as usize,
         );
-        Some(&self.decoders[t].entries[start..start + len])
+        Some(self.decoders[t].entries.get(start as u32, len as u32))
     }
 
     fn name(&self, name: u32) -> &[u8] {
@@ -418,7 +483,7 @@ impl<'a> Walker<'a> {
             }
         }
         if let Some(&(start, len)) = self.read_trees.get(&target) {
-            return Some(self.own.entries[start as usize..(start + len) as usize].to_vec());
+            return Some(self.own.entries.get(start, len).to_vec());
         }
         let id = self.target_id(target);
         let mut buf = Vec::new();
@@ -443,7 +508,7 @@ impl<'a> Walker<'a> {
         match decoded {
             Ok((start, len)) => {
                 self.read_trees.insert(target, (start, len));
-                Some(self.own.entries[start as usize..(start + len) as usize].to_vec())
+                Some(self.own.entries.get(start, len).to_vec())
             }
             Err(e) => {
                 let id = Oid::from_bytes(&id).expect("20 bytes");
@@ -781,6 +846,43 @@ mod tests {
             assert!(parsed.iter().all(|e| e.is_err()), "cut at {cut}");
         }
         assert!(TreeEntries::new(&data).all(|e| e.is_ok()));
+    }
+
+    #[test]
+    fn arena_keeps_each_tree_in_one_chunk() {
+        let tree = |n: usize, tag: u32| -> Vec<Entry> {
+            (0..n as u32)
+                .map(|i| Entry {
+                    name: tag,
+                    target: i,
+                })
+                .collect()
+        };
+        let mut arena = EntryArena::default();
+        let mut stored = Vec::new();
+        // Trees that fill a chunk unevenly, one larger than a chunk, and
+        // small ones after it (which must not land in the large one's).
+        for (k, n) in [CHUNK - 3, 5, 0, 2 * CHUNK + 1, 7, CHUNK, 1]
+            .into_iter()
+            .enumerate()
+        {
+            let entries = tree(n, k as u32);
+            let start = arena.push_tree(&entries).unwrap();
+            stored.push((start, entries));
+        }
+        for (start, entries) in &stored {
+            let got = arena.get(*start, entries.len() as u32);
+            assert_eq!(got.len(), entries.len());
+            assert!(got
+                .iter()
+                .zip(entries)
+                .all(|(a, b)| a.name == b.name && a.target == b.target));
+        }
+        // Normal chunks never grew past their size.
+        assert!(arena
+            .chunks
+            .iter()
+            .all(|c| c.len() <= CHUNK || c.capacity() == c.len()));
     }
 
     #[test]
