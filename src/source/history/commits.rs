@@ -21,38 +21,100 @@ use rustc_hash::FxHashMap;
 
 use super::Objects;
 use crate::error::Error;
-use crate::finding::UNREACHABLE;
 use crate::source::objects::{Kind, Resolved};
 use crate::source::pack::ObjectKey;
 
-/// A commit of the walk.
+/// A commit of the walk: 56 bytes, kept for every commit until the end of
+/// the scan (what only some commits have is kept beside the list).
 pub struct CommitInfo {
     pub id: ObjectKey,
     pub tree: ObjectKey,
-    pub author: String,
-    pub email: String,
+    /// The author, by number in the list's [`People`].
+    pub author: u32,
     /// Committer time, Unix seconds.
     pub time: i64,
-    /// The parent commits, kept only for a window scan (which diffs each
-    /// commit against them).
-    pub parents: Vec<ObjectKey>,
-    /// For a tree or blob that a ref reaches without any commit (a tag of a
-    /// blob, a ref to a tree): the ref, and `id` is the object's own id.
-    pub reference: Option<String>,
+}
+
+/// Authors (name and email), each stored once: a history has far fewer
+/// authors than commits. Number 0 is nobody (empty name and email).
+pub struct People {
+    list: Vec<(Box<str>, Box<str>)>,
+    index: FxHashMap<(Box<str>, Box<str>), u32>,
+}
+
+impl Default for People {
+    fn default() -> Self {
+        let nobody: (Box<str>, Box<str>) = (Box::from(""), Box::from(""));
+        let mut index = FxHashMap::default();
+        index.insert(nobody.clone(), 0);
+        People {
+            list: vec![nobody],
+            index,
+        }
+    }
+}
+
+impl People {
+    /// The number of an author (0 when the table is full: nobody).
+    fn number(&mut self, name: &[u8], email: &[u8]) -> u32 {
+        let name = String::from_utf8_lossy(name.trim_ascii());
+        let email = String::from_utf8_lossy(email);
+        let key = (Box::from(name.as_ref()), Box::from(email.as_ref()));
+        if let Some(&n) = self.index.get(&key) {
+            return n;
+        }
+        let Ok(n) = u32::try_from(self.list.len()) else {
+            return 0;
+        };
+        self.list.push(key.clone());
+        self.index.insert(key, n);
+        n
+    }
+
+    /// Name and email of author number `n`.
+    pub fn get(&self, n: u32) -> (&str, &str) {
+        self.list
+            .get(n as usize)
+            .map_or(("", ""), |(name, email)| (name, email))
+    }
 }
 
 /// A parsed commit object: what the walk needs of it.
 struct Parsed {
     tree: ObjectKey,
-    parents: Vec<ObjectKey>,
-    author: String,
-    email: String,
+    parents: Box<[ObjectKey]>,
+    author: u32,
     time: i64,
+}
+
+/// The headers of a raw commit object, borrowed from it.
+struct Headers<'a> {
+    tree: ObjectKey,
+    parents: Vec<ObjectKey>,
+    name: &'a [u8],
+    email: &'a [u8],
+    time: i64,
+}
+
+impl Headers<'_> {
+    fn parsed(self, people: &mut People) -> Parsed {
+        Parsed {
+            tree: self.tree,
+            parents: self.parents.into_boxed_slice(),
+            author: people.number(self.name, self.email),
+            time: self.time,
+        }
+    }
 }
 
 /// The commits to walk, in walk order.
 pub struct CommitList {
     pub commits: Vec<CommitInfo>,
+    /// The authors `commits` name.
+    pub people: People,
+    /// Each commit's parents, by the same index as `commits`: only when
+    /// asked for (a window scan diffs each commit against them).
+    pub parents: Vec<Box<[ObjectKey]>>,
     /// Trees and blobs that refs reach without a commit, with the first
     /// ref naming each (only in a full scan: they have no date).
     pub detached: Vec<(Peeled, String)>,
@@ -81,6 +143,7 @@ pub fn commits_to_walk(
     let shallow = shallow_boundary(repo);
     let mut buf = Vec::new();
     let mut tips = Vec::new();
+    let mut people = People::default();
     // With a range: the commits of B not reachable from A.
     let mut in_range: Option<HashSet<ObjectKey>> = None;
     match range {
@@ -99,6 +162,7 @@ pub fn commits_to_walk(
             let to = to.peel_to_commit().map_err(|e| usage(e.message()))?;
             in_range = Some(range_commits(
                 objects,
+                &mut people,
                 key(from.id()),
                 key(to.id()),
                 &shallow,
@@ -133,7 +197,7 @@ pub fn commits_to_walk(
     }
 
     let mut parsed_ahead = if range.is_none() {
-        parse_packed_commits(objects, pool)
+        parse_packed_commits(objects, pool, &mut people)
     } else {
         FxHashMap::default()
     };
@@ -172,7 +236,7 @@ pub fn commits_to_walk(
         }
         let read = parsed_ahead
             .remove(&id)
-            .or_else(|| read_commit(objects, &id, &mut buf, warnings));
+            .or_else(|| read_commit(objects, &id, &mut buf, &mut people, warnings));
         let Some(parsed) = read else { continue };
         index.insert(id, nodes.len());
         if !shallow.contains(&id) {
@@ -223,25 +287,30 @@ pub fn commits_to_walk(
         order.iter().for_each(|&i| placed[i] = true);
         order.extend((0..n).filter(|&i| !placed[i]));
     }
+    drop((index, waiting, children));
     let mut slots: Vec<Option<(ObjectKey, Parsed)>> = nodes.into_iter().map(Some).collect();
-    let commits = order
-        .into_iter()
-        .map(|i| {
-            let (id, p) = slots[i].take().expect("each commit once");
-            CommitInfo {
-                id,
-                tree: p.tree,
-                author: p.author,
-                email: p.email,
-                time: p.time,
-                parents: if keep_parents { p.parents } else { Vec::new() },
-                reference: None,
-            }
-        })
-        .collect();
+    let mut parents = Vec::new();
+    let mut commits = Vec::with_capacity(order.len());
+    for i in order {
+        let (id, p) = slots[i].take().expect("each commit once");
+        if keep_parents {
+            parents.push(p.parents);
+        }
+        commits.push(CommitInfo {
+            id,
+            tree: p.tree,
+            author: p.author,
+            time: p.time,
+        });
+    }
     detached.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     detached.dedup_by(|a, b| a.0 == b.0);
-    Ok(CommitList { commits, detached })
+    Ok(CommitList {
+        commits,
+        people,
+        parents,
+        detached,
+    })
 }
 
 /// The ids that HEAD files hold directly (detached HEADs), in the main
@@ -294,6 +363,7 @@ const SLOP: usize = 5;
 /// history.
 fn range_commits(
     objects: &Objects,
+    people: &mut People,
     from: ObjectKey,
     to: ObjectKey,
     shallow: &HashSet<ObjectKey>,
@@ -310,13 +380,13 @@ fn range_commits(
                    queue: &mut BinaryHeap<(i64, ObjectKey)>,
                    open: &mut usize,
                    warnings: &mut Vec<String>| {
-        let Some(parsed) = read_commit(objects, &id, &mut buf, warnings) else {
+        let Some(parsed) = read_commit(objects, &id, &mut buf, people, warnings) else {
             return;
         };
         let parents = if shallow.contains(&id) {
             Vec::new()
         } else {
-            parsed.parents
+            parsed.parents.into_vec()
         };
         nodes.insert(
             id,
@@ -389,15 +459,18 @@ fn range_commits(
 fn parse_packed_commits(
     objects: &Objects,
     pool: &rayon::ThreadPool,
+    people: &mut People,
 ) -> FxHashMap<ObjectKey, Parsed> {
     let store = &objects.store;
+    let shared = Mutex::new(std::mem::take(people));
     let shards: Vec<Mutex<Vec<(ObjectKey, Parsed)>>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(Vec::new()))
         .collect();
     let is_commit = |pos| store.kind(pos) == Some(Kind::Commit);
     store.resolve_all(pool, Kind::Commit, is_commit, u64::MAX, |pos, commit| {
         let Resolved::Data(data) = commit else { return };
-        if let Some(parsed) = parse_commit(data) {
+        if let Some(headers) = parse_commit(data) {
+            let parsed = headers.parsed(&mut shared.lock().expect("lock"));
             let shard = rayon::current_thread_index().unwrap_or(0) % shards.len();
             shards[shard]
                 .lock()
@@ -405,7 +478,9 @@ fn parse_packed_commits(
                 .push((*store.id(pos), parsed));
         }
     });
+    *people = shared.into_inner().expect("lock");
     let mut all = FxHashMap::default();
+    all.reserve(shards.iter().map(|s| s.lock().expect("lock").len()).sum());
     for shard in shards {
         all.extend(shard.into_inner().expect("lock"));
     }
@@ -441,10 +516,13 @@ fn read_commit(
     objects: &Objects,
     id: &ObjectKey,
     buf: &mut Vec<u8>,
+    people: &mut People,
     warnings: &mut Vec<String>,
 ) -> Option<Parsed> {
     let parsed = match objects.read(id, buf) {
-        Ok(Kind::Commit) => parse_commit(buf).ok_or_else(|| "malformed commit object".to_string()),
+        Ok(Kind::Commit) => parse_commit(buf)
+            .map(|h| h.parsed(people))
+            .ok_or_else(|| "malformed commit object".to_string()),
         Ok(other) => Err(format!("expected a commit, found a {other:?}").to_lowercase()),
         Err(e) => Err(e),
     };
@@ -462,10 +540,10 @@ pub(super) fn commit_tree(data: &[u8]) -> Option<ObjectKey> {
 }
 
 /// Parse the headers of a raw commit object.
-fn parse_commit(data: &[u8]) -> Option<Parsed> {
+fn parse_commit(data: &[u8]) -> Option<Headers<'_>> {
     let mut tree = None;
     let mut parents = Vec::new();
-    let mut author = (String::new(), String::new());
+    let mut author: (&[u8], &[u8]) = (b"", b"");
     let mut time = None;
     for line in data.split(|&b| b == b'\n') {
         if line.is_empty() {
@@ -482,25 +560,23 @@ fn parse_commit(data: &[u8]) -> Option<Parsed> {
             time = Some(parse_signature(sig).2);
         }
     }
-    Some(Parsed {
+    Some(Headers {
         tree: tree?,
         parents,
-        author: author.0,
+        name: author.0,
         email: author.1,
         time: time.unwrap_or(0),
     })
 }
 
 /// `Name <email> 1700000000 +0000` → name, email, time (0 when unreadable).
-fn parse_signature(sig: &[u8]) -> (String, String, i64) {
+fn parse_signature(sig: &[u8]) -> (&[u8], &[u8], i64) {
     let lt = memchr::memchr(b'<', sig);
     let gt = memchr::memrchr(b'>', sig);
     let (name, email, rest) = match (lt, gt) {
         (Some(lt), Some(gt)) if lt < gt => (&sig[..lt], &sig[lt + 1..gt], &sig[gt + 1..]),
         _ => (sig, &b""[..], &b""[..]),
     };
-    let name = String::from_utf8_lossy(name.trim_ascii()).into_owned();
-    let email = String::from_utf8_lossy(email).into_owned();
     let time = std::str::from_utf8(rest)
         .ok()
         .and_then(|r| r.split_ascii_whitespace().next())
@@ -547,6 +623,7 @@ pub struct Unreachable {
 pub fn unreachable(
     objects: &Objects,
     reachable: &HashSet<ObjectKey>,
+    people: &mut People,
     warnings: &mut Vec<String>,
 ) -> Unreachable {
     let mut commits = Vec::new();
@@ -580,15 +657,12 @@ pub fn unreachable(
         match kind {
             Some(Kind::Blob) => blobs.push(id),
             Some(Kind::Commit) if !reachable.contains(&id) => {
-                if let Some(p) = read_commit(objects, &id, &mut buf, warnings) {
+                if let Some(p) = read_commit(objects, &id, &mut buf, people, warnings) {
                     commits.push(CommitInfo {
                         id,
                         tree: p.tree,
                         author: p.author,
-                        email: p.email,
                         time: p.time,
-                        parents: Vec::new(),
-                        reference: Some(UNREACHABLE.to_string()),
                     });
                 }
             }
@@ -611,15 +685,17 @@ author Ada Lovelace <ada@example.com> 1700000000 +0100\n\
 committer Bot <bot@example.com> 1700000100 +0000\n\
 \n\
 message with tree 0000000000000000000000000000000000000000\n";
-        let c = parse_commit(raw).unwrap();
+        let mut people = People::default();
+        let c = parse_commit(raw).unwrap().parsed(&mut people);
         assert_eq!(c.tree[0], 0x01);
         assert_eq!(c.parents.len(), 1);
         assert_eq!(c.parents[0][0], 0x89);
-        assert_eq!(
-            (c.author.as_str(), c.email.as_str()),
-            ("Ada Lovelace", "ada@example.com")
-        );
+        assert_eq!(people.get(c.author), ("Ada Lovelace", "ada@example.com"));
         assert_eq!(c.time, 1_700_000_100);
+        // The same author again is the same number; nobody is 0.
+        let again = parse_commit(raw).unwrap().parsed(&mut people);
+        assert_eq!(again.author, c.author);
+        assert_eq!(people.get(0), ("", ""));
     }
 
     #[test]
@@ -628,6 +704,6 @@ message with tree 0000000000000000000000000000000000000000\n";
         assert!(parse_commit(b"tree xyz\n").is_none());
         assert!(parse_commit(b"parent 0123\n").is_none());
         let odd = parse_signature(b"no brackets here");
-        assert_eq!(odd, ("no brackets here".to_string(), String::new(), 0));
+        assert_eq!(odd, (&b"no brackets here"[..], &b""[..], 0));
     }
 }

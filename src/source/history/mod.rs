@@ -192,19 +192,22 @@ pub fn scan_history(
         errors: 0,
     };
     let mut seen_env = HashSet::new();
-    let mut commits = Vec::with_capacity(list.commits.len());
+    let mut people = list.people;
+    // The ref naming each entry of `commits` that is no reachable commit.
+    let mut references: FxHashMap<usize, String> = FxHashMap::default();
+    let mut commits;
     if window {
         // Each commit of the window against its parents, which may lie
         // outside it (a range's boundary, commits before --since).
         let trees: FxHashMap<ObjectKey, ObjectKey> =
             list.commits.iter().map(|c| (c.id, c.tree)).collect();
         let mut buf = Vec::new();
-        for commit in list.commits {
+        commits = Vec::new();
+        for (commit, parents) in list.commits.into_iter().zip(list.parents) {
             if opts.since.is_some_and(|since| commit.time < since) {
                 continue;
             }
-            let parent_trees: Vec<ObjectKey> = commit
-                .parents
+            let parent_trees: Vec<ObjectKey> = parents
                 .iter()
                 .filter_map(|p| {
                     trees
@@ -223,9 +226,9 @@ pub fn scan_history(
             commits.push(commit);
         }
     } else {
-        for commit in list.commits {
-            walker.walk_tree(commits.len(), &commit.tree, &mut walked, &mut seen_env);
-            commits.push(commit);
+        commits = list.commits;
+        for (index, commit) in commits.iter().enumerate() {
+            walker.walk_tree(index, &commit.tree, &mut walked, &mut seen_env);
         }
     }
     // What refs reach outside any commit (a tag of a blob or of a tree)
@@ -245,38 +248,36 @@ pub fn scan_history(
                 }
                 commits::Peeled::Commit(id) => id,
             };
+            references.insert(index, name);
             commits.push(commits::CommitInfo {
                 id,
                 tree: id,
-                author: String::new(),
-                email: String::new(),
+                author: 0,
                 time: 0,
-                parents: Vec::new(),
-                reference: Some(name),
             });
         }
     }
     if opts.all_objects && !window {
         progress.phase("listing unreachable objects");
         let reachable: HashSet<ObjectKey> = commits.iter().map(|c| c.id).collect();
-        let unreachable = commits::unreachable(&objects, &reachable, &mut warnings);
+        let unreachable =
+            commits::unreachable(&objects, &reachable, &mut people, &mut warnings);
         // Commits first, so that their blobs are named by path; then the
         // blobs that no commit names at all, by their id.
         for commit in unreachable.commits {
             walker.walk_tree(commits.len(), &commit.tree, &mut walked, &mut seen_env);
+            references.insert(commits.len(), crate::finding::UNREACHABLE.to_string());
             commits.push(commit);
         }
         for blob in unreachable.blobs {
             let hex = Oid::from_bytes(&blob).expect("20 bytes").to_string();
             walker.walk_blob(commits.len(), &blob, &hex, &mut walked);
+            references.insert(commits.len(), crate::finding::UNREACHABLE.to_string());
             commits.push(commits::CommitInfo {
                 id: blob,
                 tree: blob,
-                author: String::new(),
-                email: String::new(),
+                author: 0,
                 time: 0,
-                parents: Vec::new(),
-                reference: Some(crate::finding::UNREACHABLE.to_string()),
             });
         }
     }
@@ -325,24 +326,26 @@ pub fn scan_history(
 
     let provenance = |commit: usize| {
         let c = &commits[commit];
+        let reference = references.get(&commit);
+        let (author, email) = people.get(c.author);
         // A commit no ref reaches still has its id, author and date; a ref
         // to a tree or blob, or a blob no commit names, has none.
-        let is_commit = c.reference.is_none() || !c.author.is_empty() || c.time != 0;
+        let is_commit = reference.is_none() || !author.is_empty() || c.time != 0;
         Provenance {
             commit: if is_commit {
                 Oid::from_bytes(&c.id).expect("20 bytes").to_string()
             } else {
                 String::new()
             },
-            author: c.author.clone(),
-            email: c.email.clone(),
+            author: author.to_string(),
+            email: email.to_string(),
             date: if is_commit {
                 crate::time::rfc3339(c.time)
             } else {
                 String::new()
             },
             time: c.time,
-            reference: c.reference.clone(),
+            reference: reference.cloned(),
         }
     };
 
