@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use git2::Repository;
 use rayon::prelude::*;
 
-use super::trees::{BlobRecord, BlobRef};
+use super::trees::{BlobRef, WalkResult};
 
 use super::HistoryOptions;
 use crate::engine::{Matcher, Scratch};
@@ -64,13 +64,13 @@ impl BlobScanner<'_> {
         store: &ObjectStore,
         git_dir: &Path,
         pool: &rayon::ThreadPool,
-        records: &[BlobRecord],
+        records: &WalkResult,
     ) -> BlobScan {
         const NO_JOB: u32 = u32::MAX;
         let mut job_of = vec![NO_JOB; store.len()];
         let mut elsewhere = Vec::new();
-        for (i, r) in records.iter().enumerate() {
-            match r.blob {
+        for (i, r) in records.blobs.iter().enumerate() {
+            match r.blob() {
                 BlobRef::Packed(pos) => job_of[pos as usize] = i as u32,
                 BlobRef::External(_) => elsewhere.push(i),
             }
@@ -85,7 +85,7 @@ impl BlobScanner<'_> {
             |pos, blob| {
                 let job = job_of[pos as usize] as usize;
                 let hits = match blob {
-                    Resolved::Data(data) => self.scan_content(&records[job].path, data, &unread),
+                    Resolved::Data(data) => self.scan_content(&records.path(job), data, &unread),
                     Resolved::Large(_) => {
                         self.counters.large.fetch_add(1, Ordering::Relaxed);
                         None
@@ -119,7 +119,7 @@ impl BlobScanner<'_> {
         &self,
         store: &ObjectStore,
         git_dir: &Path,
-        records: &[BlobRecord],
+        records: &WalkResult,
         jobs: &[usize],
         found: &mut Vec<(usize, Vec<Finding>)>,
         unread: &Unread,
@@ -141,12 +141,12 @@ impl BlobScanner<'_> {
             }
         };
         for &job in jobs {
-            let record = &records[job];
-            let id = record.oid(store);
+            let path = records.path(job);
+            let id = records.oid(job, store);
             self.scanned.fetch_add(1, Ordering::Relaxed);
             if let Some(why) = store.corrupt_reason(id.as_bytes().try_into().expect("20 bytes")) {
                 self.counters.errors.fetch_add(1, Ordering::Relaxed);
-                warn(format!("blob {id} ({}): {why}", record.path));
+                warn(format!("blob {id} ({path}): {why}"));
                 continue;
             }
             let object = odb.read_header(id).and_then(|(size, _)| {
@@ -162,7 +162,7 @@ impl BlobScanner<'_> {
             });
             match object {
                 Ok(Some(o)) => {
-                    if let Some(f) = self.scan_content(&record.path, o.data(), unread) {
+                    if let Some(f) = self.scan_content(&path, o.data(), unread) {
                         found.push((job, f));
                     }
                 }
@@ -174,7 +174,7 @@ impl BlobScanner<'_> {
                     if self.partial_clone && e.code() == git2::ErrorCode::NotFound {
                         unread.absent.fetch_add(1, Ordering::Relaxed);
                     } else {
-                        warn(format!("blob {id} ({}): {}", record.path, e.message()));
+                        warn(format!("blob {id} ({path}): {}", e.message()));
                     }
                 }
             }

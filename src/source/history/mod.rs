@@ -186,11 +186,7 @@ pub fn scan_history(
     };
     progress.phase("walking commits");
     let mut walker = trees::Walker::new(store, &objects, rules, &filter);
-    let mut walked = trees::WalkResult {
-        blobs: Vec::new(),
-        env_paths: Vec::new(),
-        errors: 0,
-    };
+    let mut walked = trees::WalkResult::new();
     let mut seen_env = HashSet::new();
     let mut people = list.people;
     // The ref naming each entry of `commits` that is no reachable commit.
@@ -260,8 +256,7 @@ pub fn scan_history(
     if opts.all_objects && !window {
         progress.phase("listing unreachable objects");
         let reachable: HashSet<ObjectKey> = commits.iter().map(|c| c.id).collect();
-        let unreachable =
-            commits::unreachable(&objects, &reachable, &mut people, &mut warnings);
+        let unreachable = commits::unreachable(&objects, &reachable, &mut people, &mut warnings);
         // Commits first, so that their blobs are named by path; then the
         // blobs that no commit names at all, by their id.
         for commit in unreachable.commits {
@@ -302,7 +297,7 @@ pub fn scan_history(
         scanned: &progress.done,
         partial_clone: promisor.is_some(),
     };
-    let scanned = scanner.scan(&objects.store, repo.path(), &pool, &walked.blobs);
+    let scanned = scanner.scan(&objects.store, repo.path(), &pool, &walked);
     if scanned.absent > 0 {
         warnings.push(format!(
             "partial clone: {} blob(s) of the history are not in this repository (the promisor remote `{}` has them) and were not scanned; `git fetch --refetch` or a full clone scans them",
@@ -355,19 +350,18 @@ pub fn scan_history(
     let mut index: HashMap<(String, String), usize> = HashMap::new();
     for (blob, findings) in per_blob {
         let record = &inventory.blobs[blob];
+        let oid = inventory.oid(blob, &objects.store);
         for f in findings {
             let identity = f.secret.clone().unwrap_or_else(|| f.matched.clone());
             let key = (f.rule_id.clone(), identity);
-            let at_head = head_blobs
-                .as_ref()
-                .is_some_and(|h| h.contains(&record.oid(&objects.store)));
+            let at_head = head_blobs.as_ref().is_some_and(|h| h.contains(&oid));
             match index.get(&key) {
                 Some(&g) => {
                     let group = &mut groups[g];
                     group.blobs += 1;
                     group.at_head |= at_head;
-                    if record.commit < group.commit {
-                        group.commit = record.commit;
+                    if (record.commit as usize) < group.commit {
+                        group.commit = record.commit as usize;
                         group.finding = f;
                     }
                 }
@@ -375,7 +369,7 @@ pub fn scan_history(
                     index.insert(key, groups.len());
                     groups.push(Group {
                         finding: f,
-                        commit: record.commit,
+                        commit: record.commit as usize,
                         blobs: 1,
                         at_head,
                     });

@@ -353,26 +353,107 @@ impl TreeStore {
 pub enum BlobRef {
     /// A packed object, by position.
     Packed(u32),
-    /// An object the packs do not have.
-    External(ObjectKey),
+    /// An object the packs do not have, by number in the walk's externals.
+    External(u32),
 }
 
 /// A blob to scan, with the commit (index into the walk's commits) and
-/// path where it first appeared.
+/// path where it first appeared: twelve bytes.
+#[derive(Debug, Clone, Copy)]
 pub struct BlobRecord {
-    pub blob: BlobRef,
-    pub path: String,
-    pub commit: usize,
+    /// The blob as a tree entry's target (a position, or `EXTERNAL`).
+    target: u32,
+    /// The path, by node in [`Paths`].
+    path: u32,
+    pub commit: u32,
 }
 
 impl BlobRecord {
-    /// The blob's object id.
-    pub fn oid(&self, store: &ObjectStore) -> Oid {
-        let id = match &self.blob {
-            BlobRef::Packed(pos) => store.id(*pos),
-            BlobRef::External(id) => id,
-        };
-        Oid::from_bytes(id).expect("20 bytes make an object id")
+    pub fn blob(&self) -> BlobRef {
+        let index = self.target & INDEX_MASK;
+        if self.target & EXTERNAL != 0 {
+            BlobRef::External(index)
+        } else {
+            BlobRef::Packed(index)
+        }
+    }
+}
+
+/// The paths of the walk, each stored once as its directory's path and
+/// its own name: the blobs of a long history share far fewer paths than
+/// there are blobs, and most paths share their directories.
+pub struct Paths {
+    /// (parent node, name) of each node; node 0 is the empty path (a root
+    /// tree's). A node whose parent is `NAMED` is a ref's name for a blob,
+    /// held in `named`.
+    nodes: Vec<(u32, u32)>,
+    index: FxHashMap<(u32, u32), u32>,
+    named: Vec<String>,
+    /// Tree entry names by interner, once the walk is over (during it they
+    /// are the tree store's).
+    names: Vec<Vec<Box<[u8]>>>,
+}
+
+const ROOT: u32 = 0;
+const TOP: u32 = u32::MAX;
+const NAMED: u32 = u32::MAX - 1;
+
+impl Paths {
+    fn new() -> Paths {
+        Paths {
+            nodes: vec![(TOP, 0)],
+            index: FxHashMap::default(),
+            named: Vec::new(),
+            names: Vec::new(),
+        }
+    }
+
+    /// The node of entry name `name` in directory `parent`; `None` once
+    /// 2^32 - 2 paths are stored.
+    fn child(&mut self, parent: u32, name: u32) -> Option<u32> {
+        if let Some(&n) = self.index.get(&(parent, name)) {
+            return Some(n);
+        }
+        let n = u32::try_from(self.nodes.len())
+            .ok()
+            .filter(|&n| n < NAMED)?;
+        self.nodes.push((parent, name));
+        self.index.insert((parent, name), n);
+        Some(n)
+    }
+
+    /// A node for a path that is no tree entry's (a ref naming a blob).
+    fn named(&mut self, path: &str) -> Option<u32> {
+        let n = u32::try_from(self.nodes.len())
+            .ok()
+            .filter(|&n| n < NAMED)?;
+        let k = u32::try_from(self.named.len()).ok()?;
+        self.named.push(path.to_string());
+        self.nodes.push((NAMED, k));
+        Some(n)
+    }
+
+    /// The path of `node`, its entry names read through `name_of`.
+    fn string<'n>(&self, node: u32, name_of: impl Fn(u32) -> &'n [u8]) -> String {
+        let mut parts = Vec::new();
+        let mut at = node;
+        while let Some(&(parent, name)) = self.nodes.get(at as usize) {
+            match parent {
+                TOP => break,
+                NAMED => {
+                    parts.push(std::borrow::Cow::Borrowed(
+                        self.named[name as usize].as_str(),
+                    ));
+                    break;
+                }
+                _ => {
+                    parts.push(String::from_utf8_lossy(name_of(name)));
+                    at = parent;
+                }
+            }
+        }
+        parts.reverse();
+        parts.join("/")
     }
 }
 
@@ -383,6 +464,39 @@ pub struct WalkResult {
     pub env_paths: Vec<(String, usize)>,
     /// Trees that could not be read.
     pub errors: u64,
+    paths: Paths,
+    /// Ids of the objects the packs do not have, by number.
+    externals: Vec<ObjectKey>,
+}
+
+impl WalkResult {
+    pub fn new() -> WalkResult {
+        WalkResult {
+            blobs: Vec::new(),
+            env_paths: Vec::new(),
+            errors: 0,
+            paths: Paths::new(),
+            externals: Vec::new(),
+        }
+    }
+
+    /// The path where blob record `i` first appeared (once the walk is
+    /// over).
+    pub fn path(&self, i: usize) -> String {
+        self.paths.string(self.blobs[i].path, |name| {
+            let t = ((name >> 24) & 0x7f) as usize;
+            &self.paths.names[t][(name & NAME_MASK) as usize]
+        })
+    }
+
+    /// The object id of blob record `i`.
+    pub fn oid(&self, i: usize, store: &ObjectStore) -> Oid {
+        let id = match self.blobs[i].blob() {
+            BlobRef::Packed(pos) => store.id(pos),
+            BlobRef::External(n) => &self.externals[n as usize],
+        };
+        Oid::from_bytes(id).expect("20 bytes make an object id")
+    }
 }
 
 /// The "seen" sets of the walk: a bit per packed object, a hash set for
@@ -475,8 +589,10 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// The entries of a tree (copied out, as the walk also adds trees).
-    fn tree_entries(&mut self, target: u32, prefix: &str) -> Option<Vec<Entry>> {
+    /// The entries of a tree (copied out, as the walk also adds trees);
+    /// `None`, with a warning naming the tree's path (`node`), when it
+    /// cannot be read.
+    fn tree_entries(&mut self, target: u32, node: u32, paths: &Paths) -> Option<Vec<Entry>> {
         if target & EXTERNAL == 0 {
             if let Some(e) = self.store.entries(target & INDEX_MASK) {
                 return Some(e.to_vec());
@@ -512,6 +628,7 @@ impl<'a> Walker<'a> {
             }
             Err(e) => {
                 let id = Oid::from_bytes(&id).expect("20 bytes");
+                let prefix = self.path_string(paths, node);
                 self.warnings.push(format!("tree {id} ({prefix}): {e}"));
                 self.errors += 1;
                 None
@@ -528,6 +645,26 @@ impl<'a> Walker<'a> {
         }
     }
 
+    fn path_string(&self, paths: &Paths, node: u32) -> String {
+        paths.string(node, |name| self.name(name))
+    }
+
+    /// A path node that could not be stored: the index space of paths is
+    /// used up (2^32 paths), and what lies there is not scanned.
+    fn no_room(&mut self, what: &str) {
+        if self.errors == 0
+            || !self
+                .warnings
+                .iter()
+                .any(|w| w.starts_with("too many paths"))
+        {
+            self.warnings.push(format!(
+                "too many paths in the history: {what} and others not scanned"
+            ));
+        }
+        self.errors += 1;
+    }
+
     /// Report blob `id`, which a ref names directly, under the ref's name
     /// as its path, unless an earlier commit held it.
     pub fn walk_blob(
@@ -537,20 +674,23 @@ impl<'a> Walker<'a> {
         name: &str,
         out: &mut WalkResult,
     ) {
-        let (blob, target) = match self.objects.store.position(id) {
-            Some(p) if p <= INDEX_MASK => (BlobRef::Packed(p), IS_BLOB | p),
+        let target = match self.objects.store.position(id) {
+            Some(p) if p <= INDEX_MASK => IS_BLOB | p,
             _ => {
                 let Some(n) = self.externals.lock().expect("lock").number(*id) else {
                     return;
                 };
-                (BlobRef::External(*id), IS_BLOB | EXTERNAL | n)
+                IS_BLOB | EXTERNAL | n
             }
         };
         if self.seen.insert(target) {
+            let Some(path) = out.paths.named(name) else {
+                return self.no_room(name);
+            };
             out.blobs.push(BlobRecord {
-                blob,
-                path: name.to_string(),
-                commit: commit_index,
+                target,
+                path,
+                commit: commit_index as u32,
             });
         }
     }
@@ -567,12 +707,12 @@ impl<'a> Walker<'a> {
         let Some(root) = self.tree_target(tree) else {
             return;
         };
-        let mut stack: Vec<(u32, String)> = Vec::new();
+        let mut stack: Vec<(u32, u32)> = Vec::new();
         if self.seen.insert(root) {
-            stack.push((root, String::new()));
+            stack.push((root, ROOT));
         }
-        while let Some((tree, prefix)) = stack.pop() {
-            let Some(entries) = self.tree_entries(tree, &prefix) else {
+        while let Some((tree, node)) = stack.pop() {
+            let Some(entries) = self.tree_entries(tree, node, &out.paths) else {
                 continue;
             };
             for e in entries {
@@ -582,22 +722,28 @@ impl<'a> Walker<'a> {
                 if !fresh && !env_like {
                     continue;
                 }
-                let path = join(&prefix, self.name(e.name));
+                let Some(path) = out.paths.child(node, e.name) else {
+                    let dir = self.path_string(&out.paths, node);
+                    self.no_room(&dir);
+                    continue;
+                };
                 if !is_blob {
                     stack.push((e.target, path));
                     continue;
                 }
-                if env_like
-                    && env_files::is_env_candidate(self.rules, &path)
-                    && seen_env.insert(path.clone())
-                {
-                    out.env_paths.push((path.clone(), commit_index));
+                if env_like {
+                    let path = self.path_string(&out.paths, path);
+                    if env_files::is_env_candidate(self.rules, &path)
+                        && seen_env.insert(path.clone())
+                    {
+                        out.env_paths.push((path, commit_index));
+                    }
                 }
                 if fresh {
                     out.blobs.push(BlobRecord {
-                        blob: self.blob_ref(e.target),
+                        target: e.target,
                         path,
-                        commit: commit_index,
+                        commit: commit_index as u32,
                     });
                 }
             }
@@ -623,76 +769,81 @@ impl<'a> Walker<'a> {
             .iter()
             .filter_map(|t| self.tree_target(t))
             .collect();
-        let mut introduced = self.introduced(root, parents.first().copied());
+        let mut introduced = self.introduced(root, parents.first().copied(), &mut out.paths);
         for &parent in parents.iter().skip(1) {
             // A merge introduces only what is new against every parent.
             let also: HashSet<u32> = self
-                .introduced(root, Some(parent))
+                .introduced(root, Some(parent), &mut out.paths)
                 .into_iter()
                 .map(|(target, _)| target)
                 .collect();
             introduced.retain(|(target, _)| also.contains(target));
         }
-        for (target, path) in introduced {
+        for (target, node) in introduced {
+            let path = self.path_string(&out.paths, node);
             if env_files::is_env_candidate(self.rules, &path) && seen_env.insert(path.clone()) {
-                out.env_paths.push((path.clone(), commit_index));
+                out.env_paths.push((path, commit_index));
             }
             if self.seen.insert(target) {
                 out.blobs.push(BlobRecord {
-                    blob: self.blob_ref(target),
-                    path,
-                    commit: commit_index,
+                    target,
+                    path: node,
+                    commit: commit_index as u32,
                 });
             }
         }
     }
 
-    /// The blobs (target, path) of tree `new` that tree `old` does not
-    /// hold, found by descending only into subtrees that differ. A blob
-    /// that `old` holds at another path (a move) is left out.
-    fn introduced(&mut self, new: u32, old: Option<u32>) -> Vec<(u32, String)> {
+    /// The blobs (target, path node) of tree `new` that tree `old` does
+    /// not hold, found by descending only into subtrees that differ. A
+    /// blob that `old` holds at another path (a move) is left out.
+    fn introduced(&mut self, new: u32, old: Option<u32>, paths: &mut Paths) -> Vec<(u32, u32)> {
         let mut added = Vec::new();
         let mut removed = HashSet::new();
         // A tree that contains itself repeats a pair: each pair once.
         let mut visited = HashSet::new();
-        let mut stack = vec![(Some(new), old, String::new())];
-        while let Some((new, old, prefix)) = stack.pop() {
+        let mut stack = vec![(Some(new), old, ROOT)];
+        while let Some((new, old, node)) = stack.pop() {
             if new == old || !visited.insert((new, old)) {
                 continue;
             }
-            let mut before: FxHashMap<Vec<u8>, u32> = FxHashMap::default();
+            // By name: the same name has other numbers in other interners.
+            let mut before: FxHashMap<Vec<u8>, (u32, u32)> = FxHashMap::default();
             for e in old
-                .and_then(|t| self.tree_entries(t, &prefix))
+                .and_then(|t| self.tree_entries(t, node, paths))
                 .unwrap_or_default()
             {
-                before.insert(self.name(e.name).to_vec(), e.target);
+                before.insert(self.name(e.name).to_vec(), (e.target, e.name));
             }
             for e in new
-                .and_then(|t| self.tree_entries(t, &prefix))
+                .and_then(|t| self.tree_entries(t, node, paths))
                 .unwrap_or_default()
             {
-                let name = self.name(e.name).to_vec();
-                let was = before.remove(&name);
+                let was = before.remove(self.name(e.name)).map(|(target, _)| target);
                 if was == Some(e.target) {
                     continue;
                 }
-                let path = join(&prefix, &name);
+                let Some(path) = paths.child(node, e.name) else {
+                    let dir = self.path_string(paths, node);
+                    self.no_room(&dir);
+                    continue;
+                };
                 let old_tree = was.filter(|t| t & IS_BLOB == 0);
                 removed.extend(was.filter(|t| t & IS_BLOB != 0));
                 if e.target & IS_BLOB != 0 {
                     if old_tree.is_some() {
-                        stack.push((None, old_tree, path.clone()));
+                        stack.push((None, old_tree, path));
                     }
                     added.push((e.target, path));
                 } else {
                     stack.push((Some(e.target), old_tree, path));
                 }
             }
-            for (name, target) in before {
+            for (target, name) in before.into_values() {
                 if target & IS_BLOB != 0 {
                     removed.insert(target);
-                } else {
-                    stack.push((None, Some(target), join(&prefix, &name)));
+                } else if let Some(path) = paths.child(node, name) {
+                    stack.push((None, Some(target), path));
                 }
             }
         }
@@ -700,28 +851,17 @@ impl<'a> Walker<'a> {
         added
     }
 
-    fn blob_ref(&self, target: u32) -> BlobRef {
-        let index = target & INDEX_MASK;
-        if target & EXTERNAL != 0 {
-            BlobRef::External(self.externals.lock().expect("lock").ids[index as usize])
-        } else {
-            BlobRef::Packed(index)
-        }
-    }
-
-    /// The walk's warnings (unreadable trees) and their count.
+    /// The walk's warnings (unreadable trees) and their count. The tree
+    /// store's entries are freed; the names the paths use move to `out`.
     pub fn finish(self, out: &mut WalkResult) -> Vec<String> {
         out.errors += self.errors;
+        let mut names: Vec<Vec<Box<[u8]>>> =
+            self.store.decoders.into_iter().map(|d| d.names).collect();
+        names.push(self.own.names);
+        out.paths.names = names;
+        out.paths.index = FxHashMap::default();
+        out.externals = self.externals.into_inner().expect("lock").ids;
         self.warnings
-    }
-}
-
-fn join(prefix: &str, name: &[u8]) -> String {
-    let name = String::from_utf8_lossy(name);
-    if prefix.is_empty() {
-        name.into_owned()
-    } else {
-        format!("{prefix}/{name}")
     }
 }
 
