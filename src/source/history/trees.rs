@@ -5,8 +5,15 @@
 //! A long history holds hundreds of thousands of trees, most of them small
 //! edits of one another stored as deltas. They are decoded in one parallel
 //! pass over the packs ([`ObjectStore::resolve_all`]) into entries of eight
-//! bytes: an interned name and the entry's object *position*. The walk then
-//! tests "seen before?" with one bit per object instead of a hash set.
+//! bytes: an interned name and the entry's object *position*. A tree that
+//! is a delta of another is stored the way its delta is: runs of entries
+//! copied from the base's, and the entries of its own (at most
+//! `MAX_DELTA_DEPTH` such trees from one stored whole), which is what keeps
+//! the store small on long histories: a commit that changes one file makes
+//! new trees that differ from their bases by one entry each. The walk
+//! rebuilds each tree's entries once, and tests "seen before?" with one bit
+//! per object instead of a hash set. Paths are stored once each, as a
+//! directory's path and a name.
 //! Trees not decoded that way (loose, unreadable in the pack, or every tree
 //! when the walk is expected to reach only a few) are read one by one when
 //! the walk reaches them.
@@ -64,36 +71,36 @@ impl Externals {
     }
 }
 
-/// Decoded entries, in chunks of a fixed size that a tree's entries never
-/// straddle, addressed by a `u32` index (chunk `index / CHUNK`). A single
-/// growing vector would double its capacity as trees are added: up to half
-/// of it unused, and both copies alive while it grows.
+/// Decoded trees as `u32` words, in chunks of a fixed size that a tree
+/// never straddles, addressed by a `u32` index (chunk `index / CHUNK`). A
+/// single growing vector would double its capacity as trees are added: up
+/// to half of it unused, and both copies alive while it grows.
 #[derive(Default)]
-struct EntryArena {
-    chunks: Vec<Vec<Entry>>,
+struct Arena {
+    chunks: Vec<Vec<u32>>,
     /// Whether the last chunk takes more trees (not one a large tree has
     /// to itself).
     open: bool,
 }
 
-/// Entries per chunk (512 KiB).
-const CHUNK: usize = 1 << 16;
+/// Words per chunk (512 KiB).
+const CHUNK: usize = 1 << 17;
 
-impl EntryArena {
-    /// Store a tree's entries; the index of the first, or `None` when the
-    /// index space (2^32 entries) is used up.
-    fn push_tree(&mut self, entries: &[Entry]) -> Option<u32> {
-        if entries.is_empty() {
+impl Arena {
+    /// Store a tree's words; the index of the first, or `None` when the
+    /// index space (2^32 words) is used up.
+    fn push_tree(&mut self, words: &[u32]) -> Option<u32> {
+        if words.is_empty() {
             return Some(0);
         }
         let fits = self.open
             && self
                 .chunks
                 .last()
-                .is_some_and(|c| c.len() + entries.len() <= CHUNK);
+                .is_some_and(|c| c.len() + words.len() <= CHUNK);
         if !fits {
             let first = self.chunks.len();
-            let spans = entries.len().div_ceil(CHUNK);
+            let spans = words.len().div_ceil(CHUNK);
             let end = (first + spans).checked_mul(CHUNK)?;
             u32::try_from(end).ok()?;
             if spans == 1 {
@@ -102,36 +109,69 @@ impl EntryArena {
             } else {
                 // A tree larger than a chunk: one chunk of its own size,
                 // and the numbers of the chunks it spans left empty.
-                self.chunks.push(Vec::with_capacity(entries.len()));
+                self.chunks.push(Vec::with_capacity(words.len()));
                 self.chunks.extend((1..spans).map(|_| Vec::new()));
                 self.open = false;
                 let chunk = &mut self.chunks[first];
-                chunk.extend_from_slice(entries);
+                chunk.extend_from_slice(words);
                 return Some((first * CHUNK) as u32);
             }
         }
         let c = self.chunks.len() - 1;
         let chunk = &mut self.chunks[c];
         let start = c * CHUNK + chunk.len();
-        chunk.extend_from_slice(entries);
+        chunk.extend_from_slice(words);
         Some(start as u32)
     }
 
-    fn get(&self, start: u32, len: u32) -> &[Entry] {
+    fn get(&self, start: u32, len: u32) -> Option<&[u32]> {
         if len == 0 {
-            return &[];
+            return Some(&[]);
         }
         let (c, at) = (start as usize / CHUNK, start as usize % CHUNK);
-        &self.chunks[c][at..at + len as usize]
+        self.chunks.get(c)?.get(at..at + len as usize)
     }
 }
 
-/// One thread's decoded entries and names.
+/// How a decoded tree is stored: its delta base's position (`NO_BASE` for
+/// a tree stored whole), then items of two words each: an entry (name,
+/// target), or a run of entries copied from the base (`COPY | count`, the
+/// first one's index in the base). Entry names never have `COPY`'s bits
+/// 30..24 (no interner has that tag). A tree that changes one entry of its
+/// base takes seven words instead of two per entry.
+const NO_BASE: u32 = u32::MAX;
+const COPY: u32 = 0x7f << 24;
+const COUNT_MASK: u32 = (1 << 24) - 1;
+
+/// How many delta trees may stand between a tree and the whole tree its
+/// entries are rebuilt from: the walk rebuilds each tree once, copying
+/// runs of entries at most this many times over.
+const MAX_DELTA_DEPTH: u32 = 8;
+
+/// Rebuild a tree's entries from its stored `words` and its base's entries.
+fn expand(words: &[u32], base: &[Entry], out: &mut Vec<Entry>) -> Option<()> {
+    out.clear();
+    for item in words.get(1..)?.chunks_exact(2) {
+        if item[0] & COPY == COPY && item[0] & ENV_LIKE == 0 {
+            let from = item[1] as usize;
+            let count = (item[0] & COUNT_MASK) as usize;
+            out.extend_from_slice(base.get(from..from.checked_add(count)?)?);
+        } else {
+            out.push(Entry {
+                name: item[0],
+                target: item[1],
+            });
+        }
+    }
+    Some(())
+}
+
+/// One thread's decoded trees and names.
 struct Decoder {
     tag: u32,
-    entries: EntryArena,
-    /// The entries of the tree being decoded.
-    scratch: Vec<Entry>,
+    trees: Arena,
+    /// The words of the tree being decoded.
+    scratch: Vec<u32>,
     names: Vec<Box<[u8]>>,
     interned: FxHashMap<Box<[u8]>, u32>,
     /// The records of the tree decoded last, for the deltas based on it.
@@ -139,12 +179,24 @@ struct Decoder {
 }
 
 /// Where a tree entry's record (mode, name, id) lies in its raw tree, and
-/// what it was decoded to (`None` for entries the walk skips).
+/// what it was decoded to (`None` for entries the walk skips) with its
+/// index among the tree's entries.
 #[derive(Debug, Clone, Copy)]
 struct Record {
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
     entry: Option<Entry>,
+    index: u32,
+}
+
+/// What the traversal keeps of a decoded tree for the deltas based on it.
+#[derive(Clone)]
+struct Decoded {
+    records: Vec<Record>,
+    /// The tree's position, and how many delta trees stand between it and
+    /// a tree stored whole.
+    position: u32,
+    depth: u32,
 }
 
 /// How far ahead in its base a delta tree's entry is looked for: past the
@@ -155,7 +207,7 @@ impl Decoder {
     fn new(tag: usize) -> Decoder {
         Decoder {
             tag: (tag as u32) << 24,
-            entries: EntryArena::default(),
+            trees: Arena::default(),
             scratch: Vec::new(),
             names: Vec::new(),
             interned: FxHashMap::default(),
@@ -201,59 +253,95 @@ impl Decoder {
 
     /// Store the entries of raw tree `data`; `None` when it is malformed
     /// (or too large for the compact form), with nothing stored. Leaves
-    /// the tree's records in `self.records`.
+    /// the tree's records in `self.records`; returns where its words are.
     ///
-    /// `base` is the raw tree `data` is a delta of, with its records: an
-    /// entry whose record (mode, name, id) is also in the base takes the
-    /// base's decoded entry, sparing the id lookup and the name interning.
-    /// Most entries of most trees are such copies.
+    /// `base` is the raw tree `data` is a delta of, with what was kept of
+    /// its decoding: an entry whose record (mode, name, id) is also in the
+    /// base takes the base's decoded entry, sparing the id lookup and the
+    /// name interning. Most entries of most trees are such copies, and
+    /// unless the base is `MAX_DELTA_DEPTH` deltas deep already they are
+    /// stored as runs copied from the base.
     fn decode(
         &mut self,
         data: &[u8],
-        base: Option<(&[u8], &[Record])>,
+        base: Option<(&[u8], &Decoded)>,
         store: &ObjectStore,
         externals: &Mutex<Externals>,
         filter: &NameFilter,
     ) -> Option<(u32, u32)> {
         self.records.clear();
         self.scratch.clear();
+        // Trees are at most MAX_STRUCTURE_SIZE bytes: record offsets fit.
+        u32::try_from(data.len()).ok()?;
+        let delta_of = base.filter(|(_, b)| b.depth < MAX_DELTA_DEPTH);
+        self.scratch
+            .push(delta_of.map_or(NO_BASE, |(_, b)| b.position));
         let ok = (|| {
-            let (base_data, base_records) = base.unwrap_or((&[], &[]));
+            let (base_data, base_records) =
+                base.map_or((&[][..], &[][..]), |(raw, b)| (raw, &b.records[..]));
             let mut cursor = 0;
+            let mut count = 0u32;
+            // Where the copy run being extended is in `scratch`.
+            let mut run: Option<usize> = None;
             for entry in TreeEntries::new(data) {
                 let entry = entry.ok()?;
                 let at = entry.record.as_ptr() as usize - data.as_ptr() as usize;
                 let window = &base_records[cursor..];
                 let window = &window[..window.len().min(BASE_WINDOW)];
-                let copied = window
-                    .iter()
-                    .position(|r| base_data[r.start..r.end] == *entry.record);
-                let decoded = match copied {
+                let copied = window.iter().position(|r| {
+                    base_data.get(r.start as usize..r.end as usize) == Some(entry.record)
+                });
+                let (decoded, from) = match copied {
                     Some(k) => {
                         cursor += k + 1;
-                        base_records[cursor - 1].entry
+                        let r = &base_records[cursor - 1];
+                        (r.entry, Some(r.index))
                     }
-                    None if entry.kind == EntryKind::Other => None,
-                    None => Some(self.new_entry(&entry, store, externals, filter)?),
+                    None if entry.kind == EntryKind::Other => (None, None),
+                    None => (
+                        Some(self.new_entry(&entry, store, externals, filter)?),
+                        None,
+                    ),
                 };
                 if let Some(e) = decoded {
-                    self.scratch.push(e);
+                    match (from, delta_of) {
+                        (Some(from), Some(_)) => {
+                            let extends = run.is_some_and(|at| {
+                                let (head, first) = (self.scratch[at], self.scratch[at + 1]);
+                                let len = head & COUNT_MASK;
+                                first + len == from && len < COUNT_MASK
+                            });
+                            match run {
+                                Some(at) if extends => self.scratch[at] += 1,
+                                _ => {
+                                    run = Some(self.scratch.len());
+                                    self.scratch.extend([COPY | 1, from]);
+                                }
+                            }
+                        }
+                        _ => {
+                            run = None;
+                            self.scratch.extend([e.name, e.target]);
+                        }
+                    }
+                    count = count.checked_add(1)?;
                 }
                 self.records.push(Record {
-                    start: at,
-                    end: at + entry.record.len(),
+                    start: at as u32,
+                    end: (at + entry.record.len()) as u32,
                     entry: decoded,
+                    index: count.wrapping_sub(1),
                 });
             }
             Some(())
         })();
         let len = u32::try_from(self.scratch.len())
             .ok()
-            .filter(|&l| l <= SLOT_LEN_MASK as u32);
+            .filter(|&l| u64::from(l) <= SLOT_LEN_MASK);
         let (Some(()), Some(len)) = (ok, len) else {
             return None;
         };
-        let start = self.entries.push_tree(&self.scratch)?;
+        let start = self.trees.push_tree(&self.scratch)?;
         Some((start, len))
     }
 }
@@ -297,16 +385,25 @@ impl TreeStore {
             Kind::Tree,
             is_tree,
             u64::MAX,
-            |v: Visit<'_, Vec<Record>>| {
+            |v: Visit<'_, Decoded>| {
                 let Resolved::Data(data) = v.resolved else {
                     return None;
                 };
-                let base = v.base.map(|(raw, records)| (raw, &records[..]));
                 let t = rayon::current_thread_index().unwrap_or(0) % threads;
                 let mut decoder = decoders[t].lock().expect("lock");
-                let (start, len) = decoder.decode(data, base, store, &externals, filter)?;
+                let (start, len) = decoder.decode(data, v.base, store, &externals, filter)?;
                 slots[v.position as usize].store(slot(t, start, len), Ordering::Relaxed);
-                v.has_deltas.then(|| decoder.records.clone())
+                // Whether this tree was stored whole or as a delta.
+                let base = decoder.scratch[0];
+                let depth = match (base, v.base) {
+                    (NO_BASE, _) | (_, None) => 0,
+                    (_, Some((_, b))) => b.depth + 1,
+                };
+                v.has_deltas.then(|| Decoded {
+                    records: decoder.records.clone(),
+                    position: v.position,
+                    depth,
+                })
             },
         );
         TreeStore {
@@ -329,17 +426,47 @@ impl TreeStore {
         }
     }
 
-    fn entries(&self, position: u32) -> Option<&[Entry]> {
+    /// The stored words of the tree at `position`, if it was decoded.
+    fn words(&self, position: u32) -> Option<&[u32]> {
         let s = self.slots.get(position as usize)?.load(Ordering::Relaxed);
         if s == UNDECODED {
             return None;
         }
         let (t, start, len) = (
             (s >> 56) as usize,
-            ((s >> 24) & 0xffff_ffff) as usize,
-            (s & SLOT_LEN_MASK) as usize,
+            ((s >> 24) & 0xffff_ffff) as u32,
+            (s & SLOT_LEN_MASK) as u32,
         );
-        Some(self.decoders[t].entries.get(start as u32, len as u32))
+        self.decoders.get(t)?.trees.get(start, len)
+    }
+
+    /// The entries of the tree at `position`, rebuilt into `out` along its
+    /// chain of delta trees (`spare` holds each base in turn); false when
+    /// it was not decoded.
+    fn entries(&self, position: u32, out: &mut Vec<Entry>, spare: &mut Vec<Entry>) -> bool {
+        const LONGEST: usize = MAX_DELTA_DEPTH as usize + 1;
+        let mut chain: [&[u32]; LONGEST] = [&[]; LONGEST];
+        let mut len = 0;
+        let mut at = position;
+        loop {
+            let Some(words) = self.words(at) else {
+                return false;
+            };
+            chain[len] = words;
+            len += 1;
+            match words.first() {
+                Some(&NO_BASE) => break,
+                Some(&base) if len < LONGEST => at = base,
+                _ => return false,
+            }
+        }
+        for words in chain[..len].iter().rev() {
+            std::mem::swap(out, spare);
+            if expand(words, spare, out).is_none() {
+                return false;
+            }
+        }
+        true
     }
 
     fn name(&self, name: u32) -> &[u8] {
@@ -539,6 +666,8 @@ pub struct Walker<'a> {
     externals: Mutex<Externals>,
     /// Trees read through libgit2, by target.
     read_trees: FxHashMap<u32, (u32, u32)>,
+    /// Room for the bases of delta trees being rebuilt.
+    spare: Vec<Entry>,
     warnings: Vec<String>,
     errors: u64,
 }
@@ -562,6 +691,7 @@ impl<'a> Walker<'a> {
             filter,
             externals,
             read_trees: FxHashMap::default(),
+            spare: Vec::new(),
             warnings: Vec::new(),
             errors: 0,
         }
@@ -593,13 +723,17 @@ impl<'a> Walker<'a> {
     /// `None`, with a warning naming the tree's path (`node`), when it
     /// cannot be read.
     fn tree_entries(&mut self, target: u32, node: u32, paths: &Paths) -> Option<Vec<Entry>> {
-        if target & EXTERNAL == 0 {
-            if let Some(e) = self.store.entries(target & INDEX_MASK) {
-                return Some(e.to_vec());
-            }
+        let mut entries = Vec::new();
+        if target & EXTERNAL == 0
+            && self
+                .store
+                .entries(target & INDEX_MASK, &mut entries, &mut self.spare)
+        {
+            return Some(entries);
         }
         if let Some(&(start, len)) = self.read_trees.get(&target) {
-            return Some(self.own.entries.get(start, len).to_vec());
+            let words = self.own.trees.get(start, len).unwrap_or_default();
+            return expand(words, &[], &mut entries).map(|()| entries);
         }
         let id = self.target_id(target);
         let mut buf = Vec::new();
@@ -624,7 +758,9 @@ impl<'a> Walker<'a> {
         match decoded {
             Ok((start, len)) => {
                 self.read_trees.insert(target, (start, len));
-                Some(self.own.entries.get(start, len).to_vec())
+                let mut entries = Vec::new();
+                let words = self.own.trees.get(start, len).unwrap_or_default();
+                expand(words, &[], &mut entries).map(|()| entries)
             }
             Err(e) => {
                 let id = Oid::from_bytes(&id).expect("20 bytes");
@@ -990,15 +1126,8 @@ mod tests {
 
     #[test]
     fn arena_keeps_each_tree_in_one_chunk() {
-        let tree = |n: usize, tag: u32| -> Vec<Entry> {
-            (0..n as u32)
-                .map(|i| Entry {
-                    name: tag,
-                    target: i,
-                })
-                .collect()
-        };
-        let mut arena = EntryArena::default();
+        let tree = |n: usize, tag: u32| -> Vec<u32> { (0..n as u32).map(|i| i ^ tag).collect() };
+        let mut arena = Arena::default();
         let mut stored = Vec::new();
         // Trees that fill a chunk unevenly, one larger than a chunk, and
         // small ones after it (which must not land in the large one's).
@@ -1010,19 +1139,72 @@ mod tests {
             let start = arena.push_tree(&entries).unwrap();
             stored.push((start, entries));
         }
-        for (start, entries) in &stored {
-            let got = arena.get(*start, entries.len() as u32);
-            assert_eq!(got.len(), entries.len());
-            assert!(got
-                .iter()
-                .zip(entries)
-                .all(|(a, b)| a.name == b.name && a.target == b.target));
+        for (start, words) in &stored {
+            assert_eq!(arena.get(*start, words.len() as u32), Some(&words[..]));
         }
         // Normal chunks never grew past their size.
         assert!(arena
             .chunks
             .iter()
             .all(|c| c.len() <= CHUNK || c.capacity() == c.len()));
+    }
+
+    /// Decode `data` as a delta of `base` (a tree decoded before it) and
+    /// rebuild both from what was stored.
+    #[test]
+    fn delta_trees_rebuild_to_their_entries() {
+        let rules = crate::rules::RuleSet::builtin().unwrap();
+        let filter = NameFilter::new(&rules);
+        let store = ObjectStore::open(&[]);
+        let externals = Mutex::new(Externals::default());
+        let mut decoder = Decoder::new(0);
+        let raw = |names: &[(&str, u8)]| -> Vec<u8> {
+            names
+                .iter()
+                .flat_map(|(n, id)| entry("100644", n, *id))
+                .collect()
+        };
+        let old = raw(&[("a", 1), ("b", 2), ("c", 3), ("d", 4), ("e", 5), ("f", 6)]);
+        // One entry changed, one removed, one added, two runs copied.
+        let new = raw(&[("a", 1), ("b", 2), ("c", 9), ("e", 5), ("f", 6), ("g", 7)]);
+        let (s0, l0) = decoder
+            .decode(&old, None, &store, &externals, &filter)
+            .unwrap();
+        let kept = Decoded {
+            records: decoder.records.clone(),
+            position: 0,
+            depth: 0,
+        };
+        let (s1, l1) = decoder
+            .decode(&new, Some((&old, &kept)), &store, &externals, &filter)
+            .unwrap();
+        let whole = decoder.trees.get(s0, l0).unwrap().to_vec();
+        let delta = decoder.trees.get(s1, l1).unwrap().to_vec();
+        assert_eq!(whole[0], NO_BASE);
+        assert_eq!(delta[0], 0, "stored against its base");
+        // Base position, copy a..b, new c, copy e..f, new g: 9 words.
+        assert_eq!(delta.len(), 9, "{delta:x?}");
+        let (mut base, mut rebuilt) = (Vec::new(), Vec::new());
+        expand(&whole, &[], &mut base).unwrap();
+        expand(&delta, &base, &mut rebuilt).unwrap();
+        let name = |e: &Entry| decoder.names[(e.name & NAME_MASK) as usize].to_vec();
+        let names: Vec<Vec<u8>> = rebuilt.iter().map(name).collect();
+        assert_eq!(names, [&b"a"[..], b"b", b"c", b"e", b"f", b"g"]);
+        // Copied entries are the base's; the changed one is new.
+        assert_eq!(rebuilt[0].target, base[0].target);
+        assert_eq!(rebuilt[3].target, base[4].target);
+        assert_ne!(rebuilt[2].target, base[2].target);
+        // A run that points past its base is an error, not a panic.
+        assert!(expand(&delta, &base[..2], &mut rebuilt).is_none());
+        // At the depth limit a tree is stored whole.
+        let deep = Decoded {
+            depth: MAX_DELTA_DEPTH,
+            ..kept
+        };
+        let (s2, l2) = decoder
+            .decode(&new, Some((&old, &deep)), &store, &externals, &filter)
+            .unwrap();
+        assert_eq!(decoder.trees.get(s2, l2).unwrap()[0], NO_BASE);
     }
 
     #[test]
