@@ -560,6 +560,8 @@ struct Progress {
     stop: AtomicBool,
     started: std::sync::Mutex<std::time::Instant>,
     cpu: std::sync::Mutex<f64>,
+    /// CPU seconds of each thread at the start of the phase (for the trace).
+    threads: std::sync::Mutex<Vec<(u64, f64)>>,
     thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
@@ -572,6 +574,7 @@ impl Progress {
             stop: AtomicBool::new(false),
             started: std::sync::Mutex::new(std::time::Instant::now()),
             cpu: std::sync::Mutex::new(process_cpu_seconds()),
+            threads: std::sync::Mutex::new(thread_cpu_seconds()),
             thread: std::sync::Mutex::new(None),
         });
         if wanted && std::io::stderr().is_terminal() {
@@ -596,21 +599,40 @@ impl Progress {
     }
 
     /// Enter a phase. With `SKYSCAN_TRACE` set, print how long the last
-    /// one took (for benchmarking).
+    /// one took (for benchmarking), and the CPU time of each thread that
+    /// worked in it: on a busy machine wall time says little about whether
+    /// the work was shared, the split between threads does.
     fn phase(&self, name: &'static str) {
         let mut phase = self.phase.lock().expect("lock");
         if std::env::var_os("SKYSCAN_TRACE").is_some() {
             let mut started = self.started.lock().expect("lock");
             let cpu = process_cpu_seconds();
             let mut cpu_before = self.cpu.lock().expect("lock");
+            let threads = thread_cpu_seconds();
+            let mut threads_before = self.threads.lock().expect("lock");
+            let mut split: Vec<f64> = threads
+                .iter()
+                .map(|&(tid, t)| {
+                    let before = threads_before
+                        .iter()
+                        .find(|&&(id, _)| id == tid)
+                        .map_or(0.0, |&(_, b)| b);
+                    t - before
+                })
+                .filter(|&d| d >= 0.01)
+                .collect();
+            split.sort_by(|a, b| b.total_cmp(a));
+            let split: Vec<String> = split.iter().map(|d| format!("{d:.2}")).collect();
             eprintln!(
-                "skyscan: trace: {:>6.2}s wall {:>6.2}s cpu  {}",
+                "skyscan: trace: {:>6.2}s wall {:>6.2}s cpu  {:<28} threads: {}",
                 started.elapsed().as_secs_f64(),
                 cpu - *cpu_before,
-                *phase
+                *phase,
+                split.join(" ")
             );
             *started = std::time::Instant::now();
             *cpu_before = cpu;
+            *threads_before = threads;
         }
         *phase = name;
     }
@@ -629,6 +651,27 @@ fn process_cpu_seconds() -> f64 {
     let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
         return 0.0;
     };
+    stat_cpu_seconds(&stat)
+}
+
+/// CPU time of each live thread (id, seconds), from `/proc/self/task`;
+/// empty where that is not available. Only for the trace.
+fn thread_cpu_seconds() -> Vec<(u64, f64)> {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| {
+            let tid = task.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
+            Some((tid, stat_cpu_seconds(&stat)))
+        })
+        .collect()
+}
+
+/// User and system time in a `/proc/.../stat` line, in seconds.
+fn stat_cpu_seconds(stat: &str) -> f64 {
     // Fields after the parenthesised command name; utime and stime are the
     // 14th and 15th fields of the line, in clock ticks (100 per second).
     let Some((_, rest)) = stat.rsplit_once(')') else {
