@@ -140,6 +140,9 @@ impl Arena {
 /// 30..24 (no interner has that tag). A tree that changes one entry of its
 /// base takes seven words instead of two per entry.
 const NO_BASE: u32 = u32::MAX;
+/// In the first word of a delta tree: a run copies an entry whose name a
+/// path rule may match (the walk must then look at the copies too).
+const ENV_COPIES: u32 = 1 << 31;
 const COPY: u32 = 0x7f << 24;
 const COUNT_MASK: u32 = (1 << 24) - 1;
 
@@ -273,7 +276,7 @@ impl Decoder {
         self.scratch.clear();
         // Trees are at most MAX_STRUCTURE_SIZE bytes: record offsets fit.
         u32::try_from(data.len()).ok()?;
-        let delta_of = base.filter(|(_, b)| b.depth < MAX_DELTA_DEPTH);
+        let delta_of = base.filter(|(_, b)| b.depth < MAX_DELTA_DEPTH && b.position <= INDEX_MASK);
         self.scratch
             .push(delta_of.map_or(NO_BASE, |(_, b)| b.position));
         let ok = (|| {
@@ -306,6 +309,9 @@ impl Decoder {
                 if let Some(e) = decoded {
                     match (from, delta_of) {
                         (Some(from), Some(_)) => {
+                            if e.name & ENV_LIKE != 0 {
+                                self.scratch[0] |= ENV_COPIES;
+                            }
                             let extends = run.is_some_and(|at| {
                                 let (head, first) = (self.scratch[at], self.scratch[at + 1]);
                                 let len = head & COUNT_MASK;
@@ -440,6 +446,27 @@ impl TreeStore {
         self.decoders.get(t)?.trees.get(start, len)
     }
 
+    /// For a tree stored as a delta whose copied runs hold no name a path
+    /// rule may match: its base, and its own entries (not the copies) in
+    /// `out`.
+    fn own_entries(&self, position: u32, out: &mut Vec<Entry>) -> Option<u32> {
+        let words = self.words(position)?;
+        let first = *words.first()?;
+        if first == NO_BASE || first & ENV_COPIES != 0 {
+            return None;
+        }
+        out.clear();
+        for item in words[1..].chunks_exact(2) {
+            if item[0] & COPY != COPY {
+                out.push(Entry {
+                    name: item[0],
+                    target: item[1],
+                });
+            }
+        }
+        Some(first & INDEX_MASK)
+    }
+
     /// The entries of the tree at `position`, rebuilt into `out` along its
     /// chain of delta trees (`spare` holds each base in turn); false when
     /// it was not decoded.
@@ -456,7 +483,7 @@ impl TreeStore {
             len += 1;
             match words.first() {
                 Some(&NO_BASE) => break,
-                Some(&base) if len < LONGEST => at = base,
+                Some(&base) if len < LONGEST => at = base & INDEX_MASK,
                 _ => return false,
             }
         }
@@ -668,6 +695,8 @@ pub struct Walker<'a> {
     read_trees: FxHashMap<u32, (u32, u32)>,
     /// Room for the bases of delta trees being rebuilt.
     spare: Vec<Entry>,
+    /// Packed trees whose every entry the walk has marked seen.
+    walked: Vec<u64>,
     warnings: Vec<String>,
     errors: u64,
 }
@@ -692,6 +721,7 @@ impl<'a> Walker<'a> {
             externals,
             read_trees: FxHashMap::default(),
             spare: Vec::new(),
+            walked: vec![0; objects.store.len().div_ceil(64)],
             warnings: Vec::new(),
             errors: 0,
         }
@@ -848,7 +878,7 @@ impl<'a> Walker<'a> {
             stack.push((root, ROOT));
         }
         while let Some((tree, node)) = stack.pop() {
-            let Some(entries) = self.tree_entries(tree, node, &out.paths) else {
+            let Some(entries) = self.entries_to_walk(tree, node, &out.paths) else {
                 continue;
             };
             for e in entries {
@@ -883,7 +913,27 @@ impl<'a> Walker<'a> {
                     });
                 }
             }
+            if tree & EXTERNAL == 0 {
+                let index = tree & INDEX_MASK;
+                self.walked[(index / 64) as usize] |= 1 << (index % 64);
+            }
         }
+    }
+
+    /// The entries of tree `target` the walk must look at. A delta tree
+    /// whose base the walk has been through needs only its own entries:
+    /// every entry it copies from the base is marked seen already (and
+    /// none of them has a name a path rule may match).
+    fn entries_to_walk(&mut self, target: u32, node: u32, paths: &Paths) -> Option<Vec<Entry>> {
+        if target & EXTERNAL == 0 {
+            let mut own = Vec::new();
+            if let Some(base) = self.store.own_entries(target & INDEX_MASK, &mut own) {
+                if self.walked[(base / 64) as usize] & (1 << (base % 64)) != 0 {
+                    return Some(own);
+                }
+            }
+        }
+        self.tree_entries(target, node, paths)
     }
 
     /// Walk a commit of a window (`--range`, `--since`): report the blobs
