@@ -287,8 +287,11 @@ impl ObjectStore {
     fn layout(&mut self, p: usize) -> Layout {
         let pack = &self.packs[p];
         let n = pack.len();
-        let mut order: Vec<(u64, u32)> = (0..n).map(|i| (pack.offset(i), i as u32)).collect();
-        order.sort_unstable();
+        let mut order: Vec<(u64, u32)> = (0..n as u32)
+            .into_par_iter()
+            .map(|i| (pack.offset(i as usize), i))
+            .collect();
+        order.par_sort_unstable();
         let offsets: Vec<u64> = order.iter().map(|o| o.0).collect();
         let mut entry_of_index = vec![0u32; n];
         for (e, &(_, i)) in order.iter().enumerate() {
@@ -306,35 +309,36 @@ impl ObjectStore {
                 }
             }
         }
-        let mut base = vec![NONE; n];
-        let mut kind = vec![K_UNKNOWN; n];
-        let mut broken = vec![false; n];
-        let mut impossible = vec![false; n];
-        for e in 0..n {
-            match pack.header(offsets[e]).map(|h| h.kind) {
-                Ok(PackKind::Commit) => kind[e] = K_COMMIT,
-                Ok(PackKind::Tree) => kind[e] = K_TREE,
-                Ok(PackKind::Blob) => kind[e] = K_BLOB,
-                Ok(PackKind::Tag) => kind[e] = K_TAG,
+        // Each entry's header, parsed in parallel: (base, kind, broken,
+        // impossible size).
+        const BROKEN: u8 = 1;
+        const IMPOSSIBLE: u8 = 2;
+        let headers: Vec<(u32, u8, u8)> = offsets
+            .par_iter()
+            .map(|&offset| match pack.header(offset).map(|h| h.kind) {
+                Ok(PackKind::Commit) => (NONE, K_COMMIT, 0),
+                Ok(PackKind::Tree) => (NONE, K_TREE, 0),
+                Ok(PackKind::Blob) => (NONE, K_BLOB, 0),
+                Ok(PackKind::Tag) => (NONE, K_TAG, 0),
                 Ok(PackKind::OfsDelta(at)) => match offsets.binary_search(&at) {
-                    Ok(b) => base[e] = b as u32,
-                    Err(_) => broken[e] = true,
+                    Ok(b) => (b as u32, K_UNKNOWN, 0),
+                    Err(_) => (NONE, K_UNKNOWN, BROKEN),
                 },
-                Ok(PackKind::RefDelta(id)) => {
-                    // Bases of a thin pack live outside it; a local
-                    // repository's packs are complete, so this is rare.
-                    match find_in_pack(pack, &id) {
-                        Some(i) => base[e] = entry_of_index[i],
-                        None => broken[e] = true,
-                    }
-                }
-                Err(PackError::ImpossibleSize(_)) => {
-                    broken[e] = true;
-                    impossible[e] = true;
-                }
-                Err(_) => broken[e] = true,
-            }
-        }
+                // Bases of a thin pack live outside it; a local
+                // repository's packs are complete, so this is rare.
+                Ok(PackKind::RefDelta(id)) => match find_in_pack(pack, &id) {
+                    Some(i) => (entry_of_index[i], K_UNKNOWN, 0),
+                    None => (NONE, K_UNKNOWN, BROKEN),
+                },
+                Err(PackError::ImpossibleSize(_)) => (NONE, K_UNKNOWN, BROKEN | IMPOSSIBLE),
+                Err(_) => (NONE, K_UNKNOWN, BROKEN),
+            })
+            .collect();
+        let base: Vec<u32> = headers.iter().map(|h| h.0).collect();
+        let mut kind: Vec<u8> = headers.iter().map(|h| h.1).collect();
+        let broken: Vec<bool> = headers.iter().map(|h| h.2 & BROKEN != 0).collect();
+        let impossible: Vec<bool> = headers.iter().map(|h| h.2 & IMPOSSIBLE != 0).collect();
+        drop(headers);
         let mut child_start = vec![0u32; n + 1];
         for e in 0..n {
             if base[e] != NONE {

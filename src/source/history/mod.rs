@@ -137,7 +137,11 @@ pub fn scan_history(
     let counters = Counters::default();
     progress.phase("opening packs");
     let objects = Objects {
-        store: ObjectStore::open(&objects::object_dirs(repo.commondir())),
+        // Laying the packs out parses every entry header, on the pool.
+        store: {
+            let dirs = objects::object_dirs(repo.commondir());
+            pool.install(|| ObjectStore::open(&dirs))
+        },
         odb: repo.odb()?,
     };
     // What HEAD holds, read through the same capped reader as the rest.
