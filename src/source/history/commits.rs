@@ -17,6 +17,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use git2::{Oid, Repository, RevparseMode};
+use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashMap;
 
 use super::Objects;
@@ -82,9 +83,88 @@ impl People {
 /// A parsed commit object: what the walk needs of it.
 struct Parsed {
     tree: ObjectKey,
-    parents: Box<[ObjectKey]>,
+    parents: Parents,
     author: u32,
     time: i64,
+}
+
+/// A commit's parents, held inline for the usual one (no allocation per
+/// commit).
+enum Parents {
+    None,
+    One(ObjectKey),
+    Many(Box<[ObjectKey]>),
+}
+
+impl Parents {
+    fn new(ids: Vec<ObjectKey>) -> Parents {
+        match ids[..] {
+            [] => Parents::None,
+            [one] => Parents::One(one),
+            _ => Parents::Many(ids.into_boxed_slice()),
+        }
+    }
+
+    fn as_slice(&self) -> &[ObjectKey] {
+        match self {
+            Parents::None => &[],
+            Parents::One(id) => std::slice::from_ref(id),
+            Parents::Many(ids) => ids,
+        }
+    }
+}
+
+/// Parsed commits: every packed one sorted by id (found through a fanout
+/// of the ids' leading bits, with no hash table over a million commits),
+/// then those read one by one.
+struct CommitTable {
+    rows: Vec<(ObjectKey, Parsed)>,
+    /// `fanout[k]`: the first packed row whose id starts with the
+    /// `bits`-bit prefix `k` (about one row per prefix).
+    fanout: Vec<u32>,
+    bits: u32,
+    appended: FxHashMap<ObjectKey, u32>,
+}
+
+impl CommitTable {
+    fn new(rows: Vec<(ObjectKey, Parsed)>) -> CommitTable {
+        let bits = (usize::BITS - rows.len().leading_zeros()).clamp(8, 24);
+        let mut fanout = vec![0u32; (1 << bits) + 1];
+        for (id, _) in &rows {
+            fanout[prefix(id, bits) + 1] += 1;
+        }
+        for k in 0..1 << bits {
+            fanout[k + 1] += fanout[k];
+        }
+        CommitTable {
+            rows,
+            fanout,
+            bits,
+            appended: FxHashMap::default(),
+        }
+    }
+
+    fn find(&self, id: &ObjectKey) -> Option<u32> {
+        let k = prefix(id, self.bits);
+        let (lo, hi) = (self.fanout[k], self.fanout[k + 1]);
+        (lo..hi)
+            .find(|&row| self.rows[row as usize].0 == *id)
+            .or_else(|| self.appended.get(id).copied())
+    }
+
+    fn add(&mut self, id: ObjectKey, parsed: Parsed) -> u32 {
+        let row = self.rows.len() as u32;
+        self.rows.push((id, parsed));
+        self.appended.insert(id, row);
+        row
+    }
+}
+
+const UNREACHED: u32 = u32::MAX;
+
+/// The first `bits` bits of an id.
+fn prefix(id: &ObjectKey, bits: u32) -> usize {
+    (u32::from_be_bytes([id[0], id[1], id[2], id[3]]) >> (32 - bits)) as usize
 }
 
 /// The headers of a raw commit object, borrowed from it.
@@ -100,7 +180,7 @@ impl Headers<'_> {
     fn parsed(self, people: &mut People) -> Parsed {
         Parsed {
             tree: self.tree,
-            parents: self.parents.into_boxed_slice(),
+            parents: Parents::new(self.parents),
             author: people.number(self.name, self.email),
             time: self.time,
         }
@@ -196,22 +276,23 @@ pub fn commits_to_walk(
         }
     }
 
-    let mut parsed_ahead = if range.is_none() {
+    let rows = if range.is_none() {
         parse_packed_commits(objects, pool, &mut people)
     } else {
-        FxHashMap::default()
+        Vec::new()
     };
+    let mut table = CommitTable::new(rows);
 
-    // Collect the commits and their parent edges.
-    let mut index: FxHashMap<ObjectKey, usize> = FxHashMap::default();
-    let mut nodes: Vec<(ObjectKey, Parsed)> = Vec::new();
+    // Collect the commits, numbered in the order they are reached.
+    let mut node_of: Vec<u32> = vec![UNREACHED; table.rows.len()];
+    let mut reached: Vec<u32> = Vec::new();
     let mut queue: Vec<ObjectKey> = Vec::new();
     // Many refs (tags, pull requests) share their targets.
     tips.sort_unstable();
     tips.dedup_by(|a, b| a.0 == b.0);
     let mut detached = Vec::new();
     for (tip, name) in tips {
-        if parsed_ahead.contains_key(&tip) {
+        if table.find(&tip).is_some() {
             // A commit already read: nothing to peel.
             queue.push(tip);
             continue;
@@ -230,53 +311,95 @@ pub fn commits_to_walk(
         }
     }
     while let Some(id) = queue.pop() {
-        let outside = in_range.as_ref().is_some_and(|r| !r.contains(&id));
-        if outside || index.contains_key(&id) {
+        if in_range.as_ref().is_some_and(|r| !r.contains(&id)) {
             continue;
         }
-        let read = parsed_ahead
-            .remove(&id)
-            .or_else(|| read_commit(objects, &id, &mut buf, &mut people, warnings));
-        let Some(parsed) = read else { continue };
-        index.insert(id, nodes.len());
-        if !shallow.contains(&id) {
-            queue.extend(parsed.parents.iter().copied());
+        let row = match table.find(&id) {
+            Some(row) => row,
+            None => match read_commit(objects, &id, &mut buf, &mut people, warnings) {
+                Some(parsed) => {
+                    node_of.push(UNREACHED);
+                    table.add(id, parsed)
+                }
+                None => continue,
+            },
+        };
+        if node_of[row as usize] != UNREACHED {
+            continue;
         }
-        nodes.push((id, parsed));
+        node_of[row as usize] = reached.len() as u32;
+        reached.push(row);
+        if !shallow.contains(&id) {
+            queue.extend(table.rows[row as usize].1.parents.as_slice());
+        }
     }
 
     // Parents first; among ready commits, the oldest (then the lowest id,
     // so that the order never depends on the order refs were listed in).
-    let n = nodes.len();
-    let mut waiting = vec![0usize; n];
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, (id, parsed)) in nodes.iter().enumerate() {
-        if shallow.contains(id) {
-            continue;
+    // Parents and children are listed per commit in flat arrays.
+    let n = reached.len();
+    let node = |k: usize| &table.rows[reached[k] as usize];
+    let mut parent_start = vec![0u32; n + 1];
+    let mut parent_list: Vec<u32> = Vec::with_capacity(n);
+    for k in 0..n {
+        let (id, parsed) = node(k);
+        let first = parent_list.len();
+        if !shallow.contains(id) {
+            parent_list.extend(
+                parsed
+                    .parents
+                    .as_slice()
+                    .iter()
+                    .filter_map(|p| table.find(p))
+                    .map(|row| node_of[row as usize])
+                    .filter(|&k| k != UNREACHED),
+            );
+            parent_list[first..].sort_unstable();
+            let mut kept = first;
+            for i in first..parent_list.len() {
+                if i == first || parent_list[i] != parent_list[kept - 1] {
+                    parent_list[kept] = parent_list[i];
+                    kept += 1;
+                }
+            }
+            parent_list.truncate(kept);
         }
-        let mut parents: Vec<usize> = parsed
-            .parents
-            .iter()
-            .filter_map(|p| index.get(p).copied())
-            .collect();
-        parents.sort_unstable();
-        parents.dedup();
-        waiting[i] = parents.len();
-        for p in parents {
-            children[p].push(i);
+        parent_start[k + 1] = parent_list.len() as u32;
+    }
+    let mut waiting: Vec<u32> = (0..n)
+        .map(|k| parent_start[k + 1] - parent_start[k])
+        .collect();
+    let mut child_start = vec![0u32; n + 1];
+    for &p in &parent_list {
+        child_start[p as usize + 1] += 1;
+    }
+    for k in 0..n {
+        child_start[k + 1] += child_start[k];
+    }
+    let mut fill = child_start.clone();
+    let mut children = vec![0u32; child_start[n] as usize];
+    for k in 0..n {
+        let (s, t) = (parent_start[k] as usize, parent_start[k + 1] as usize);
+        for &p in &parent_list[s..t] {
+            children[fill[p as usize] as usize] = k as u32;
+            fill[p as usize] += 1;
         }
     }
+    drop((fill, parent_start, parent_list));
+    let ready_entry = |k: usize| Reverse((node(k).1.time, node(k).0, k));
     let mut ready: BinaryHeap<Reverse<(i64, ObjectKey, usize)>> = (0..n)
-        .filter(|&i| waiting[i] == 0)
-        .map(|i| Reverse((nodes[i].1.time, nodes[i].0, i)))
+        .filter(|&k| waiting[k] == 0)
+        .map(ready_entry)
         .collect();
     let mut order = Vec::with_capacity(n);
-    while let Some(Reverse((_, _, i))) = ready.pop() {
-        order.push(i);
-        for &c in &children[i] {
+    while let Some(Reverse((_, _, k))) = ready.pop() {
+        order.push(k);
+        let (s, t) = (child_start[k] as usize, child_start[k + 1] as usize);
+        for &c in &children[s..t] {
+            let c = c as usize;
             waiting[c] -= 1;
             if waiting[c] == 0 {
-                ready.push(Reverse((nodes[c].1.time, nodes[c].0, c)));
+                ready.push(ready_entry(c));
             }
         }
     }
@@ -284,20 +407,19 @@ pub fn commits_to_walk(
         // Only a corrupt graph (a cycle) gets here; walk the rest anyway.
         warnings.push("the commit graph has a cycle: some commits are walked out of order".into());
         let mut placed = vec![false; n];
-        order.iter().for_each(|&i| placed[i] = true);
-        order.extend((0..n).filter(|&i| !placed[i]));
+        order.iter().for_each(|&k| placed[k] = true);
+        order.extend((0..n).filter(|&k| !placed[k]));
     }
-    drop((index, waiting, children));
-    let mut slots: Vec<Option<(ObjectKey, Parsed)>> = nodes.into_iter().map(Some).collect();
-    let mut parents = Vec::new();
+    drop((waiting, child_start, children, ready));
+    let mut parents: Vec<Box<[ObjectKey]>> = Vec::new();
     let mut commits = Vec::with_capacity(order.len());
-    for i in order {
-        let (id, p) = slots[i].take().expect("each commit once");
+    for k in order {
+        let (id, p) = node(k);
         if keep_parents {
-            parents.push(p.parents);
+            parents.push(Box::from(p.parents.as_slice()));
         }
         commits.push(CommitInfo {
-            id,
+            id: *id,
             tree: p.tree,
             author: p.author,
             time: p.time,
@@ -386,7 +508,7 @@ fn range_commits(
         let parents = if shallow.contains(&id) {
             Vec::new()
         } else {
-            parsed.parents.into_vec()
+            parsed.parents.as_slice().to_vec()
         };
         nodes.insert(
             id,
@@ -460,7 +582,7 @@ fn parse_packed_commits(
     objects: &Objects,
     pool: &rayon::ThreadPool,
     people: &mut People,
-) -> FxHashMap<ObjectKey, Parsed> {
+) -> Vec<(ObjectKey, Parsed)> {
     let store = &objects.store;
     let shared = Mutex::new(std::mem::take(people));
     let shards: Vec<Mutex<Vec<(ObjectKey, Parsed)>>> = (0..pool.current_num_threads())
@@ -479,11 +601,11 @@ fn parse_packed_commits(
         }
     });
     *people = shared.into_inner().expect("lock");
-    let mut all = FxHashMap::default();
-    all.reserve(shards.iter().map(|s| s.lock().expect("lock").len()).sum());
+    let mut all = Vec::with_capacity(shards.iter().map(|s| s.lock().expect("lock").len()).sum());
     for shard in shards {
         all.extend(shard.into_inner().expect("lock"));
     }
+    pool.install(|| all.par_sort_unstable_by(|a, b| a.0.cmp(&b.0)));
     all
 }
 
@@ -688,8 +810,8 @@ message with tree 0000000000000000000000000000000000000000\n";
         let mut people = People::default();
         let c = parse_commit(raw).unwrap().parsed(&mut people);
         assert_eq!(c.tree[0], 0x01);
-        assert_eq!(c.parents.len(), 1);
-        assert_eq!(c.parents[0][0], 0x89);
+        assert_eq!(c.parents.as_slice().len(), 1);
+        assert_eq!(c.parents.as_slice()[0][0], 0x89);
         assert_eq!(people.get(c.author), ("Ada Lovelace", "ada@example.com"));
         assert_eq!(c.time, 1_700_000_100);
         // The same author again is the same number; nobody is 0.
