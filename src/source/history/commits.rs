@@ -208,20 +208,29 @@ pub enum Peeled {
     Blob(ObjectKey),
 }
 
-/// List the commits reachable from every ref and HEAD, or those of `range`.
-/// Without a range, the packed commits are first parsed in parallel on
-/// `pool` (a full scan reads nearly all of them). `keep_parents` keeps each
-/// commit's parents (a window scan needs them).
-pub fn commits_to_walk(
+/// The commits of a scan read but not yet put in walk order: the refs'
+/// targets and (without a range) every packed commit, parsed. Ordering is
+/// serial work that needs no pool thread: a full scan does it while the
+/// pool decodes trees.
+pub struct ReadCommits {
+    shallow: HashSet<ObjectKey>,
+    tips: Vec<(ObjectKey, String)>,
+    people: People,
+    in_range: Option<HashSet<ObjectKey>>,
+    table: CommitTable,
+}
+
+/// Read the refs and HEAD (or `range`) and, without a range, parse every
+/// packed commit on `pool` (a full scan reads nearly all of them); then
+/// [`ReadCommits::order`] lists the commits to walk.
+pub fn read_commits(
     repo: &Repository,
     objects: &Objects,
     pool: &rayon::ThreadPool,
     range: Option<&str>,
-    keep_parents: bool,
     warnings: &mut Vec<String>,
-) -> Result<CommitList, Error> {
+) -> Result<ReadCommits, Error> {
     let shallow = shallow_boundary(repo);
-    let mut buf = Vec::new();
     let mut tips = Vec::new();
     let mut people = People::default();
     // With a range: the commits of B not reachable from A.
@@ -281,158 +290,187 @@ pub fn commits_to_walk(
     } else {
         Vec::new()
     };
-    let mut table = CommitTable::new(rows);
-
-    // Collect the commits, numbered in the order they are reached.
-    let mut node_of: Vec<u32> = vec![UNREACHED; table.rows.len()];
-    let mut reached: Vec<u32> = Vec::new();
-    let mut queue: Vec<ObjectKey> = Vec::new();
-    // Many refs (tags, pull requests) share their targets.
-    tips.sort_unstable();
-    tips.dedup_by(|a, b| a.0 == b.0);
-    let mut detached = Vec::new();
-    for (tip, name) in tips {
-        if table.find(&tip).is_some() {
-            // A commit already read: nothing to peel.
-            queue.push(tip);
-            continue;
-        }
-        match peel(objects, tip, &mut buf) {
-            Ok(Peeled::Commit(commit)) => queue.push(commit),
-            Ok(other) => detached.push((other, name)),
-            // A ref whose object cannot be read is what `git rev-list
-            // --all` fails on: the history is incomplete, never clean.
-            Err(e) => {
-                let id = Oid::from_bytes(&tip).expect("20 bytes");
-                warnings.push(format!(
-                    "ref {name} points at {id}, which cannot be read: {e}"
-                ));
-            }
-        }
-    }
-    while let Some(id) = queue.pop() {
-        if in_range.as_ref().is_some_and(|r| !r.contains(&id)) {
-            continue;
-        }
-        let row = match table.find(&id) {
-            Some(row) => row,
-            None => match read_commit(objects, &id, &mut buf, &mut people, warnings) {
-                Some(parsed) => {
-                    node_of.push(UNREACHED);
-                    table.add(id, parsed)
-                }
-                None => continue,
-            },
-        };
-        if node_of[row as usize] != UNREACHED {
-            continue;
-        }
-        node_of[row as usize] = reached.len() as u32;
-        reached.push(row);
-        if !shallow.contains(&id) {
-            queue.extend(table.rows[row as usize].1.parents.as_slice());
-        }
-    }
-
-    // Parents first; among ready commits, the oldest (then the lowest id,
-    // so that the order never depends on the order refs were listed in).
-    // Parents and children are listed per commit in flat arrays.
-    let n = reached.len();
-    let node = |k: usize| &table.rows[reached[k] as usize];
-    let mut parent_start = vec![0u32; n + 1];
-    let mut parent_list: Vec<u32> = Vec::with_capacity(n);
-    for k in 0..n {
-        let (id, parsed) = node(k);
-        let first = parent_list.len();
-        if !shallow.contains(id) {
-            parent_list.extend(
-                parsed
-                    .parents
-                    .as_slice()
-                    .iter()
-                    .filter_map(|p| table.find(p))
-                    .map(|row| node_of[row as usize])
-                    .filter(|&k| k != UNREACHED),
-            );
-            parent_list[first..].sort_unstable();
-            let mut kept = first;
-            for i in first..parent_list.len() {
-                if i == first || parent_list[i] != parent_list[kept - 1] {
-                    parent_list[kept] = parent_list[i];
-                    kept += 1;
-                }
-            }
-            parent_list.truncate(kept);
-        }
-        parent_start[k + 1] = parent_list.len() as u32;
-    }
-    let mut waiting: Vec<u32> = (0..n)
-        .map(|k| parent_start[k + 1] - parent_start[k])
-        .collect();
-    let mut child_start = vec![0u32; n + 1];
-    for &p in &parent_list {
-        child_start[p as usize + 1] += 1;
-    }
-    for k in 0..n {
-        child_start[k + 1] += child_start[k];
-    }
-    let mut fill = child_start.clone();
-    let mut children = vec![0u32; child_start[n] as usize];
-    for k in 0..n {
-        let (s, t) = (parent_start[k] as usize, parent_start[k + 1] as usize);
-        for &p in &parent_list[s..t] {
-            children[fill[p as usize] as usize] = k as u32;
-            fill[p as usize] += 1;
-        }
-    }
-    drop((fill, parent_start, parent_list));
-    let ready_entry = |k: usize| Reverse((node(k).1.time, node(k).0, k));
-    let mut ready: BinaryHeap<Reverse<(i64, ObjectKey, usize)>> = (0..n)
-        .filter(|&k| waiting[k] == 0)
-        .map(ready_entry)
-        .collect();
-    let mut order = Vec::with_capacity(n);
-    while let Some(Reverse((_, _, k))) = ready.pop() {
-        order.push(k);
-        let (s, t) = (child_start[k] as usize, child_start[k + 1] as usize);
-        for &c in &children[s..t] {
-            let c = c as usize;
-            waiting[c] -= 1;
-            if waiting[c] == 0 {
-                ready.push(ready_entry(c));
-            }
-        }
-    }
-    if order.len() < n {
-        // Only a corrupt graph (a cycle) gets here; walk the rest anyway.
-        warnings.push("the commit graph has a cycle: some commits are walked out of order".into());
-        let mut placed = vec![false; n];
-        order.iter().for_each(|&k| placed[k] = true);
-        order.extend((0..n).filter(|&k| !placed[k]));
-    }
-    drop((waiting, child_start, children, ready));
-    let mut parents: Vec<Box<[ObjectKey]>> = Vec::new();
-    let mut commits = Vec::with_capacity(order.len());
-    for k in order {
-        let (id, p) = node(k);
-        if keep_parents {
-            parents.push(Box::from(p.parents.as_slice()));
-        }
-        commits.push(CommitInfo {
-            id: *id,
-            tree: p.tree,
-            author: p.author,
-            time: p.time,
-        });
-    }
-    detached.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-    detached.dedup_by(|a, b| a.0 == b.0);
-    Ok(CommitList {
-        commits,
+    Ok(ReadCommits {
+        shallow,
+        tips,
         people,
-        parents,
-        detached,
+        in_range,
+        table: CommitTable::new(rows),
     })
+}
+
+impl ReadCommits {
+    /// The commits reachable from the refs read (or those of the range),
+    /// in walk order, reading those not parsed ahead (loose ones, a
+    /// range's). `keep_parents` keeps each commit's parents (a window scan
+    /// needs them).
+    pub fn order(
+        self,
+        objects: &Objects,
+        keep_parents: bool,
+        warnings: &mut Vec<String>,
+    ) -> CommitList {
+        let ReadCommits {
+            shallow,
+            mut tips,
+            mut people,
+            in_range,
+            mut table,
+        } = self;
+        let mut buf = Vec::new();
+
+        // Collect the commits, numbered in the order they are reached.
+        let mut node_of: Vec<u32> = vec![UNREACHED; table.rows.len()];
+        let mut reached: Vec<u32> = Vec::new();
+        let mut queue: Vec<ObjectKey> = Vec::new();
+        // Many refs (tags, pull requests) share their targets.
+        tips.sort_unstable();
+        tips.dedup_by(|a, b| a.0 == b.0);
+        let mut detached = Vec::new();
+        for (tip, name) in tips {
+            if table.find(&tip).is_some() {
+                // A commit already read: nothing to peel.
+                queue.push(tip);
+                continue;
+            }
+            match peel(objects, tip, &mut buf) {
+                Ok(Peeled::Commit(commit)) => queue.push(commit),
+                Ok(other) => detached.push((other, name)),
+                // A ref whose object cannot be read is what `git rev-list
+                // --all` fails on: the history is incomplete, never clean.
+                Err(e) => {
+                    let id = Oid::from_bytes(&tip).expect("20 bytes");
+                    warnings.push(format!(
+                        "ref {name} points at {id}, which cannot be read: {e}"
+                    ));
+                }
+            }
+        }
+        while let Some(id) = queue.pop() {
+            if in_range.as_ref().is_some_and(|r| !r.contains(&id)) {
+                continue;
+            }
+            let row = match table.find(&id) {
+                Some(row) => row,
+                None => match read_commit(objects, &id, &mut buf, &mut people, warnings) {
+                    Some(parsed) => {
+                        node_of.push(UNREACHED);
+                        table.add(id, parsed)
+                    }
+                    None => continue,
+                },
+            };
+            if node_of[row as usize] != UNREACHED {
+                continue;
+            }
+            node_of[row as usize] = reached.len() as u32;
+            reached.push(row);
+            if !shallow.contains(&id) {
+                queue.extend(table.rows[row as usize].1.parents.as_slice());
+            }
+        }
+
+        // Parents first; among ready commits, the oldest (then the lowest id,
+        // so that the order never depends on the order refs were listed in).
+        // Parents and children are listed per commit in flat arrays.
+        let n = reached.len();
+        let node = |k: usize| &table.rows[reached[k] as usize];
+        let mut parent_start = vec![0u32; n + 1];
+        let mut parent_list: Vec<u32> = Vec::with_capacity(n);
+        for k in 0..n {
+            let (id, parsed) = node(k);
+            let first = parent_list.len();
+            if !shallow.contains(id) {
+                parent_list.extend(
+                    parsed
+                        .parents
+                        .as_slice()
+                        .iter()
+                        .filter_map(|p| table.find(p))
+                        .map(|row| node_of[row as usize])
+                        .filter(|&k| k != UNREACHED),
+                );
+                parent_list[first..].sort_unstable();
+                let mut kept = first;
+                for i in first..parent_list.len() {
+                    if i == first || parent_list[i] != parent_list[kept - 1] {
+                        parent_list[kept] = parent_list[i];
+                        kept += 1;
+                    }
+                }
+                parent_list.truncate(kept);
+            }
+            parent_start[k + 1] = parent_list.len() as u32;
+        }
+        let mut waiting: Vec<u32> = (0..n)
+            .map(|k| parent_start[k + 1] - parent_start[k])
+            .collect();
+        let mut child_start = vec![0u32; n + 1];
+        for &p in &parent_list {
+            child_start[p as usize + 1] += 1;
+        }
+        for k in 0..n {
+            child_start[k + 1] += child_start[k];
+        }
+        let mut fill = child_start.clone();
+        let mut children = vec![0u32; child_start[n] as usize];
+        for k in 0..n {
+            let (s, t) = (parent_start[k] as usize, parent_start[k + 1] as usize);
+            for &p in &parent_list[s..t] {
+                children[fill[p as usize] as usize] = k as u32;
+                fill[p as usize] += 1;
+            }
+        }
+        drop((fill, parent_start, parent_list));
+        let ready_entry = |k: usize| Reverse((node(k).1.time, node(k).0, k));
+        let mut ready: BinaryHeap<Reverse<(i64, ObjectKey, usize)>> = (0..n)
+            .filter(|&k| waiting[k] == 0)
+            .map(ready_entry)
+            .collect();
+        let mut order = Vec::with_capacity(n);
+        while let Some(Reverse((_, _, k))) = ready.pop() {
+            order.push(k);
+            let (s, t) = (child_start[k] as usize, child_start[k + 1] as usize);
+            for &c in &children[s..t] {
+                let c = c as usize;
+                waiting[c] -= 1;
+                if waiting[c] == 0 {
+                    ready.push(ready_entry(c));
+                }
+            }
+        }
+        if order.len() < n {
+            // Only a corrupt graph (a cycle) gets here; walk the rest anyway.
+            warnings
+                .push("the commit graph has a cycle: some commits are walked out of order".into());
+            let mut placed = vec![false; n];
+            order.iter().for_each(|&k| placed[k] = true);
+            order.extend((0..n).filter(|&k| !placed[k]));
+        }
+        drop((waiting, child_start, children, ready));
+        let mut parents: Vec<Box<[ObjectKey]>> = Vec::new();
+        let mut commits = Vec::with_capacity(order.len());
+        for k in order {
+            let (id, p) = node(k);
+            if keep_parents {
+                parents.push(Box::from(p.parents.as_slice()));
+            }
+            commits.push(CommitInfo {
+                id: *id,
+                tree: p.tree,
+                author: p.author,
+                time: p.time,
+            });
+        }
+        detached.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        detached.dedup_by(|a, b| a.0 == b.0);
+        CommitList {
+            commits,
+            people,
+            parents,
+            detached,
+        }
+    }
 }
 
 /// The ids that HEAD files hold directly (detached HEADs), in the main

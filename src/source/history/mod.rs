@@ -159,35 +159,42 @@ pub fn scan_history(
         }
     }
 
-    // 1. Commits.
+    // 1. Commits, and 2. trees.
     progress.phase("reading commits");
     let before = warnings.len();
     let window = opts.range.is_some() || opts.since.is_some();
-    let list = commits::commits_to_walk(
-        &repo,
-        &objects,
-        &pool,
-        opts.range.as_deref(),
-        window,
-        &mut warnings,
-    )?;
-    // Each warning of this phase is a ref or commit that could not be read.
+    let read = commits::read_commits(&repo, &objects, &pool, opts.range.as_deref(), &mut warnings)?;
+    let filter = NameFilter::new(rules);
+    let (list, store) = if opts.range.is_none() {
+        // A full scan decodes every tree: on the pool, while this thread
+        // puts the commits in order (serial work).
+        progress.phase("ordering commits, reading trees");
+        let mut store = None;
+        let list = pool.in_place_scope(|scope| {
+            scope.spawn(|_| {
+                store = Some(trees::TreeStore::decode_all(&objects.store, &pool, &filter))
+            });
+            read.order(&objects, window, &mut warnings)
+        });
+        (list, store.expect("the tree decoding has finished"))
+    } else {
+        let list = read.order(&objects, window, &mut warnings);
+        progress.phase("reading trees");
+        // Decoding every tree pays off when the walk reaches most of them;
+        // a short range reads the few it reaches one by one.
+        let walks_most = list.commits.len().saturating_mul(8) >= objects.store.count(Kind::Commit);
+        let store = if walks_most {
+            trees::TreeStore::decode_all(&objects.store, &pool, &filter)
+        } else {
+            trees::TreeStore::empty()
+        };
+        (list, store)
+    };
+    // Each warning of these phases is a ref or commit that could not be
+    // read.
     counters
         .errors
         .fetch_add((warnings.len() - before) as u64, Ordering::Relaxed);
-
-    // 2. Trees, and the walk that lists new blobs.
-    progress.phase("reading trees");
-    let filter = NameFilter::new(rules);
-    // Decoding every tree pays off when the walk reaches most of them; a
-    // short range reads the few it reaches one by one.
-    let walks_most = opts.range.is_none()
-        || list.commits.len().saturating_mul(8) >= objects.store.count(Kind::Commit);
-    let store = if walks_most {
-        trees::TreeStore::decode_all(&objects, &pool, &filter)
-    } else {
-        trees::TreeStore::empty()
-    };
     progress.phase("walking commits");
     let mut walker = trees::Walker::new(store, &objects, rules, &filter);
     let mut walked = trees::WalkResult::new();

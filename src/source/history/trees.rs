@@ -371,7 +371,7 @@ pub struct TreeStore {
 impl TreeStore {
     /// Decode every packed tree on `pool`.
     pub fn decode_all(
-        objects: &Objects,
+        store: &ObjectStore,
         pool: &rayon::ThreadPool,
         filter: &NameFilter,
     ) -> TreeStore {
@@ -379,12 +379,11 @@ impl TreeStore {
         let decoders: Vec<Mutex<Decoder>> =
             (0..threads).map(|t| Mutex::new(Decoder::new(t))).collect();
         let externals = Mutex::new(Externals::default());
-        let slots: Vec<AtomicU64> = (0..objects.store.len())
+        let slots: Vec<AtomicU64> = (0..store.len())
             .map(|_| AtomicU64::new(UNDECODED))
             .collect();
         // Trees the packs cannot resolve are read through libgit2 by the
         // walk, which also reports them if they are unreadable there.
-        let store = &objects.store;
         let is_tree = |pos| store.kind(pos) == Some(Kind::Tree);
         let _unresolved = store.resolve_all_with(
             pool,
