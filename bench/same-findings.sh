@@ -2,8 +2,8 @@
 # Identical findings (not a test): runs `skyscan history --format json` with
 # two builds on each repository and compares what they found, finding by
 # finding: the sorted (rule, path, commit, line, column, fingerprint,
-# occurrences) tuples, and the warnings. Exits 1 when any repository differs,
-# printing the difference.
+# occurrences) tuples, the warnings and the stats. Exits 1 when any
+# repository differs, printing the difference.
 #
 #   bash bench/same-findings.sh OLD_BIN NEW_BIN REPO...
 #   bash bench/same-findings.sh /var/tmp/skyscan-a2a7b62 target/release/skyscan \
@@ -45,7 +45,8 @@ tuples() {
   fi
   jq -r '.findings[] | [.rule_id, .path, (.provenance.commit // ""), .line, .column,
       .fingerprint, (.occurrences // 0)] | @tsv' "$out.json" | LC_ALL=C sort >"$out.tsv"
-  jq -r '.warnings[]?' "$out.json" | LC_ALL=C sort >"$out.warnings"
+  # The warnings, and the counts (blobs scanned, bytes, skipped).
+  { jq -r '.warnings[]?' "$out.json" | LC_ALL=C sort; jq -c '.stats' "$out.json"; } >"$out.warnings"
 }
 
 status=0

@@ -810,6 +810,11 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The path of blob record `job` of `out`, while the walk goes on.
+    pub fn blob_path(&self, out: &WalkResult, job: usize) -> String {
+        self.path_string(&out.paths, out.blobs[job].path)
+    }
+
     fn path_string(&self, paths: &Paths, node: u32) -> String {
         paths.string(node, |name| self.name(name))
     }
