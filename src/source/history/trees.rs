@@ -696,6 +696,8 @@ pub struct Walker<'a> {
     spare: Vec<Entry>,
     /// Packed trees whose every entry the walk has marked seen.
     walked: Vec<u64>,
+    /// The paths of directories spelled out for [`Self::blob_path`].
+    directories: FxHashMap<u32, String>,
     warnings: Vec<String>,
     errors: u64,
 }
@@ -721,6 +723,7 @@ impl<'a> Walker<'a> {
             read_trees: FxHashMap::default(),
             spare: Vec::new(),
             walked: vec![0; objects.store.len().div_ceil(64)],
+            directories: FxHashMap::default(),
             warnings: Vec::new(),
             errors: 0,
         }
@@ -811,8 +814,26 @@ impl<'a> Walker<'a> {
     }
 
     /// The path of blob record `job` of `out`, while the walk goes on.
-    pub fn blob_path(&self, out: &WalkResult, job: usize) -> String {
-        self.path_string(&out.paths, out.blobs[job].path)
+    /// Directories' paths are spelled out once each and kept.
+    pub fn blob_path(&mut self, out: &WalkResult, job: usize) -> String {
+        let node = out.blobs[job].path;
+        let Some(&(parent, name)) = out.paths.nodes.get(node as usize) else {
+            return String::new();
+        };
+        if parent == TOP || parent == NAMED || parent == ROOT {
+            return self.path_string(&out.paths, node);
+        }
+        if !self.directories.contains_key(&parent) {
+            let dir = self.path_string(&out.paths, parent);
+            self.directories.insert(parent, dir);
+        }
+        let dir = &self.directories[&parent];
+        let name = String::from_utf8_lossy(self.name(name));
+        let mut path = String::with_capacity(dir.len() + 1 + name.len());
+        path.push_str(dir);
+        path.push('/');
+        path.push_str(&name);
+        path
     }
 
     fn path_string(&self, paths: &Paths, node: u32) -> String {
