@@ -261,6 +261,15 @@ pub fn scan_history(
         type Batch = Vec<(usize, u32, String)>;
         let (queue, listed) = std::sync::mpsc::sync_channel::<Batch>(2 * threads);
         let listed = std::sync::Mutex::new(listed);
+        // The root trees' positions, looked up on the pool (the walk is
+        // serial), before the pool's threads wait on the queue.
+        let roots: Vec<Option<u32>> = pool.install(|| {
+            use rayon::prelude::*;
+            commits
+                .par_iter()
+                .map(|c| objects.store.position(&c.tree))
+                .collect()
+        });
         pool.in_place_scope(|scope| {
             for _ in 0..threads {
                 scope.spawn(|_| {
@@ -284,7 +293,13 @@ pub fn scan_history(
             let mut batch = Vec::with_capacity(BATCH);
             for (index, commit) in commits.iter().enumerate() {
                 let before = walked.blobs.len();
-                walker.walk_tree(index, &commit.tree, &mut walked, &mut seen_env);
+                walker.walk_tree_at(
+                    index,
+                    &commit.tree,
+                    roots[index],
+                    &mut walked,
+                    &mut seen_env,
+                );
                 for job in before..walked.blobs.len() {
                     let trees::BlobRef::Packed(position) = walked.blobs[job].blob() else {
                         continue;

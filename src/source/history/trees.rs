@@ -149,7 +149,7 @@ const COUNT_MASK: u32 = (1 << 24) - 1;
 /// How many delta trees may stand between a tree and the whole tree its
 /// entries are rebuilt from: the walk rebuilds each tree once, copying
 /// runs of entries at most this many times over.
-const MAX_DELTA_DEPTH: u32 = 8;
+const MAX_DELTA_DEPTH: u32 = 4;
 
 /// Rebuild a tree's entries from its stored `words` and its base's entries.
 fn expand(words: &[u32], base: &[Entry], out: &mut Vec<Entry>) -> Option<()> {
@@ -895,8 +895,25 @@ impl<'a> Walker<'a> {
         out: &mut WalkResult,
         seen_env: &mut HashSet<String>,
     ) {
-        let Some(root) = self.tree_target(tree) else {
-            return;
+        self.walk_tree_at(commit_index, tree, None, out, seen_env);
+    }
+
+    /// [`Self::walk_tree`], where the tree's packed position may be known
+    /// already (`position`).
+    pub fn walk_tree_at(
+        &mut self,
+        commit_index: usize,
+        tree: &ObjectKey,
+        position: Option<u32>,
+        out: &mut WalkResult,
+        seen_env: &mut HashSet<String>,
+    ) {
+        let root = match position {
+            Some(p) if p <= INDEX_MASK => p,
+            _ => match self.tree_target(tree) {
+                Some(root) => root,
+                None => return,
+            },
         };
         let mut stack: Vec<(u32, u32)> = Vec::new();
         if self.seen.insert(root) {
