@@ -113,6 +113,8 @@ fn kind_of(code: u8) -> Option<Kind> {
 /// One pack's entries in offset order, with their delta forest.
 struct Layout {
     offsets: Vec<u64>,
+    /// The entry of each object in the pack index's (id) order.
+    entry_of_index: Vec<u32>,
     /// The global position an entry stands for (`NONE` for a duplicate of
     /// an object another pack already provides).
     position: Vec<u32>,
@@ -182,9 +184,13 @@ fn alternates(text: &str) -> impl Iterator<Item = &str> {
 pub struct ObjectStore {
     packs: Vec<Pack>,
     layouts: Vec<Layout>,
-    ids: Vec<ObjectKey>,
-    /// (pack, entry) of each position.
-    locations: Vec<(u32, u32)>,
+    /// Number of positions.
+    count: usize,
+    /// (pack, number in the pack index's id order) of each position, when
+    /// there are several packs; with one, a position is that number. Ids
+    /// are read from the mapped indexes, never copied: 8 bytes per object
+    /// at most, where a table of ids took 20.
+    merged: Vec<(u32, u32)>,
     /// `fanout[k]` = first position whose id starts with the
     /// `fanout_bits`-bit prefix `k`. Ids are uniform, so with about as many
     /// buckets as objects a lookup reads one bucket of one or two ids: two
@@ -232,8 +238,8 @@ impl ObjectStore {
         let mut store = ObjectStore {
             packs,
             layouts: Vec::new(),
-            ids: Vec::new(),
-            locations: Vec::new(),
+            count: 0,
+            merged: Vec::new(),
             fanout: Vec::new(),
             fanout_bits: 0,
             skipped,
@@ -245,82 +251,94 @@ impl ObjectStore {
         store
     }
 
-    /// The global id table: every packed id once, sorted.
+    /// The global id order: every packed id once, sorted.
     fn build_table(&mut self) {
         // A pack index is sorted already: one pack (the usual case after
         // `git gc`) needs no merge.
-        let mut all: Vec<(ObjectKey, u32, u32)> = Vec::new();
-        for (p, pack) in self.packs.iter().enumerate() {
-            all.extend((0..pack.len()).map(|i| (pack.id(i), p as u32, i as u32)));
+        if self.packs.len() == 1 {
+            // Positions are u32 with NONE reserved.
+            self.count = self.packs[0].len().min(NONE as usize - 1);
+        } else {
+            let mut all: Vec<(u32, u32)> = Vec::new();
+            for (p, pack) in self.packs.iter().enumerate() {
+                all.extend((0..pack.len() as u32).map(|i| (p as u32, i)));
+            }
+            // Stable: of an id several packs hold, the first pack's copy
+            // comes first and is the one kept.
+            let id = |&(p, i): &(u32, u32)| self.packs[p as usize].id_ref(i as usize);
+            all.sort_by(|a, b| id(a).cmp(id(b)));
+            all.dedup_by(|b, a| id(a) == id(b));
+            all.truncate(NONE as usize - 1);
+            self.count = all.len();
+            self.merged = all;
         }
-        if self.packs.len() > 1 {
-            all.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-            all.dedup_by(|b, a| a.0 == b.0);
-        }
-        // Positions are u32 with NONE reserved.
-        all.truncate(NONE as usize - 1);
-        self.ids = all.iter().map(|a| a.0).collect();
-        // Locations hold the index-order number for now; `layout` turns it
-        // into the entry number (offset order).
-        self.locations = all.iter().map(|a| (a.1, a.2)).collect();
-        self.fanout_bits = (usize::BITS - self.ids.len().leading_zeros()).clamp(8, 24);
+        self.fanout_bits = (usize::BITS - self.count.leading_zeros()).clamp(8, 24);
         let buckets = 1usize << self.fanout_bits;
-        self.fanout = vec![0; buckets + 1];
-        for id in &self.ids {
-            self.fanout[bucket(id, self.fanout_bits) + 1] += 1;
+        let mut fanout = vec![0; buckets + 1];
+        for pos in 0..self.count as u32 {
+            fanout[bucket(self.id(pos), self.fanout_bits) + 1] += 1;
         }
         for k in 0..buckets {
-            self.fanout[k + 1] += self.fanout[k];
+            fanout[k + 1] += fanout[k];
         }
+        self.fanout = fanout;
     }
 
     fn layout(&mut self, p: usize) -> Layout {
         let pack = &self.packs[p];
         let n = pack.len();
-        let mut order: Vec<(u64, u32)> = (0..n).map(|i| (pack.offset(i), i as u32)).collect();
-        order.sort_unstable();
+        let mut order: Vec<(u64, u32)> = (0..n as u32)
+            .into_par_iter()
+            .map(|i| (pack.offset(i as usize), i))
+            .collect();
+        order.par_sort_unstable();
         let offsets: Vec<u64> = order.iter().map(|o| o.0).collect();
         let mut entry_of_index = vec![0u32; n];
         for (e, &(_, i)) in order.iter().enumerate() {
             entry_of_index[i as usize] = e as u32;
         }
         let mut position = vec![NONE; n];
-        for (pos, loc) in self.locations.iter_mut().enumerate() {
-            if loc.0 as usize == p {
-                let e = entry_of_index[loc.1 as usize];
-                loc.1 = e;
-                position[e as usize] = pos as u32;
+        if self.merged.is_empty() {
+            for (i, &e) in entry_of_index.iter().enumerate().take(self.count) {
+                position[e as usize] = i as u32;
+            }
+        } else {
+            for (pos, &(q, i)) in self.merged.iter().enumerate() {
+                if q as usize == p {
+                    position[entry_of_index[i as usize] as usize] = pos as u32;
+                }
             }
         }
-        let mut base = vec![NONE; n];
-        let mut kind = vec![K_UNKNOWN; n];
-        let mut broken = vec![false; n];
-        let mut impossible = vec![false; n];
-        for e in 0..n {
-            match pack.header(offsets[e]).map(|h| h.kind) {
-                Ok(PackKind::Commit) => kind[e] = K_COMMIT,
-                Ok(PackKind::Tree) => kind[e] = K_TREE,
-                Ok(PackKind::Blob) => kind[e] = K_BLOB,
-                Ok(PackKind::Tag) => kind[e] = K_TAG,
+        // Each entry's header, parsed in parallel: (base, kind, broken,
+        // impossible size).
+        const BROKEN: u8 = 1;
+        const IMPOSSIBLE: u8 = 2;
+        let headers: Vec<(u32, u8, u8)> = offsets
+            .par_iter()
+            .map(|&offset| match pack.header(offset).map(|h| h.kind) {
+                Ok(PackKind::Commit) => (NONE, K_COMMIT, 0),
+                Ok(PackKind::Tree) => (NONE, K_TREE, 0),
+                Ok(PackKind::Blob) => (NONE, K_BLOB, 0),
+                Ok(PackKind::Tag) => (NONE, K_TAG, 0),
                 Ok(PackKind::OfsDelta(at)) => match offsets.binary_search(&at) {
-                    Ok(b) => base[e] = b as u32,
-                    Err(_) => broken[e] = true,
+                    Ok(b) => (b as u32, K_UNKNOWN, 0),
+                    Err(_) => (NONE, K_UNKNOWN, BROKEN),
                 },
-                Ok(PackKind::RefDelta(id)) => {
-                    // Bases of a thin pack live outside it; a local
-                    // repository's packs are complete, so this is rare.
-                    match find_in_pack(pack, &id) {
-                        Some(i) => base[e] = entry_of_index[i],
-                        None => broken[e] = true,
-                    }
-                }
-                Err(PackError::ImpossibleSize(_)) => {
-                    broken[e] = true;
-                    impossible[e] = true;
-                }
-                Err(_) => broken[e] = true,
-            }
-        }
+                // Bases of a thin pack live outside it; a local
+                // repository's packs are complete, so this is rare.
+                Ok(PackKind::RefDelta(id)) => match find_in_pack(pack, &id) {
+                    Some(i) => (entry_of_index[i], K_UNKNOWN, 0),
+                    None => (NONE, K_UNKNOWN, BROKEN),
+                },
+                Err(PackError::ImpossibleSize(_)) => (NONE, K_UNKNOWN, BROKEN | IMPOSSIBLE),
+                Err(_) => (NONE, K_UNKNOWN, BROKEN),
+            })
+            .collect();
+        let base: Vec<u32> = headers.iter().map(|h| h.0).collect();
+        let mut kind: Vec<u8> = headers.iter().map(|h| h.1).collect();
+        let broken: Vec<bool> = headers.iter().map(|h| h.2 & BROKEN != 0).collect();
+        let impossible: Vec<bool> = headers.iter().map(|h| h.2 & IMPOSSIBLE != 0).collect();
+        drop(headers);
         let mut child_start = vec![0u32; n + 1];
         for e in 0..n {
             if base[e] != NONE {
@@ -365,6 +383,7 @@ impl ObjectStore {
             .collect();
         Layout {
             offsets,
+            entry_of_index,
             position,
             base,
             kind,
@@ -378,7 +397,7 @@ impl ObjectStore {
     /// chain loops, or it declares a size no entry could hold.
     pub fn corrupt_reason(&self, id: &ObjectKey) -> Option<&'static str> {
         let position = self.position(id)?;
-        let (p, e) = self.locations[position as usize];
+        let (p, e) = self.location(position);
         match self.layouts[p as usize].unreadable[e as usize] {
             Unreadable::Cycle => return Some(DELTA_CYCLE),
             Unreadable::ImpossibleSize => return Some(IMPOSSIBLE_SIZE),
@@ -396,7 +415,7 @@ impl ObjectStore {
     /// delta chain, across packs, must declare what its bytes can justify.
     /// Only objects the packs could not resolve get here.
     fn implausible_chain(&self, position: u32) -> Option<&'static str> {
-        let mut at = self.locations[position as usize];
+        let mut at = self.location(position);
         let mut delta = Vec::new();
         for _ in 0..MAX_CHAIN_STEPS {
             let (pack, layout) = (&self.packs[at.0 as usize], &self.layouts[at.0 as usize]);
@@ -422,7 +441,7 @@ impl ObjectStore {
                     Ok(b) => Some((at.0, b as u32)),
                     Err(_) => return Some(MALFORMED_HEADER),
                 },
-                PackKind::RefDelta(id) => self.position(&id).map(|p| self.locations[p as usize]),
+                PackKind::RefDelta(id) => self.position(&id).map(|p| self.location(p)),
                 _ => return None,
             };
             // Delta data this reader cannot inflate or parse is corrupt.
@@ -449,28 +468,41 @@ impl ObjectStore {
 
     /// Number of packed objects (positions are `0..len()`).
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.count
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.count == 0
     }
 
     /// The position of a packed object.
     pub fn position(&self, id: &ObjectKey) -> Option<u32> {
-        if self.ids.is_empty() {
+        if self.count == 0 {
             return None;
         }
         let k = bucket(id, self.fanout_bits);
-        let (lo, hi) = (self.fanout[k] as usize, self.fanout[k + 1] as usize);
-        self.ids[lo..hi]
-            .iter()
-            .position(|x| x == id)
-            .map(|i| (lo + i) as u32)
+        let (lo, hi) = (self.fanout[k], self.fanout[k + 1]);
+        (lo..hi).find(|&pos| self.id(pos) == id)
+    }
+
+    /// The pack and index-order number of a position.
+    fn index_of(&self, position: u32) -> (u32, u32) {
+        if self.merged.is_empty() {
+            (0, position)
+        } else {
+            self.merged[position as usize]
+        }
+    }
+
+    /// The pack and entry (offset-order number) of a position.
+    fn location(&self, position: u32) -> (u32, u32) {
+        let (p, i) = self.index_of(position);
+        (p, self.layouts[p as usize].entry_of_index[i as usize])
     }
 
     pub fn id(&self, position: u32) -> &ObjectKey {
-        &self.ids[position as usize]
+        let (p, i) = self.index_of(position);
+        self.packs[p as usize].id_ref(i as usize)
     }
 
     /// How many packed objects are of type `kind`.
@@ -489,15 +521,58 @@ impl ObjectStore {
 
     /// The type of a packed object, when its pack entry is readable.
     pub fn kind(&self, position: u32) -> Option<Kind> {
-        let (p, e) = self.locations[position as usize];
+        let (p, e) = self.location(position);
         kind_of(self.layouts[p as usize].kind[e as usize])
+    }
+
+    /// Whether the packed object at `position` is a blob stored whole that
+    /// no delta is based on: one that can be read on its own as cheaply as
+    /// by a traversal.
+    pub fn is_standalone_blob(&self, position: u32) -> bool {
+        let (p, e) = self.location(position);
+        let (layout, e) = (&self.layouts[p as usize], e as usize);
+        layout.kind[e] == K_BLOB
+            && layout.base[e] == NONE
+            && layout.child_start[e] == layout.child_start[e + 1]
+            && layout.unreadable[e] == Unreadable::No
+    }
+
+    /// Read a blob for which [`Self::is_standalone_blob`] holds into `out`:
+    /// `Some(true)`, or `Some(false)` when it is larger than `max_size`
+    /// (not inflated). `None` for any other object, or one that does not
+    /// read cleanly: [`Self::resolve_all`] then handles (and reports) it.
+    pub fn read_standalone_blob(
+        &self,
+        position: u32,
+        max_size: u64,
+        out: &mut Vec<u8>,
+    ) -> Option<bool> {
+        if !self.is_standalone_blob(position) {
+            return None;
+        }
+        let (p, e) = self.location(position);
+        let (pack, layout) = (&self.packs[p as usize], &self.layouts[p as usize]);
+        let header = pack.header(layout.offsets[e as usize]).ok()?;
+        let end = layout
+            .offsets
+            .get(e as usize + 1)
+            .copied()
+            .unwrap_or(pack.body_end());
+        if claims_more_than_stored(header.size, end.saturating_sub(header.data_offset)) {
+            return None;
+        }
+        if header.size > max_size {
+            return Some(false);
+        }
+        inflate_entry(pack, layout, e, out).ok()?;
+        Some(true)
     }
 
     /// Read one object by position, resolving its delta chain. For the odd
     /// random read (commits, tags, trees; at most [`MAX_STRUCTURE_SIZE`]):
     /// bulk reads go through [`Self::resolve_all`].
     pub fn read(&self, position: u32, out: &mut Vec<u8>) -> Result<Kind, PackError> {
-        let (p, e) = self.locations[position as usize];
+        let (p, e) = self.location(position);
         let (pack, layout) = (&self.packs[p as usize], &self.layouts[p as usize]);
         let kind = kind_of(layout.kind[e as usize])
             .ok_or(PackError::BadHeader(layout.offsets[e as usize]))?;

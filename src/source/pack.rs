@@ -131,6 +131,11 @@ impl Pack {
 
     /// The id of the `i`-th object in id order.
     pub fn id(&self, i: usize) -> ObjectKey {
+        *self.id_ref(i)
+    }
+
+    /// The id of the `i`-th object in id order, where the index holds it.
+    pub fn id_ref(&self, i: usize) -> &ObjectKey {
         let at = IDS + i * 20;
         self.index[at..at + 20]
             .try_into()

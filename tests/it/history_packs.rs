@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Command as StdCommand;
 use std::sync::Mutex;
 
-use crate::common::{commit_dated, git, json_of, new_repo, plant_key, skyscan};
+use crate::common::{commit_dated, fake_key, git, json_of, new_repo, plant_key, skyscan};
 use serde_json::Value;
 use skyscan::source::objects::{object_dirs, Kind, ObjectStore, Resolved, Visit};
 use skyscan::source::pack::{ObjectKey, Pack, PackKind};
@@ -578,4 +578,74 @@ fn a_delta_base_over_the_size_cap_is_skipped_not_scanned() {
         report["findings"].as_array().unwrap().is_empty(),
         "{report}"
     );
+}
+
+/// Blobs stored whole that no delta is based on are scanned while the walk
+/// lists them (not in the bulk pass after it): each is reported with the
+/// path and commit where it first appeared, and one over `--max-filesize`
+/// is counted as skipped once.
+#[test]
+fn blobs_stored_whole_are_scanned_during_the_walk() {
+    let repo = new_repo();
+    let dir = repo.path();
+    let key = fake_key("sk-");
+    // Unrelated contents: nothing for git to delta against.
+    for i in 0..12 {
+        let text: String = (0..40)
+            .map(|j| format!("v{} = {}\n", j * 7919 + i * 104729, i * j))
+            .collect();
+        std::fs::write(dir.join(format!("m{i}.py")), text).unwrap();
+        git(dir, &["add", "."]);
+        git(dir, &["commit", "-qm", &format!("module {i}")]);
+    }
+    std::fs::create_dir_all(dir.join("svc")).unwrap();
+    std::fs::write(
+        dir.join("svc/keys.py"),
+        format!("SKYTELLS_API_KEY = '{key}'\n"),
+    )
+    .unwrap();
+    let big: String = (0..300)
+        .map(|i| format!("row_{i} = {}\n", i * 31))
+        .collect();
+    std::fs::write(dir.join("big.txt"), big).unwrap();
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-qm", "keys and a big file"]);
+    git(dir, &["gc", "-q"]);
+    let head = git_out(dir, &["rev-parse", "HEAD"]);
+
+    let store = ObjectStore::open(&object_dirs(&dir.join(".git")));
+    let keys_blob = hex_key(&git_out(dir, &["rev-parse", "HEAD:svc/keys.py"]));
+    let pos = store.position(&keys_blob).unwrap();
+    assert!(
+        store.is_standalone_blob(pos),
+        "the key's blob is stored whole"
+    );
+
+    let out = skyscan()
+        .args(["history", ".", "--format", "json", "--max-filesize", "4000"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let report = json_of(&out);
+    assert_eq!(report["stats"]["skipped_large"], 1, "{report}");
+    assert_eq!(report["stats"]["files_scanned"], 13, "{report}");
+    let found: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == "svc/keys.py")
+        .collect();
+    assert!(!found.is_empty(), "{report}");
+    assert!(found
+        .iter()
+        .all(|f| f["provenance"]["commit"] == head.as_str()));
+}
+
+fn git_out(dir: &Path, args: &[&str]) -> String {
+    let out = StdCommand::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }

@@ -1,4 +1,6 @@
-//! Scanning the blobs the walk found. Packed blobs are resolved in bulk
+//! Scanning the blobs the walk found. A packed blob stored whole with no
+//! delta on it is scanned as soon as the walk lists it
+//! ([`BlobScanner::scan_standalone`]); the others are resolved in bulk
 //! along their packs' delta forests and scanned on the thread that resolved
 //! them, while their content is still in cache. What the packs cannot give
 //! (loose objects, corrupt entries, missing objects) is read through
@@ -7,13 +9,13 @@
 
 use std::cell::RefCell;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use git2::Repository;
 use rayon::prelude::*;
 
-use super::trees::{BlobRecord, BlobRef};
+use super::trees::{BlobRef, WalkResult};
 
 use super::HistoryOptions;
 use crate::engine::{Matcher, Scratch};
@@ -37,6 +39,36 @@ pub struct BlobScan {
     pub absent: usize,
 }
 
+/// What scanning blobs has found so far: shared by the blobs scanned
+/// while the walk lists them ([`BlobScanner::scan_standalone`]) and the
+/// bulk scan after it ([`BlobScanner::scan`]).
+pub struct Found {
+    findings: Mutex<Vec<(usize, Vec<Finding>)>>,
+    unread: Unread,
+    /// Packed blobs scanned already, by position (one bit each).
+    done: Vec<AtomicU64>,
+}
+
+impl Found {
+    pub fn new(store: &ObjectStore) -> Found {
+        Found {
+            findings: Mutex::new(Vec::new()),
+            unread: Unread::default(),
+            done: (0..store.len().div_ceil(64))
+                .map(|_| AtomicU64::new(0))
+                .collect(),
+        }
+    }
+
+    fn mark_done(&self, position: u32) {
+        self.done[(position / 64) as usize].fetch_or(1 << (position % 64), Ordering::Relaxed);
+    }
+
+    fn is_done(&self, position: u32) -> bool {
+        self.done[(position / 64) as usize].load(Ordering::Relaxed) & (1 << (position % 64)) != 0
+    }
+}
+
 /// What could not be read, gathered across threads.
 #[derive(Default)]
 struct Unread {
@@ -58,25 +90,59 @@ pub struct BlobScanner<'a> {
 }
 
 impl BlobScanner<'_> {
-    /// Scan every blob of `records`.
+    /// Scan blob record `job`, the packed blob at `position` found at
+    /// `path`, if it is stored whole and no delta is based on it (then
+    /// reading it alone costs what the bulk scan would); otherwise leave it
+    /// to [`Self::scan`]. `buf` is room for its content.
+    pub fn scan_standalone(
+        &self,
+        store: &ObjectStore,
+        job: usize,
+        position: u32,
+        path: &str,
+        found: &Found,
+        buf: &mut Vec<u8>,
+    ) {
+        let hits = match store.read_standalone_blob(position, self.opts.max_filesize, buf) {
+            None => return,
+            Some(true) => self.scan_content(path, buf, &found.unread),
+            Some(false) => {
+                self.counters.large.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+        };
+        found.mark_done(position);
+        self.scanned.fetch_add(1, Ordering::Relaxed);
+        if let Some(f) = hits {
+            found.findings.lock().expect("lock").push((job, f));
+        }
+    }
+
+    /// Scan every blob of `records` that `found` does not hold already.
     pub fn scan(
         &self,
         store: &ObjectStore,
         git_dir: &Path,
         pool: &rayon::ThreadPool,
-        records: &[BlobRecord],
+        records: &WalkResult,
+        found: Found,
     ) -> BlobScan {
         const NO_JOB: u32 = u32::MAX;
         let mut job_of = vec![NO_JOB; store.len()];
         let mut elsewhere = Vec::new();
-        for (i, r) in records.iter().enumerate() {
-            match r.blob {
+        for (i, r) in records.blobs.iter().enumerate() {
+            match r.blob() {
+                BlobRef::Packed(pos) if found.is_done(pos) => {}
                 BlobRef::Packed(pos) => job_of[pos as usize] = i as u32,
                 BlobRef::External(_) => elsewhere.push(i),
             }
         }
-        let found = Mutex::new(Vec::new());
-        let unread = Unread::default();
+        let Found {
+            findings: found,
+            unread,
+            done,
+        } = found;
+        drop(done);
         let failed = store.resolve_all(
             pool,
             Kind::Blob,
@@ -85,7 +151,7 @@ impl BlobScanner<'_> {
             |pos, blob| {
                 let job = job_of[pos as usize] as usize;
                 let hits = match blob {
-                    Resolved::Data(data) => self.scan_content(&records[job].path, data, &unread),
+                    Resolved::Data(data) => self.scan_content(&records.path(job), data, &unread),
                     Resolved::Large(_) => {
                         self.counters.large.fetch_add(1, Ordering::Relaxed);
                         None
@@ -119,7 +185,7 @@ impl BlobScanner<'_> {
         &self,
         store: &ObjectStore,
         git_dir: &Path,
-        records: &[BlobRecord],
+        records: &WalkResult,
         jobs: &[usize],
         found: &mut Vec<(usize, Vec<Finding>)>,
         unread: &Unread,
@@ -141,12 +207,12 @@ impl BlobScanner<'_> {
             }
         };
         for &job in jobs {
-            let record = &records[job];
-            let id = record.oid(store);
+            let path = records.path(job);
+            let id = records.oid(job, store);
             self.scanned.fetch_add(1, Ordering::Relaxed);
             if let Some(why) = store.corrupt_reason(id.as_bytes().try_into().expect("20 bytes")) {
                 self.counters.errors.fetch_add(1, Ordering::Relaxed);
-                warn(format!("blob {id} ({}): {why}", record.path));
+                warn(format!("blob {id} ({path}): {why}"));
                 continue;
             }
             let object = odb.read_header(id).and_then(|(size, _)| {
@@ -162,7 +228,7 @@ impl BlobScanner<'_> {
             });
             match object {
                 Ok(Some(o)) => {
-                    if let Some(f) = self.scan_content(&record.path, o.data(), unread) {
+                    if let Some(f) = self.scan_content(&path, o.data(), unread) {
                         found.push((job, f));
                     }
                 }
@@ -174,7 +240,7 @@ impl BlobScanner<'_> {
                     if self.partial_clone && e.code() == git2::ErrorCode::NotFound {
                         unread.absent.fetch_add(1, Ordering::Relaxed);
                     } else {
-                        warn(format!("blob {id} ({}): {}", record.path, e.message()));
+                        warn(format!("blob {id} ({path}): {}", e.message()));
                     }
                 }
             }

@@ -17,42 +17,184 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use git2::{Oid, Repository, RevparseMode};
+use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashMap;
 
 use super::Objects;
 use crate::error::Error;
-use crate::finding::UNREACHABLE;
 use crate::source::objects::{Kind, Resolved};
 use crate::source::pack::ObjectKey;
 
-/// A commit of the walk.
+/// A commit of the walk: 56 bytes, kept for every commit until the end of
+/// the scan (what only some commits have is kept beside the list).
 pub struct CommitInfo {
     pub id: ObjectKey,
     pub tree: ObjectKey,
-    pub author: String,
-    pub email: String,
+    /// The author, by number in the list's [`People`].
+    pub author: u32,
     /// Committer time, Unix seconds.
     pub time: i64,
-    /// The parent commits, kept only for a window scan (which diffs each
-    /// commit against them).
-    pub parents: Vec<ObjectKey>,
-    /// For a tree or blob that a ref reaches without any commit (a tag of a
-    /// blob, a ref to a tree): the ref, and `id` is the object's own id.
-    pub reference: Option<String>,
+}
+
+/// Authors (name and email), each stored once: a history has far fewer
+/// authors than commits. Number 0 is nobody (empty name and email).
+pub struct People {
+    list: Vec<(Box<str>, Box<str>)>,
+    index: FxHashMap<(Box<str>, Box<str>), u32>,
+}
+
+impl Default for People {
+    fn default() -> Self {
+        let nobody: (Box<str>, Box<str>) = (Box::from(""), Box::from(""));
+        let mut index = FxHashMap::default();
+        index.insert(nobody.clone(), 0);
+        People {
+            list: vec![nobody],
+            index,
+        }
+    }
+}
+
+impl People {
+    /// The number of an author (0 when the table is full: nobody).
+    fn number(&mut self, name: &[u8], email: &[u8]) -> u32 {
+        let name = String::from_utf8_lossy(name.trim_ascii());
+        let email = String::from_utf8_lossy(email);
+        let key = (Box::from(name.as_ref()), Box::from(email.as_ref()));
+        if let Some(&n) = self.index.get(&key) {
+            return n;
+        }
+        let Ok(n) = u32::try_from(self.list.len()) else {
+            return 0;
+        };
+        self.list.push(key.clone());
+        self.index.insert(key, n);
+        n
+    }
+
+    /// Name and email of author number `n`.
+    pub fn get(&self, n: u32) -> (&str, &str) {
+        self.list
+            .get(n as usize)
+            .map_or(("", ""), |(name, email)| (name, email))
+    }
 }
 
 /// A parsed commit object: what the walk needs of it.
 struct Parsed {
     tree: ObjectKey,
-    parents: Vec<ObjectKey>,
-    author: String,
-    email: String,
+    parents: Parents,
+    author: u32,
     time: i64,
+}
+
+/// A commit's parents, held inline for the usual one (no allocation per
+/// commit).
+enum Parents {
+    None,
+    One(ObjectKey),
+    Many(Box<[ObjectKey]>),
+}
+
+impl Parents {
+    fn new(ids: Vec<ObjectKey>) -> Parents {
+        match ids[..] {
+            [] => Parents::None,
+            [one] => Parents::One(one),
+            _ => Parents::Many(ids.into_boxed_slice()),
+        }
+    }
+
+    fn as_slice(&self) -> &[ObjectKey] {
+        match self {
+            Parents::None => &[],
+            Parents::One(id) => std::slice::from_ref(id),
+            Parents::Many(ids) => ids,
+        }
+    }
+}
+
+/// Parsed commits: every packed one sorted by id (found through a fanout
+/// of the ids' leading bits, with no hash table over a million commits),
+/// then those read one by one.
+struct CommitTable {
+    rows: Vec<(ObjectKey, Parsed)>,
+    /// `fanout[k]`: the first packed row whose id starts with the
+    /// `bits`-bit prefix `k` (about one row per prefix).
+    fanout: Vec<u32>,
+    bits: u32,
+    appended: FxHashMap<ObjectKey, u32>,
+}
+
+impl CommitTable {
+    fn new(rows: Vec<(ObjectKey, Parsed)>) -> CommitTable {
+        let bits = (usize::BITS - rows.len().leading_zeros()).clamp(8, 24);
+        let mut fanout = vec![0u32; (1 << bits) + 1];
+        for (id, _) in &rows {
+            fanout[prefix(id, bits) + 1] += 1;
+        }
+        for k in 0..1 << bits {
+            fanout[k + 1] += fanout[k];
+        }
+        CommitTable {
+            rows,
+            fanout,
+            bits,
+            appended: FxHashMap::default(),
+        }
+    }
+
+    fn find(&self, id: &ObjectKey) -> Option<u32> {
+        let k = prefix(id, self.bits);
+        let (lo, hi) = (self.fanout[k], self.fanout[k + 1]);
+        (lo..hi)
+            .find(|&row| self.rows[row as usize].0 == *id)
+            .or_else(|| self.appended.get(id).copied())
+    }
+
+    fn add(&mut self, id: ObjectKey, parsed: Parsed) -> u32 {
+        let row = self.rows.len() as u32;
+        self.rows.push((id, parsed));
+        self.appended.insert(id, row);
+        row
+    }
+}
+
+const UNREACHED: u32 = u32::MAX;
+
+/// The first `bits` bits of an id.
+fn prefix(id: &ObjectKey, bits: u32) -> usize {
+    (u32::from_be_bytes([id[0], id[1], id[2], id[3]]) >> (32 - bits)) as usize
+}
+
+/// The headers of a raw commit object, borrowed from it.
+struct Headers<'a> {
+    tree: ObjectKey,
+    parents: Vec<ObjectKey>,
+    name: &'a [u8],
+    email: &'a [u8],
+    time: i64,
+}
+
+impl Headers<'_> {
+    fn parsed(self, people: &mut People) -> Parsed {
+        Parsed {
+            tree: self.tree,
+            parents: Parents::new(self.parents),
+            author: people.number(self.name, self.email),
+            time: self.time,
+        }
+    }
 }
 
 /// The commits to walk, in walk order.
 pub struct CommitList {
     pub commits: Vec<CommitInfo>,
+    /// The authors `commits` name.
+    pub people: People,
+    /// Each commit's parents, by the same index as `commits`: only when
+    /// asked for (a window scan diffs each commit against them).
+    pub parents: Vec<Box<[ObjectKey]>>,
     /// Trees and blobs that refs reach without a commit, with the first
     /// ref naming each (only in a full scan: they have no date).
     pub detached: Vec<(Peeled, String)>,
@@ -66,21 +208,31 @@ pub enum Peeled {
     Blob(ObjectKey),
 }
 
-/// List the commits reachable from every ref and HEAD, or those of `range`.
-/// Without a range, the packed commits are first parsed in parallel on
-/// `pool` (a full scan reads nearly all of them). `keep_parents` keeps each
-/// commit's parents (a window scan needs them).
-pub fn commits_to_walk(
+/// The commits of a scan read but not yet put in walk order: the refs'
+/// targets and (without a range) every packed commit, parsed. Ordering is
+/// serial work that needs no pool thread: a full scan does it while the
+/// pool decodes trees.
+pub struct ReadCommits {
+    shallow: HashSet<ObjectKey>,
+    tips: Vec<(ObjectKey, String)>,
+    people: People,
+    in_range: Option<HashSet<ObjectKey>>,
+    table: CommitTable,
+}
+
+/// Read the refs and HEAD (or `range`) and, without a range, parse every
+/// packed commit on `pool` (a full scan reads nearly all of them); then
+/// [`ReadCommits::order`] lists the commits to walk.
+pub fn read_commits(
     repo: &Repository,
     objects: &Objects,
     pool: &rayon::ThreadPool,
     range: Option<&str>,
-    keep_parents: bool,
     warnings: &mut Vec<String>,
-) -> Result<CommitList, Error> {
+) -> Result<ReadCommits, Error> {
     let shallow = shallow_boundary(repo);
-    let mut buf = Vec::new();
     let mut tips = Vec::new();
+    let mut people = People::default();
     // With a range: the commits of B not reachable from A.
     let mut in_range: Option<HashSet<ObjectKey>> = None;
     match range {
@@ -99,6 +251,7 @@ pub fn commits_to_walk(
             let to = to.peel_to_commit().map_err(|e| usage(e.message()))?;
             in_range = Some(range_commits(
                 objects,
+                &mut people,
                 key(from.id()),
                 key(to.id()),
                 &shallow,
@@ -132,116 +285,192 @@ pub fn commits_to_walk(
         }
     }
 
-    let mut parsed_ahead = if range.is_none() {
-        parse_packed_commits(objects, pool)
+    let rows = if range.is_none() {
+        parse_packed_commits(objects, pool, &mut people)
     } else {
-        FxHashMap::default()
+        Vec::new()
     };
+    Ok(ReadCommits {
+        shallow,
+        tips,
+        people,
+        in_range,
+        table: CommitTable::new(rows),
+    })
+}
 
-    // Collect the commits and their parent edges.
-    let mut index: FxHashMap<ObjectKey, usize> = FxHashMap::default();
-    let mut nodes: Vec<(ObjectKey, Parsed)> = Vec::new();
-    let mut queue: Vec<ObjectKey> = Vec::new();
-    // Many refs (tags, pull requests) share their targets.
-    tips.sort_unstable();
-    tips.dedup_by(|a, b| a.0 == b.0);
-    let mut detached = Vec::new();
-    for (tip, name) in tips {
-        if parsed_ahead.contains_key(&tip) {
-            // A commit already read: nothing to peel.
-            queue.push(tip);
-            continue;
-        }
-        match peel(objects, tip, &mut buf) {
-            Ok(Peeled::Commit(commit)) => queue.push(commit),
-            Ok(other) => detached.push((other, name)),
-            // A ref whose object cannot be read is what `git rev-list
-            // --all` fails on: the history is incomplete, never clean.
-            Err(e) => {
-                let id = Oid::from_bytes(&tip).expect("20 bytes");
-                warnings.push(format!(
-                    "ref {name} points at {id}, which cannot be read: {e}"
-                ));
+impl ReadCommits {
+    /// The commits reachable from the refs read (or those of the range),
+    /// in walk order, reading those not parsed ahead (loose ones, a
+    /// range's). `keep_parents` keeps each commit's parents (a window scan
+    /// needs them).
+    pub fn order(
+        self,
+        objects: &Objects,
+        keep_parents: bool,
+        warnings: &mut Vec<String>,
+    ) -> CommitList {
+        let ReadCommits {
+            shallow,
+            mut tips,
+            mut people,
+            in_range,
+            mut table,
+        } = self;
+        let mut buf = Vec::new();
+
+        // Collect the commits, numbered in the order they are reached.
+        let mut node_of: Vec<u32> = vec![UNREACHED; table.rows.len()];
+        let mut reached: Vec<u32> = Vec::new();
+        let mut queue: Vec<ObjectKey> = Vec::new();
+        // Many refs (tags, pull requests) share their targets.
+        tips.sort_unstable();
+        tips.dedup_by(|a, b| a.0 == b.0);
+        let mut detached = Vec::new();
+        for (tip, name) in tips {
+            if table.find(&tip).is_some() {
+                // A commit already read: nothing to peel.
+                queue.push(tip);
+                continue;
+            }
+            match peel(objects, tip, &mut buf) {
+                Ok(Peeled::Commit(commit)) => queue.push(commit),
+                Ok(other) => detached.push((other, name)),
+                // A ref whose object cannot be read is what `git rev-list
+                // --all` fails on: the history is incomplete, never clean.
+                Err(e) => {
+                    let id = Oid::from_bytes(&tip).expect("20 bytes");
+                    warnings.push(format!(
+                        "ref {name} points at {id}, which cannot be read: {e}"
+                    ));
+                }
             }
         }
-    }
-    while let Some(id) = queue.pop() {
-        let outside = in_range.as_ref().is_some_and(|r| !r.contains(&id));
-        if outside || index.contains_key(&id) {
-            continue;
+        while let Some(id) = queue.pop() {
+            if in_range.as_ref().is_some_and(|r| !r.contains(&id)) {
+                continue;
+            }
+            let row = match table.find(&id) {
+                Some(row) => row,
+                None => match read_commit(objects, &id, &mut buf, &mut people, warnings) {
+                    Some(parsed) => {
+                        node_of.push(UNREACHED);
+                        table.add(id, parsed)
+                    }
+                    None => continue,
+                },
+            };
+            if node_of[row as usize] != UNREACHED {
+                continue;
+            }
+            node_of[row as usize] = reached.len() as u32;
+            reached.push(row);
+            if !shallow.contains(&id) {
+                queue.extend(table.rows[row as usize].1.parents.as_slice());
+            }
         }
-        let read = parsed_ahead
-            .remove(&id)
-            .or_else(|| read_commit(objects, &id, &mut buf, warnings));
-        let Some(parsed) = read else { continue };
-        index.insert(id, nodes.len());
-        if !shallow.contains(&id) {
-            queue.extend(parsed.parents.iter().copied());
-        }
-        nodes.push((id, parsed));
-    }
 
-    // Parents first; among ready commits, the oldest (then the lowest id,
-    // so that the order never depends on the order refs were listed in).
-    let n = nodes.len();
-    let mut waiting = vec![0usize; n];
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, (id, parsed)) in nodes.iter().enumerate() {
-        if shallow.contains(id) {
-            continue;
+        // Parents first; among ready commits, the oldest (then the lowest id,
+        // so that the order never depends on the order refs were listed in).
+        // Parents and children are listed per commit in flat arrays.
+        let n = reached.len();
+        let node = |k: usize| &table.rows[reached[k] as usize];
+        let mut parent_start = vec![0u32; n + 1];
+        let mut parent_list: Vec<u32> = Vec::with_capacity(n);
+        for k in 0..n {
+            let (id, parsed) = node(k);
+            let first = parent_list.len();
+            if !shallow.contains(id) {
+                parent_list.extend(
+                    parsed
+                        .parents
+                        .as_slice()
+                        .iter()
+                        .filter_map(|p| table.find(p))
+                        .map(|row| node_of[row as usize])
+                        .filter(|&k| k != UNREACHED),
+                );
+                parent_list[first..].sort_unstable();
+                let mut kept = first;
+                for i in first..parent_list.len() {
+                    if i == first || parent_list[i] != parent_list[kept - 1] {
+                        parent_list[kept] = parent_list[i];
+                        kept += 1;
+                    }
+                }
+                parent_list.truncate(kept);
+            }
+            parent_start[k + 1] = parent_list.len() as u32;
         }
-        let mut parents: Vec<usize> = parsed
-            .parents
-            .iter()
-            .filter_map(|p| index.get(p).copied())
+        let mut waiting: Vec<u32> = (0..n)
+            .map(|k| parent_start[k + 1] - parent_start[k])
             .collect();
-        parents.sort_unstable();
-        parents.dedup();
-        waiting[i] = parents.len();
-        for p in parents {
-            children[p].push(i);
+        let mut child_start = vec![0u32; n + 1];
+        for &p in &parent_list {
+            child_start[p as usize + 1] += 1;
         }
-    }
-    let mut ready: BinaryHeap<Reverse<(i64, ObjectKey, usize)>> = (0..n)
-        .filter(|&i| waiting[i] == 0)
-        .map(|i| Reverse((nodes[i].1.time, nodes[i].0, i)))
-        .collect();
-    let mut order = Vec::with_capacity(n);
-    while let Some(Reverse((_, _, i))) = ready.pop() {
-        order.push(i);
-        for &c in &children[i] {
-            waiting[c] -= 1;
-            if waiting[c] == 0 {
-                ready.push(Reverse((nodes[c].1.time, nodes[c].0, c)));
+        for k in 0..n {
+            child_start[k + 1] += child_start[k];
+        }
+        let mut fill = child_start.clone();
+        let mut children = vec![0u32; child_start[n] as usize];
+        for k in 0..n {
+            let (s, t) = (parent_start[k] as usize, parent_start[k + 1] as usize);
+            for &p in &parent_list[s..t] {
+                children[fill[p as usize] as usize] = k as u32;
+                fill[p as usize] += 1;
             }
         }
-    }
-    if order.len() < n {
-        // Only a corrupt graph (a cycle) gets here; walk the rest anyway.
-        warnings.push("the commit graph has a cycle: some commits are walked out of order".into());
-        let mut placed = vec![false; n];
-        order.iter().for_each(|&i| placed[i] = true);
-        order.extend((0..n).filter(|&i| !placed[i]));
-    }
-    let mut slots: Vec<Option<(ObjectKey, Parsed)>> = nodes.into_iter().map(Some).collect();
-    let commits = order
-        .into_iter()
-        .map(|i| {
-            let (id, p) = slots[i].take().expect("each commit once");
-            CommitInfo {
-                id,
+        drop((fill, parent_start, parent_list));
+        let ready_entry = |k: usize| Reverse((node(k).1.time, node(k).0, k));
+        let mut ready: BinaryHeap<Reverse<(i64, ObjectKey, usize)>> = (0..n)
+            .filter(|&k| waiting[k] == 0)
+            .map(ready_entry)
+            .collect();
+        let mut order = Vec::with_capacity(n);
+        while let Some(Reverse((_, _, k))) = ready.pop() {
+            order.push(k);
+            let (s, t) = (child_start[k] as usize, child_start[k + 1] as usize);
+            for &c in &children[s..t] {
+                let c = c as usize;
+                waiting[c] -= 1;
+                if waiting[c] == 0 {
+                    ready.push(ready_entry(c));
+                }
+            }
+        }
+        if order.len() < n {
+            // Only a corrupt graph (a cycle) gets here; walk the rest anyway.
+            warnings
+                .push("the commit graph has a cycle: some commits are walked out of order".into());
+            let mut placed = vec![false; n];
+            order.iter().for_each(|&k| placed[k] = true);
+            order.extend((0..n).filter(|&k| !placed[k]));
+        }
+        drop((waiting, child_start, children, ready));
+        let mut parents: Vec<Box<[ObjectKey]>> = Vec::new();
+        let mut commits = Vec::with_capacity(order.len());
+        for k in order {
+            let (id, p) = node(k);
+            if keep_parents {
+                parents.push(Box::from(p.parents.as_slice()));
+            }
+            commits.push(CommitInfo {
+                id: *id,
                 tree: p.tree,
                 author: p.author,
-                email: p.email,
                 time: p.time,
-                parents: if keep_parents { p.parents } else { Vec::new() },
-                reference: None,
-            }
-        })
-        .collect();
-    detached.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-    detached.dedup_by(|a, b| a.0 == b.0);
-    Ok(CommitList { commits, detached })
+            });
+        }
+        detached.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        detached.dedup_by(|a, b| a.0 == b.0);
+        CommitList {
+            commits,
+            people,
+            parents,
+            detached,
+        }
+    }
 }
 
 /// The ids that HEAD files hold directly (detached HEADs), in the main
@@ -294,6 +523,7 @@ const SLOP: usize = 5;
 /// history.
 fn range_commits(
     objects: &Objects,
+    people: &mut People,
     from: ObjectKey,
     to: ObjectKey,
     shallow: &HashSet<ObjectKey>,
@@ -310,13 +540,13 @@ fn range_commits(
                    queue: &mut BinaryHeap<(i64, ObjectKey)>,
                    open: &mut usize,
                    warnings: &mut Vec<String>| {
-        let Some(parsed) = read_commit(objects, &id, &mut buf, warnings) else {
+        let Some(parsed) = read_commit(objects, &id, &mut buf, people, warnings) else {
             return;
         };
         let parents = if shallow.contains(&id) {
             Vec::new()
         } else {
-            parsed.parents
+            parsed.parents.as_slice().to_vec()
         };
         nodes.insert(
             id,
@@ -389,15 +619,18 @@ fn range_commits(
 fn parse_packed_commits(
     objects: &Objects,
     pool: &rayon::ThreadPool,
-) -> FxHashMap<ObjectKey, Parsed> {
+    people: &mut People,
+) -> Vec<(ObjectKey, Parsed)> {
     let store = &objects.store;
+    let shared = Mutex::new(std::mem::take(people));
     let shards: Vec<Mutex<Vec<(ObjectKey, Parsed)>>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(Vec::new()))
         .collect();
     let is_commit = |pos| store.kind(pos) == Some(Kind::Commit);
     store.resolve_all(pool, Kind::Commit, is_commit, u64::MAX, |pos, commit| {
         let Resolved::Data(data) = commit else { return };
-        if let Some(parsed) = parse_commit(data) {
+        if let Some(headers) = parse_commit(data) {
+            let parsed = headers.parsed(&mut shared.lock().expect("lock"));
             let shard = rayon::current_thread_index().unwrap_or(0) % shards.len();
             shards[shard]
                 .lock()
@@ -405,10 +638,12 @@ fn parse_packed_commits(
                 .push((*store.id(pos), parsed));
         }
     });
-    let mut all = FxHashMap::default();
+    *people = shared.into_inner().expect("lock");
+    let mut all = Vec::with_capacity(shards.iter().map(|s| s.lock().expect("lock").len()).sum());
     for shard in shards {
         all.extend(shard.into_inner().expect("lock"));
     }
+    pool.install(|| all.par_sort_unstable_by(|a, b| a.0.cmp(&b.0)));
     all
 }
 
@@ -441,10 +676,13 @@ fn read_commit(
     objects: &Objects,
     id: &ObjectKey,
     buf: &mut Vec<u8>,
+    people: &mut People,
     warnings: &mut Vec<String>,
 ) -> Option<Parsed> {
     let parsed = match objects.read(id, buf) {
-        Ok(Kind::Commit) => parse_commit(buf).ok_or_else(|| "malformed commit object".to_string()),
+        Ok(Kind::Commit) => parse_commit(buf)
+            .map(|h| h.parsed(people))
+            .ok_or_else(|| "malformed commit object".to_string()),
         Ok(other) => Err(format!("expected a commit, found a {other:?}").to_lowercase()),
         Err(e) => Err(e),
     };
@@ -462,10 +700,10 @@ pub(super) fn commit_tree(data: &[u8]) -> Option<ObjectKey> {
 }
 
 /// Parse the headers of a raw commit object.
-fn parse_commit(data: &[u8]) -> Option<Parsed> {
+fn parse_commit(data: &[u8]) -> Option<Headers<'_>> {
     let mut tree = None;
     let mut parents = Vec::new();
-    let mut author = (String::new(), String::new());
+    let mut author: (&[u8], &[u8]) = (b"", b"");
     let mut time = None;
     for line in data.split(|&b| b == b'\n') {
         if line.is_empty() {
@@ -482,25 +720,23 @@ fn parse_commit(data: &[u8]) -> Option<Parsed> {
             time = Some(parse_signature(sig).2);
         }
     }
-    Some(Parsed {
+    Some(Headers {
         tree: tree?,
         parents,
-        author: author.0,
+        name: author.0,
         email: author.1,
         time: time.unwrap_or(0),
     })
 }
 
 /// `Name <email> 1700000000 +0000` → name, email, time (0 when unreadable).
-fn parse_signature(sig: &[u8]) -> (String, String, i64) {
+fn parse_signature(sig: &[u8]) -> (&[u8], &[u8], i64) {
     let lt = memchr::memchr(b'<', sig);
     let gt = memchr::memrchr(b'>', sig);
     let (name, email, rest) = match (lt, gt) {
         (Some(lt), Some(gt)) if lt < gt => (&sig[..lt], &sig[lt + 1..gt], &sig[gt + 1..]),
         _ => (sig, &b""[..], &b""[..]),
     };
-    let name = String::from_utf8_lossy(name.trim_ascii()).into_owned();
-    let email = String::from_utf8_lossy(email).into_owned();
     let time = std::str::from_utf8(rest)
         .ok()
         .and_then(|r| r.split_ascii_whitespace().next())
@@ -547,6 +783,7 @@ pub struct Unreachable {
 pub fn unreachable(
     objects: &Objects,
     reachable: &HashSet<ObjectKey>,
+    people: &mut People,
     warnings: &mut Vec<String>,
 ) -> Unreachable {
     let mut commits = Vec::new();
@@ -580,15 +817,12 @@ pub fn unreachable(
         match kind {
             Some(Kind::Blob) => blobs.push(id),
             Some(Kind::Commit) if !reachable.contains(&id) => {
-                if let Some(p) = read_commit(objects, &id, &mut buf, warnings) {
+                if let Some(p) = read_commit(objects, &id, &mut buf, people, warnings) {
                     commits.push(CommitInfo {
                         id,
                         tree: p.tree,
                         author: p.author,
-                        email: p.email,
                         time: p.time,
-                        parents: Vec::new(),
-                        reference: Some(UNREACHABLE.to_string()),
                     });
                 }
             }
@@ -611,15 +845,17 @@ author Ada Lovelace <ada@example.com> 1700000000 +0100\n\
 committer Bot <bot@example.com> 1700000100 +0000\n\
 \n\
 message with tree 0000000000000000000000000000000000000000\n";
-        let c = parse_commit(raw).unwrap();
+        let mut people = People::default();
+        let c = parse_commit(raw).unwrap().parsed(&mut people);
         assert_eq!(c.tree[0], 0x01);
-        assert_eq!(c.parents.len(), 1);
-        assert_eq!(c.parents[0][0], 0x89);
-        assert_eq!(
-            (c.author.as_str(), c.email.as_str()),
-            ("Ada Lovelace", "ada@example.com")
-        );
+        assert_eq!(c.parents.as_slice().len(), 1);
+        assert_eq!(c.parents.as_slice()[0][0], 0x89);
+        assert_eq!(people.get(c.author), ("Ada Lovelace", "ada@example.com"));
         assert_eq!(c.time, 1_700_000_100);
+        // The same author again is the same number; nobody is 0.
+        let again = parse_commit(raw).unwrap().parsed(&mut people);
+        assert_eq!(again.author, c.author);
+        assert_eq!(people.get(0), ("", ""));
     }
 
     #[test]
@@ -628,6 +864,6 @@ message with tree 0000000000000000000000000000000000000000\n";
         assert!(parse_commit(b"tree xyz\n").is_none());
         assert!(parse_commit(b"parent 0123\n").is_none());
         let odd = parse_signature(b"no brackets here");
-        assert_eq!(odd, ("no brackets here".to_string(), String::new(), 0));
+        assert_eq!(odd, (&b"no brackets here"[..], &b""[..], 0));
     }
 }

@@ -2,13 +2,23 @@
 //! each distinct blob scanned exactly once, with provenance (the commit that
 //! first introduced it, and the path it had there).
 //!
-//! The scan runs in phases, each parallel where it can be:
-//! 1. [`commits`]: the commits to walk, oldest first.
+//! The scan runs in phases, each parallel where it can be, and serial work
+//! overlaps parallel work where the data allows:
+//! 1. [`commits`]: every packed commit parsed (in parallel), then put in
+//!    walk order, oldest first (serial, while the pool starts on 2).
 //! 2. [`trees`]: every packed tree decoded once, then one walk over the
 //!    commits that descends only into trees not seen before and lists each
-//!    new blob with its first commit and path.
-//! 3. [`blobs`]: the listed blobs resolved along their packs' delta forests
-//!    and scanned where they are resolved.
+//!    new blob with its first commit and path (serial). The blobs that can
+//!    be read on their own (stored whole, no delta on them) are handed to
+//!    the pool in batches as the walk lists them, through a bounded queue.
+//! 3. [`blobs`]: the other listed blobs resolved along their packs' delta
+//!    forests and scanned where they are resolved.
+//!
+//! What grows with the history is kept small: object ids are positions in
+//! the packs' id order (read from the mapped indexes), trees are stored as
+//! deltas of their bases, paths once each, commits in 56 bytes, blob
+//! records in 12. `SKYSCAN_TRACE=1` prints each phase's wall and CPU time,
+//! with the CPU time of each thread.
 //!
 //! Packs are read directly (`source::pack`, `source::objects`); libgit2
 //! reads whatever they cannot give, and opens the repository.
@@ -137,7 +147,11 @@ pub fn scan_history(
     let counters = Counters::default();
     progress.phase("opening packs");
     let objects = Objects {
-        store: ObjectStore::open(&objects::object_dirs(repo.commondir())),
+        // Laying the packs out parses every entry header, on the pool.
+        store: {
+            let dirs = objects::object_dirs(repo.commondir());
+            pool.install(|| ObjectStore::open(&dirs))
+        },
         odb: repo.odb()?,
     };
     // What HEAD holds, read through the same capped reader as the rest.
@@ -155,56 +169,71 @@ pub fn scan_history(
         }
     }
 
-    // 1. Commits.
+    // 1. Commits, and 2. trees.
     progress.phase("reading commits");
     let before = warnings.len();
     let window = opts.range.is_some() || opts.since.is_some();
-    let list = commits::commits_to_walk(
-        &repo,
-        &objects,
-        &pool,
-        opts.range.as_deref(),
-        window,
-        &mut warnings,
-    )?;
-    // Each warning of this phase is a ref or commit that could not be read.
+    let read = commits::read_commits(&repo, &objects, &pool, opts.range.as_deref(), &mut warnings)?;
+    let filter = NameFilter::new(rules);
+    let (list, store) = if opts.range.is_none() {
+        // A full scan decodes every tree: on the pool, while this thread
+        // puts the commits in order (serial work).
+        progress.phase("ordering commits, reading trees");
+        let mut store = None;
+        let list = pool.in_place_scope(|scope| {
+            scope.spawn(|_| {
+                store = Some(trees::TreeStore::decode_all(&objects.store, &pool, &filter))
+            });
+            read.order(&objects, window, &mut warnings)
+        });
+        (list, store.expect("the tree decoding has finished"))
+    } else {
+        let list = read.order(&objects, window, &mut warnings);
+        progress.phase("reading trees");
+        // Decoding every tree pays off when the walk reaches most of them;
+        // a short range reads the few it reaches one by one.
+        let walks_most = list.commits.len().saturating_mul(8) >= objects.store.count(Kind::Commit);
+        let store = if walks_most {
+            trees::TreeStore::decode_all(&objects.store, &pool, &filter)
+        } else {
+            trees::TreeStore::empty()
+        };
+        (list, store)
+    };
+    // Each warning of these phases is a ref or commit that could not be
+    // read.
     counters
         .errors
         .fetch_add((warnings.len() - before) as u64, Ordering::Relaxed);
-
-    // 2. Trees, and the walk that lists new blobs.
-    progress.phase("reading trees");
-    let filter = NameFilter::new(rules);
-    // Decoding every tree pays off when the walk reaches most of them; a
-    // short range reads the few it reaches one by one.
-    let walks_most = opts.range.is_none()
-        || list.commits.len().saturating_mul(8) >= objects.store.count(Kind::Commit);
-    let store = if walks_most {
-        trees::TreeStore::decode_all(&objects, &pool, &filter)
-    } else {
-        trees::TreeStore::empty()
-    };
     progress.phase("walking commits");
-    let mut walker = trees::Walker::new(store, &objects, rules, &filter);
-    let mut walked = trees::WalkResult {
-        blobs: Vec::new(),
-        env_paths: Vec::new(),
-        errors: 0,
+    let promisor = promisor_remote(&repo);
+    let scanner = blobs::BlobScanner {
+        matcher: &matcher,
+        opts,
+        counters: &counters,
+        scanned: &progress.done,
+        partial_clone: promisor.is_some(),
     };
+    let found = blobs::Found::new(&objects.store);
+    let mut walker = trees::Walker::new(store, &objects, rules, &filter);
+    let mut walked = trees::WalkResult::new();
     let mut seen_env = HashSet::new();
-    let mut commits = Vec::with_capacity(list.commits.len());
+    let mut people = list.people;
+    // The ref naming each entry of `commits` that is no reachable commit.
+    let mut references: FxHashMap<usize, String> = FxHashMap::default();
+    let mut commits;
     if window {
         // Each commit of the window against its parents, which may lie
         // outside it (a range's boundary, commits before --since).
         let trees: FxHashMap<ObjectKey, ObjectKey> =
             list.commits.iter().map(|c| (c.id, c.tree)).collect();
         let mut buf = Vec::new();
-        for commit in list.commits {
+        commits = Vec::new();
+        for (commit, parents) in list.commits.into_iter().zip(list.parents) {
             if opts.since.is_some_and(|since| commit.time < since) {
                 continue;
             }
-            let parent_trees: Vec<ObjectKey> = commit
-                .parents
+            let parent_trees: Vec<ObjectKey> = parents
                 .iter()
                 .filter_map(|p| {
                     trees
@@ -223,10 +252,71 @@ pub fn scan_history(
             commits.push(commit);
         }
     } else {
-        for commit in list.commits {
-            walker.walk_tree(commits.len(), &commit.tree, &mut walked, &mut seen_env);
-            commits.push(commit);
-        }
+        commits = list.commits;
+        // The walk is serial: the pool scans the blobs it lists that can
+        // be read on their own meanwhile, handed over in batches through a
+        // bounded queue (a walk faster than the scan waits instead of
+        // piling up paths).
+        const BATCH: usize = 256;
+        type Batch = Vec<(usize, u32, String)>;
+        let (queue, listed) = std::sync::mpsc::sync_channel::<Batch>(2 * threads);
+        let listed = std::sync::Mutex::new(listed);
+        // The root trees' positions, looked up on the pool (the walk is
+        // serial), before the pool's threads wait on the queue.
+        let roots: Vec<Option<u32>> = pool.install(|| {
+            use rayon::prelude::*;
+            commits
+                .par_iter()
+                .map(|c| objects.store.position(&c.tree))
+                .collect()
+        });
+        pool.in_place_scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|_| {
+                    let mut buf = Vec::new();
+                    loop {
+                        let next = listed.lock().expect("lock").recv();
+                        let Ok(batch) = next else { break };
+                        for (job, position, path) in batch {
+                            scanner.scan_standalone(
+                                &objects.store,
+                                job,
+                                position,
+                                &path,
+                                &found,
+                                &mut buf,
+                            );
+                        }
+                    }
+                });
+            }
+            let mut batch = Vec::with_capacity(BATCH);
+            for (index, commit) in commits.iter().enumerate() {
+                let before = walked.blobs.len();
+                walker.walk_tree_at(
+                    index,
+                    &commit.tree,
+                    roots[index],
+                    &mut walked,
+                    &mut seen_env,
+                );
+                for job in before..walked.blobs.len() {
+                    let trees::BlobRef::Packed(position) = walked.blobs[job].blob() else {
+                        continue;
+                    };
+                    if objects.store.is_standalone_blob(position) {
+                        batch.push((job, position, walker.blob_path(&walked, job)));
+                    }
+                }
+                if batch.len() >= BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    // The receivers live until the queue is dropped.
+                    let _ = queue.send(full);
+                }
+            }
+            let _ = queue.send(batch);
+            drop(queue);
+        });
     }
     // What refs reach outside any commit (a tag of a blob or of a tree)
     // comes last, so only what no commit holds is reported there. A window
@@ -245,38 +335,35 @@ pub fn scan_history(
                 }
                 commits::Peeled::Commit(id) => id,
             };
+            references.insert(index, name);
             commits.push(commits::CommitInfo {
                 id,
                 tree: id,
-                author: String::new(),
-                email: String::new(),
+                author: 0,
                 time: 0,
-                parents: Vec::new(),
-                reference: Some(name),
             });
         }
     }
     if opts.all_objects && !window {
         progress.phase("listing unreachable objects");
         let reachable: HashSet<ObjectKey> = commits.iter().map(|c| c.id).collect();
-        let unreachable = commits::unreachable(&objects, &reachable, &mut warnings);
+        let unreachable = commits::unreachable(&objects, &reachable, &mut people, &mut warnings);
         // Commits first, so that their blobs are named by path; then the
         // blobs that no commit names at all, by their id.
         for commit in unreachable.commits {
             walker.walk_tree(commits.len(), &commit.tree, &mut walked, &mut seen_env);
+            references.insert(commits.len(), crate::finding::UNREACHABLE.to_string());
             commits.push(commit);
         }
         for blob in unreachable.blobs {
             let hex = Oid::from_bytes(&blob).expect("20 bytes").to_string();
             walker.walk_blob(commits.len(), &blob, &hex, &mut walked);
+            references.insert(commits.len(), crate::finding::UNREACHABLE.to_string());
             commits.push(commits::CommitInfo {
                 id: blob,
                 tree: blob,
-                author: String::new(),
-                email: String::new(),
+                author: 0,
                 time: 0,
-                parents: Vec::new(),
-                reference: Some(crate::finding::UNREACHABLE.to_string()),
             });
         }
     }
@@ -293,15 +380,7 @@ pub fn scan_history(
     // 3. Blobs.
     progress.phase("scanning blobs");
     progress.total.store(walked.blobs.len(), Ordering::Relaxed);
-    let promisor = promisor_remote(&repo);
-    let scanner = blobs::BlobScanner {
-        matcher: &matcher,
-        opts,
-        counters: &counters,
-        scanned: &progress.done,
-        partial_clone: promisor.is_some(),
-    };
-    let scanned = scanner.scan(&objects.store, repo.path(), &pool, &walked.blobs);
+    let scanned = scanner.scan(&objects.store, repo.path(), &pool, &walked, found);
     if scanned.absent > 0 {
         warnings.push(format!(
             "partial clone: {} blob(s) of the history are not in this repository (the promisor remote `{}` has them) and were not scanned; `git fetch --refetch` or a full clone scans them",
@@ -325,24 +404,26 @@ pub fn scan_history(
 
     let provenance = |commit: usize| {
         let c = &commits[commit];
+        let reference = references.get(&commit);
+        let (author, email) = people.get(c.author);
         // A commit no ref reaches still has its id, author and date; a ref
         // to a tree or blob, or a blob no commit names, has none.
-        let is_commit = c.reference.is_none() || !c.author.is_empty() || c.time != 0;
+        let is_commit = reference.is_none() || !author.is_empty() || c.time != 0;
         Provenance {
             commit: if is_commit {
                 Oid::from_bytes(&c.id).expect("20 bytes").to_string()
             } else {
                 String::new()
             },
-            author: c.author.clone(),
-            email: c.email.clone(),
+            author: author.to_string(),
+            email: email.to_string(),
             date: if is_commit {
                 crate::time::rfc3339(c.time)
             } else {
                 String::new()
             },
             time: c.time,
-            reference: c.reference.clone(),
+            reference: reference.cloned(),
         }
     };
 
@@ -352,19 +433,18 @@ pub fn scan_history(
     let mut index: HashMap<(String, String), usize> = HashMap::new();
     for (blob, findings) in per_blob {
         let record = &inventory.blobs[blob];
+        let oid = inventory.oid(blob, &objects.store);
         for f in findings {
             let identity = f.secret.clone().unwrap_or_else(|| f.matched.clone());
             let key = (f.rule_id.clone(), identity);
-            let at_head = head_blobs
-                .as_ref()
-                .is_some_and(|h| h.contains(&record.oid(&objects.store)));
+            let at_head = head_blobs.as_ref().is_some_and(|h| h.contains(&oid));
             match index.get(&key) {
                 Some(&g) => {
                     let group = &mut groups[g];
                     group.blobs += 1;
                     group.at_head |= at_head;
-                    if record.commit < group.commit {
-                        group.commit = record.commit;
+                    if (record.commit as usize) < group.commit {
+                        group.commit = record.commit as usize;
                         group.finding = f;
                     }
                 }
@@ -372,7 +452,7 @@ pub fn scan_history(
                     index.insert(key, groups.len());
                     groups.push(Group {
                         finding: f,
-                        commit: record.commit,
+                        commit: record.commit as usize,
                         blobs: 1,
                         at_head,
                     });
@@ -563,6 +643,8 @@ struct Progress {
     stop: AtomicBool,
     started: std::sync::Mutex<std::time::Instant>,
     cpu: std::sync::Mutex<f64>,
+    /// CPU seconds of each thread at the start of the phase (for the trace).
+    threads: std::sync::Mutex<Vec<(u64, f64)>>,
     thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
@@ -575,6 +657,7 @@ impl Progress {
             stop: AtomicBool::new(false),
             started: std::sync::Mutex::new(std::time::Instant::now()),
             cpu: std::sync::Mutex::new(process_cpu_seconds()),
+            threads: std::sync::Mutex::new(thread_cpu_seconds()),
             thread: std::sync::Mutex::new(None),
         });
         if wanted && std::io::stderr().is_terminal() {
@@ -599,21 +682,40 @@ impl Progress {
     }
 
     /// Enter a phase. With `SKYSCAN_TRACE` set, print how long the last
-    /// one took (for benchmarking).
+    /// one took (for benchmarking), and the CPU time of each thread that
+    /// worked in it: on a busy machine wall time says little about whether
+    /// the work was shared, the split between threads does.
     fn phase(&self, name: &'static str) {
         let mut phase = self.phase.lock().expect("lock");
         if std::env::var_os("SKYSCAN_TRACE").is_some() {
             let mut started = self.started.lock().expect("lock");
             let cpu = process_cpu_seconds();
             let mut cpu_before = self.cpu.lock().expect("lock");
+            let threads = thread_cpu_seconds();
+            let mut threads_before = self.threads.lock().expect("lock");
+            let mut split: Vec<f64> = threads
+                .iter()
+                .map(|&(tid, t)| {
+                    let before = threads_before
+                        .iter()
+                        .find(|&&(id, _)| id == tid)
+                        .map_or(0.0, |&(_, b)| b);
+                    t - before
+                })
+                .filter(|&d| d >= 0.01)
+                .collect();
+            split.sort_by(|a, b| b.total_cmp(a));
+            let split: Vec<String> = split.iter().map(|d| format!("{d:.2}")).collect();
             eprintln!(
-                "skyscan: trace: {:>6.2}s wall {:>6.2}s cpu  {}",
+                "skyscan: trace: {:>6.2}s wall {:>6.2}s cpu  {:<28} threads: {}",
                 started.elapsed().as_secs_f64(),
                 cpu - *cpu_before,
-                *phase
+                *phase,
+                split.join(" ")
             );
             *started = std::time::Instant::now();
             *cpu_before = cpu;
+            *threads_before = threads;
         }
         *phase = name;
     }
@@ -632,6 +734,27 @@ fn process_cpu_seconds() -> f64 {
     let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
         return 0.0;
     };
+    stat_cpu_seconds(&stat)
+}
+
+/// CPU time of each live thread (id, seconds), from `/proc/self/task`;
+/// empty where that is not available. Only for the trace.
+fn thread_cpu_seconds() -> Vec<(u64, f64)> {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| {
+            let tid = task.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
+            Some((tid, stat_cpu_seconds(&stat)))
+        })
+        .collect()
+}
+
+/// User and system time in a `/proc/.../stat` line, in seconds.
+fn stat_cpu_seconds(stat: &str) -> f64 {
     // Fields after the parenthesised command name; utime and stime are the
     // 14th and 15th fields of the line, in clock ticks (100 per second).
     let Some((_, rest)) = stat.rsplit_once(')') else {

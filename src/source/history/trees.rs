@@ -5,8 +5,15 @@
 //! A long history holds hundreds of thousands of trees, most of them small
 //! edits of one another stored as deltas. They are decoded in one parallel
 //! pass over the packs ([`ObjectStore::resolve_all`]) into entries of eight
-//! bytes: an interned name and the entry's object *position*. The walk then
-//! tests "seen before?" with one bit per object instead of a hash set.
+//! bytes: an interned name and the entry's object *position*. A tree that
+//! is a delta of another is stored the way its delta is: runs of entries
+//! copied from the base's, and the entries of its own (at most
+//! `MAX_DELTA_DEPTH` such trees from one stored whole), which is what keeps
+//! the store small on long histories: a commit that changes one file makes
+//! new trees that differ from their bases by one entry each. The walk
+//! rebuilds each tree's entries once, and tests "seen before?" with one bit
+//! per object instead of a hash set. Paths are stored once each, as a
+//! directory's path and a name.
 //! Trees not decoded that way (loose, unreadable in the pack, or every tree
 //! when the walk is expected to reach only a few) are read one by one when
 //! the walk reaches them.
@@ -64,10 +71,110 @@ impl Externals {
     }
 }
 
-/// One thread's decoded entries and names.
+/// Decoded trees as `u32` words, in chunks of a fixed size that a tree
+/// never straddles, addressed by a `u32` index (chunk `index / CHUNK`). A
+/// single growing vector would double its capacity as trees are added: up
+/// to half of it unused, and both copies alive while it grows.
+#[derive(Default)]
+struct Arena {
+    chunks: Vec<Vec<u32>>,
+    /// Whether the last chunk takes more trees (not one a large tree has
+    /// to itself).
+    open: bool,
+}
+
+/// Words per chunk (512 KiB).
+const CHUNK: usize = 1 << 17;
+
+impl Arena {
+    /// Store a tree's words; the index of the first, or `None` when the
+    /// index space (2^32 words) is used up.
+    fn push_tree(&mut self, words: &[u32]) -> Option<u32> {
+        if words.is_empty() {
+            return Some(0);
+        }
+        let fits = self.open
+            && self
+                .chunks
+                .last()
+                .is_some_and(|c| c.len() + words.len() <= CHUNK);
+        if !fits {
+            let first = self.chunks.len();
+            let spans = words.len().div_ceil(CHUNK);
+            let end = (first + spans).checked_mul(CHUNK)?;
+            u32::try_from(end).ok()?;
+            if spans == 1 {
+                self.chunks.push(Vec::with_capacity(CHUNK));
+                self.open = true;
+            } else {
+                // A tree larger than a chunk: one chunk of its own size,
+                // and the numbers of the chunks it spans left empty.
+                self.chunks.push(Vec::with_capacity(words.len()));
+                self.chunks.extend((1..spans).map(|_| Vec::new()));
+                self.open = false;
+                let chunk = &mut self.chunks[first];
+                chunk.extend_from_slice(words);
+                return Some((first * CHUNK) as u32);
+            }
+        }
+        let c = self.chunks.len() - 1;
+        let chunk = &mut self.chunks[c];
+        let start = c * CHUNK + chunk.len();
+        chunk.extend_from_slice(words);
+        Some(start as u32)
+    }
+
+    fn get(&self, start: u32, len: u32) -> Option<&[u32]> {
+        if len == 0 {
+            return Some(&[]);
+        }
+        let (c, at) = (start as usize / CHUNK, start as usize % CHUNK);
+        self.chunks.get(c)?.get(at..at + len as usize)
+    }
+}
+
+/// How a decoded tree is stored: its delta base's position (`NO_BASE` for
+/// a tree stored whole), then items of two words each: an entry (name,
+/// target), or a run of entries copied from the base (`COPY | count`, the
+/// first one's index in the base). Entry names never have `COPY`'s bits
+/// 30..24 (no interner has that tag). A tree that changes one entry of its
+/// base takes seven words instead of two per entry.
+const NO_BASE: u32 = u32::MAX;
+/// In the first word of a delta tree: a run copies an entry whose name a
+/// path rule may match (the walk must then look at the copies too).
+const ENV_COPIES: u32 = 1 << 31;
+const COPY: u32 = 0x7f << 24;
+const COUNT_MASK: u32 = (1 << 24) - 1;
+
+/// How many delta trees may stand between a tree and the whole tree its
+/// entries are rebuilt from: the walk rebuilds each tree once, copying
+/// runs of entries at most this many times over.
+const MAX_DELTA_DEPTH: u32 = 4;
+
+/// Rebuild a tree's entries from its stored `words` and its base's entries.
+fn expand(words: &[u32], base: &[Entry], out: &mut Vec<Entry>) -> Option<()> {
+    out.clear();
+    for item in words.get(1..)?.chunks_exact(2) {
+        if item[0] & COPY == COPY && item[0] & ENV_LIKE == 0 {
+            let from = item[1] as usize;
+            let count = (item[0] & COUNT_MASK) as usize;
+            out.extend_from_slice(base.get(from..from.checked_add(count)?)?);
+        } else {
+            out.push(Entry {
+                name: item[0],
+                target: item[1],
+            });
+        }
+    }
+    Some(())
+}
+
+/// One thread's decoded trees and names.
 struct Decoder {
     tag: u32,
-    entries: Vec<Entry>,
+    trees: Arena,
+    /// The words of the tree being decoded.
+    scratch: Vec<u32>,
     names: Vec<Box<[u8]>>,
     interned: FxHashMap<Box<[u8]>, u32>,
     /// The records of the tree decoded last, for the deltas based on it.
@@ -75,12 +182,24 @@ struct Decoder {
 }
 
 /// Where a tree entry's record (mode, name, id) lies in its raw tree, and
-/// what it was decoded to (`None` for entries the walk skips).
+/// what it was decoded to (`None` for entries the walk skips) with its
+/// index among the tree's entries.
 #[derive(Debug, Clone, Copy)]
 struct Record {
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
     entry: Option<Entry>,
+    index: u32,
+}
+
+/// What the traversal keeps of a decoded tree for the deltas based on it.
+#[derive(Clone)]
+struct Decoded {
+    records: Vec<Record>,
+    /// The tree's position, and how many delta trees stand between it and
+    /// a tree stored whole.
+    position: u32,
+    depth: u32,
 }
 
 /// How far ahead in its base a delta tree's entry is looked for: past the
@@ -91,7 +210,8 @@ impl Decoder {
     fn new(tag: usize) -> Decoder {
         Decoder {
             tag: (tag as u32) << 24,
-            entries: Vec::new(),
+            trees: Arena::default(),
+            scratch: Vec::new(),
             names: Vec::new(),
             interned: FxHashMap::default(),
             records: Vec::new(),
@@ -134,62 +254,101 @@ impl Decoder {
         Some(Entry { name, target })
     }
 
-    /// Append the entries of raw tree `data`; `None` when it is malformed
-    /// (or too large for the compact form), with nothing appended. Leaves
-    /// the tree's records in `self.records`.
+    /// Store the entries of raw tree `data`; `None` when it is malformed
+    /// (or too large for the compact form), with nothing stored. Leaves
+    /// the tree's records in `self.records`; returns where its words are.
     ///
-    /// `base` is the raw tree `data` is a delta of, with its records: an
-    /// entry whose record (mode, name, id) is also in the base takes the
-    /// base's decoded entry, sparing the id lookup and the name interning.
-    /// Most entries of most trees are such copies.
+    /// `base` is the raw tree `data` is a delta of, with what was kept of
+    /// its decoding: an entry whose record (mode, name, id) is also in the
+    /// base takes the base's decoded entry, sparing the id lookup and the
+    /// name interning. Most entries of most trees are such copies, and
+    /// unless the base is `MAX_DELTA_DEPTH` deltas deep already they are
+    /// stored as runs copied from the base.
     fn decode(
         &mut self,
         data: &[u8],
-        base: Option<(&[u8], &[Record])>,
+        base: Option<(&[u8], &Decoded)>,
         store: &ObjectStore,
         externals: &Mutex<Externals>,
         filter: &NameFilter,
     ) -> Option<(u32, u32)> {
         self.records.clear();
-        let start = self.entries.len();
+        self.scratch.clear();
+        // Trees are at most MAX_STRUCTURE_SIZE bytes: record offsets fit.
+        u32::try_from(data.len()).ok()?;
+        let delta_of = base.filter(|(_, b)| b.depth < MAX_DELTA_DEPTH && b.position <= INDEX_MASK);
+        self.scratch
+            .push(delta_of.map_or(NO_BASE, |(_, b)| b.position));
         let ok = (|| {
-            let (base_data, base_records) = base.unwrap_or((&[], &[]));
+            let (base_data, base_records) =
+                base.map_or((&[][..], &[][..]), |(raw, b)| (raw, &b.records[..]));
             let mut cursor = 0;
+            let mut count = 0u32;
+            // Where the copy run being extended is in `scratch`.
+            let mut run: Option<usize> = None;
             for entry in TreeEntries::new(data) {
                 let entry = entry.ok()?;
                 let at = entry.record.as_ptr() as usize - data.as_ptr() as usize;
                 let window = &base_records[cursor..];
                 let window = &window[..window.len().min(BASE_WINDOW)];
-                let copied = window
-                    .iter()
-                    .position(|r| base_data[r.start..r.end] == *entry.record);
-                let decoded = match copied {
+                let copied = window.iter().position(|r| {
+                    base_data.get(r.start as usize..r.end as usize) == Some(entry.record)
+                });
+                let (decoded, from) = match copied {
                     Some(k) => {
                         cursor += k + 1;
-                        base_records[cursor - 1].entry
+                        let r = &base_records[cursor - 1];
+                        (r.entry, Some(r.index))
                     }
-                    None if entry.kind == EntryKind::Other => None,
-                    None => Some(self.new_entry(&entry, store, externals, filter)?),
+                    None if entry.kind == EntryKind::Other => (None, None),
+                    None => (
+                        Some(self.new_entry(&entry, store, externals, filter)?),
+                        None,
+                    ),
                 };
                 if let Some(e) = decoded {
-                    self.entries.push(e);
+                    match (from, delta_of) {
+                        (Some(from), Some(_)) => {
+                            if e.name & ENV_LIKE != 0 {
+                                self.scratch[0] |= ENV_COPIES;
+                            }
+                            let extends = run.is_some_and(|at| {
+                                let (head, first) = (self.scratch[at], self.scratch[at + 1]);
+                                let len = head & COUNT_MASK;
+                                first + len == from && len < COUNT_MASK
+                            });
+                            match run {
+                                Some(at) if extends => self.scratch[at] += 1,
+                                _ => {
+                                    run = Some(self.scratch.len());
+                                    self.scratch.extend([COPY | 1, from]);
+                                }
+                            }
+                        }
+                        _ => {
+                            run = None;
+                            self.scratch.extend([e.name, e.target]);
+                        }
+                    }
+                    count = count.checked_add(1)?;
                 }
                 self.records.push(Record {
-                    start: at,
-                    end: at + entry.record.len(),
+                    start: at as u32,
+                    end: (at + entry.record.len()) as u32,
                     entry: decoded,
+                    index: count.wrapping_sub(1),
                 });
             }
             Some(())
         })();
-        let len = self.entries.len() - start;
-        match (ok, u32::try_from(start), u32::try_from(len)) {
-            (Some(()), Ok(s), Ok(l)) if l <= SLOT_LEN_MASK as u32 => Some((s, l)),
-            _ => {
-                self.entries.truncate(start);
-                None
-            }
-        }
+        let len = u32::try_from(self.scratch.len())
+            .ok()
+            .filter(|&l| u64::from(l) <= SLOT_LEN_MASK);
+        let (Some(()), Some(len)) = (ok, len) else {
+            return None;
+        };
+        let start = self.trees.push_tree(&self.scratch)?;
+        Some((start, len))
     }
 }
 
@@ -212,7 +371,7 @@ pub struct TreeStore {
 impl TreeStore {
     /// Decode every packed tree on `pool`.
     pub fn decode_all(
-        objects: &Objects,
+        store: &ObjectStore,
         pool: &rayon::ThreadPool,
         filter: &NameFilter,
     ) -> TreeStore {
@@ -220,28 +379,36 @@ impl TreeStore {
         let decoders: Vec<Mutex<Decoder>> =
             (0..threads).map(|t| Mutex::new(Decoder::new(t))).collect();
         let externals = Mutex::new(Externals::default());
-        let slots: Vec<AtomicU64> = (0..objects.store.len())
+        let slots: Vec<AtomicU64> = (0..store.len())
             .map(|_| AtomicU64::new(UNDECODED))
             .collect();
         // Trees the packs cannot resolve are read through libgit2 by the
         // walk, which also reports them if they are unreadable there.
-        let store = &objects.store;
         let is_tree = |pos| store.kind(pos) == Some(Kind::Tree);
         let _unresolved = store.resolve_all_with(
             pool,
             Kind::Tree,
             is_tree,
             u64::MAX,
-            |v: Visit<'_, Vec<Record>>| {
+            |v: Visit<'_, Decoded>| {
                 let Resolved::Data(data) = v.resolved else {
                     return None;
                 };
-                let base = v.base.map(|(raw, records)| (raw, &records[..]));
                 let t = rayon::current_thread_index().unwrap_or(0) % threads;
                 let mut decoder = decoders[t].lock().expect("lock");
-                let (start, len) = decoder.decode(data, base, store, &externals, filter)?;
+                let (start, len) = decoder.decode(data, v.base, store, &externals, filter)?;
                 slots[v.position as usize].store(slot(t, start, len), Ordering::Relaxed);
-                v.has_deltas.then(|| decoder.records.clone())
+                // Whether this tree was stored whole or as a delta.
+                let base = decoder.scratch[0];
+                let depth = match (base, v.base) {
+                    (NO_BASE, _) | (_, None) => 0,
+                    (_, Some((_, b))) => b.depth + 1,
+                };
+                v.has_deltas.then(|| Decoded {
+                    records: decoder.records.clone(),
+                    position: v.position,
+                    depth,
+                })
             },
         );
         TreeStore {
@@ -264,17 +431,68 @@ impl TreeStore {
         }
     }
 
-    fn entries(&self, position: u32) -> Option<&[Entry]> {
+    /// The stored words of the tree at `position`, if it was decoded.
+    fn words(&self, position: u32) -> Option<&[u32]> {
         let s = self.slots.get(position as usize)?.load(Ordering::Relaxed);
         if s == UNDECODED {
             return None;
         }
         let (t, start, len) = (
             (s >> 56) as usize,
-            ((s >> 24) & 0xffff_ffff) as usize,
-            (s & SLOT_LEN_MASK) as usize,
+            ((s >> 24) & 0xffff_ffff) as u32,
+            (s & SLOT_LEN_MASK) as u32,
         );
-        Some(&self.decoders[t].entries[start..start + len])
+        self.decoders.get(t)?.trees.get(start, len)
+    }
+
+    /// For a tree stored as a delta whose copied runs hold no name a path
+    /// rule may match: its base, and its own entries (not the copies) in
+    /// `out`.
+    fn own_entries(&self, position: u32, out: &mut Vec<Entry>) -> Option<u32> {
+        let words = self.words(position)?;
+        let first = *words.first()?;
+        if first == NO_BASE || first & ENV_COPIES != 0 {
+            return None;
+        }
+        out.clear();
+        for item in words[1..].chunks_exact(2) {
+            if item[0] & COPY != COPY {
+                out.push(Entry {
+                    name: item[0],
+                    target: item[1],
+                });
+            }
+        }
+        Some(first & INDEX_MASK)
+    }
+
+    /// The entries of the tree at `position`, rebuilt into `out` along its
+    /// chain of delta trees (`spare` holds each base in turn); false when
+    /// it was not decoded.
+    fn entries(&self, position: u32, out: &mut Vec<Entry>, spare: &mut Vec<Entry>) -> bool {
+        const LONGEST: usize = MAX_DELTA_DEPTH as usize + 1;
+        let mut chain: [&[u32]; LONGEST] = [&[]; LONGEST];
+        let mut len = 0;
+        let mut at = position;
+        loop {
+            let Some(words) = self.words(at) else {
+                return false;
+            };
+            chain[len] = words;
+            len += 1;
+            match words.first() {
+                Some(&NO_BASE) => break,
+                Some(&base) if len < LONGEST => at = base & INDEX_MASK,
+                _ => return false,
+            }
+        }
+        for words in chain[..len].iter().rev() {
+            std::mem::swap(out, spare);
+            if expand(words, spare, out).is_none() {
+                return false;
+            }
+        }
+        true
     }
 
     fn name(&self, name: u32) -> &[u8] {
@@ -288,26 +506,107 @@ impl TreeStore {
 pub enum BlobRef {
     /// A packed object, by position.
     Packed(u32),
-    /// An object the packs do not have.
-    External(ObjectKey),
+    /// An object the packs do not have, by number in the walk's externals.
+    External(u32),
 }
 
 /// A blob to scan, with the commit (index into the walk's commits) and
-/// path where it first appeared.
+/// path where it first appeared: twelve bytes.
+#[derive(Debug, Clone, Copy)]
 pub struct BlobRecord {
-    pub blob: BlobRef,
-    pub path: String,
-    pub commit: usize,
+    /// The blob as a tree entry's target (a position, or `EXTERNAL`).
+    target: u32,
+    /// The path, by node in [`Paths`].
+    path: u32,
+    pub commit: u32,
 }
 
 impl BlobRecord {
-    /// The blob's object id.
-    pub fn oid(&self, store: &ObjectStore) -> Oid {
-        let id = match &self.blob {
-            BlobRef::Packed(pos) => store.id(*pos),
-            BlobRef::External(id) => id,
-        };
-        Oid::from_bytes(id).expect("20 bytes make an object id")
+    pub fn blob(&self) -> BlobRef {
+        let index = self.target & INDEX_MASK;
+        if self.target & EXTERNAL != 0 {
+            BlobRef::External(index)
+        } else {
+            BlobRef::Packed(index)
+        }
+    }
+}
+
+/// The paths of the walk, each stored once as its directory's path and
+/// its own name: the blobs of a long history share far fewer paths than
+/// there are blobs, and most paths share their directories.
+pub struct Paths {
+    /// (parent node, name) of each node; node 0 is the empty path (a root
+    /// tree's). A node whose parent is `NAMED` is a ref's name for a blob,
+    /// held in `named`.
+    nodes: Vec<(u32, u32)>,
+    index: FxHashMap<(u32, u32), u32>,
+    named: Vec<String>,
+    /// Tree entry names by interner, once the walk is over (during it they
+    /// are the tree store's).
+    names: Vec<Vec<Box<[u8]>>>,
+}
+
+const ROOT: u32 = 0;
+const TOP: u32 = u32::MAX;
+const NAMED: u32 = u32::MAX - 1;
+
+impl Paths {
+    fn new() -> Paths {
+        Paths {
+            nodes: vec![(TOP, 0)],
+            index: FxHashMap::default(),
+            named: Vec::new(),
+            names: Vec::new(),
+        }
+    }
+
+    /// The node of entry name `name` in directory `parent`; `None` once
+    /// 2^32 - 2 paths are stored.
+    fn child(&mut self, parent: u32, name: u32) -> Option<u32> {
+        if let Some(&n) = self.index.get(&(parent, name)) {
+            return Some(n);
+        }
+        let n = u32::try_from(self.nodes.len())
+            .ok()
+            .filter(|&n| n < NAMED)?;
+        self.nodes.push((parent, name));
+        self.index.insert((parent, name), n);
+        Some(n)
+    }
+
+    /// A node for a path that is no tree entry's (a ref naming a blob).
+    fn named(&mut self, path: &str) -> Option<u32> {
+        let n = u32::try_from(self.nodes.len())
+            .ok()
+            .filter(|&n| n < NAMED)?;
+        let k = u32::try_from(self.named.len()).ok()?;
+        self.named.push(path.to_string());
+        self.nodes.push((NAMED, k));
+        Some(n)
+    }
+
+    /// The path of `node`, its entry names read through `name_of`.
+    fn string<'n>(&self, node: u32, name_of: impl Fn(u32) -> &'n [u8]) -> String {
+        let mut parts = Vec::new();
+        let mut at = node;
+        while let Some(&(parent, name)) = self.nodes.get(at as usize) {
+            match parent {
+                TOP => break,
+                NAMED => {
+                    parts.push(std::borrow::Cow::Borrowed(
+                        self.named[name as usize].as_str(),
+                    ));
+                    break;
+                }
+                _ => {
+                    parts.push(String::from_utf8_lossy(name_of(name)));
+                    at = parent;
+                }
+            }
+        }
+        parts.reverse();
+        parts.join("/")
     }
 }
 
@@ -318,6 +617,39 @@ pub struct WalkResult {
     pub env_paths: Vec<(String, usize)>,
     /// Trees that could not be read.
     pub errors: u64,
+    paths: Paths,
+    /// Ids of the objects the packs do not have, by number.
+    externals: Vec<ObjectKey>,
+}
+
+impl WalkResult {
+    pub fn new() -> WalkResult {
+        WalkResult {
+            blobs: Vec::new(),
+            env_paths: Vec::new(),
+            errors: 0,
+            paths: Paths::new(),
+            externals: Vec::new(),
+        }
+    }
+
+    /// The path where blob record `i` first appeared (once the walk is
+    /// over).
+    pub fn path(&self, i: usize) -> String {
+        self.paths.string(self.blobs[i].path, |name| {
+            let t = ((name >> 24) & 0x7f) as usize;
+            &self.paths.names[t][(name & NAME_MASK) as usize]
+        })
+    }
+
+    /// The object id of blob record `i`.
+    pub fn oid(&self, i: usize, store: &ObjectStore) -> Oid {
+        let id = match self.blobs[i].blob() {
+            BlobRef::Packed(pos) => store.id(pos),
+            BlobRef::External(n) => &self.externals[n as usize],
+        };
+        Oid::from_bytes(id).expect("20 bytes make an object id")
+    }
 }
 
 /// The "seen" sets of the walk: a bit per packed object, a hash set for
@@ -360,6 +692,12 @@ pub struct Walker<'a> {
     externals: Mutex<Externals>,
     /// Trees read through libgit2, by target.
     read_trees: FxHashMap<u32, (u32, u32)>,
+    /// Room for the bases of delta trees being rebuilt.
+    spare: Vec<Entry>,
+    /// Packed trees whose every entry the walk has marked seen.
+    walked: Vec<u64>,
+    /// The paths of directories spelled out for [`Self::blob_path`].
+    directories: FxHashMap<u32, String>,
     warnings: Vec<String>,
     errors: u64,
 }
@@ -383,6 +721,9 @@ impl<'a> Walker<'a> {
             filter,
             externals,
             read_trees: FxHashMap::default(),
+            spare: Vec::new(),
+            walked: vec![0; objects.store.len().div_ceil(64)],
+            directories: FxHashMap::default(),
             warnings: Vec::new(),
             errors: 0,
         }
@@ -410,15 +751,21 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// The entries of a tree (copied out, as the walk also adds trees).
-    fn tree_entries(&mut self, target: u32, prefix: &str) -> Option<Vec<Entry>> {
-        if target & EXTERNAL == 0 {
-            if let Some(e) = self.store.entries(target & INDEX_MASK) {
-                return Some(e.to_vec());
-            }
+    /// The entries of a tree (copied out, as the walk also adds trees);
+    /// `None`, with a warning naming the tree's path (`node`), when it
+    /// cannot be read.
+    fn tree_entries(&mut self, target: u32, node: u32, paths: &Paths) -> Option<Vec<Entry>> {
+        let mut entries = Vec::new();
+        if target & EXTERNAL == 0
+            && self
+                .store
+                .entries(target & INDEX_MASK, &mut entries, &mut self.spare)
+        {
+            return Some(entries);
         }
         if let Some(&(start, len)) = self.read_trees.get(&target) {
-            return Some(self.own.entries[start as usize..(start + len) as usize].to_vec());
+            let words = self.own.trees.get(start, len).unwrap_or_default();
+            return expand(words, &[], &mut entries).map(|()| entries);
         }
         let id = self.target_id(target);
         let mut buf = Vec::new();
@@ -443,10 +790,13 @@ impl<'a> Walker<'a> {
         match decoded {
             Ok((start, len)) => {
                 self.read_trees.insert(target, (start, len));
-                Some(self.own.entries[start as usize..(start + len) as usize].to_vec())
+                let mut entries = Vec::new();
+                let words = self.own.trees.get(start, len).unwrap_or_default();
+                expand(words, &[], &mut entries).map(|()| entries)
             }
             Err(e) => {
                 let id = Oid::from_bytes(&id).expect("20 bytes");
+                let prefix = self.path_string(paths, node);
                 self.warnings.push(format!("tree {id} ({prefix}): {e}"));
                 self.errors += 1;
                 None
@@ -463,6 +813,49 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The path of blob record `job` of `out`, while the walk goes on.
+    /// Directories' paths are spelled out once each and kept.
+    pub fn blob_path(&mut self, out: &WalkResult, job: usize) -> String {
+        let node = out.blobs[job].path;
+        let Some(&(parent, name)) = out.paths.nodes.get(node as usize) else {
+            return String::new();
+        };
+        if parent == TOP || parent == NAMED || parent == ROOT {
+            return self.path_string(&out.paths, node);
+        }
+        if !self.directories.contains_key(&parent) {
+            let dir = self.path_string(&out.paths, parent);
+            self.directories.insert(parent, dir);
+        }
+        let dir = &self.directories[&parent];
+        let name = String::from_utf8_lossy(self.name(name));
+        let mut path = String::with_capacity(dir.len() + 1 + name.len());
+        path.push_str(dir);
+        path.push('/');
+        path.push_str(&name);
+        path
+    }
+
+    fn path_string(&self, paths: &Paths, node: u32) -> String {
+        paths.string(node, |name| self.name(name))
+    }
+
+    /// A path node that could not be stored: the index space of paths is
+    /// used up (2^32 paths), and what lies there is not scanned.
+    fn no_room(&mut self, what: &str) {
+        if self.errors == 0
+            || !self
+                .warnings
+                .iter()
+                .any(|w| w.starts_with("too many paths"))
+        {
+            self.warnings.push(format!(
+                "too many paths in the history: {what} and others not scanned"
+            ));
+        }
+        self.errors += 1;
+    }
+
     /// Report blob `id`, which a ref names directly, under the ref's name
     /// as its path, unless an earlier commit held it.
     pub fn walk_blob(
@@ -472,20 +865,23 @@ impl<'a> Walker<'a> {
         name: &str,
         out: &mut WalkResult,
     ) {
-        let (blob, target) = match self.objects.store.position(id) {
-            Some(p) if p <= INDEX_MASK => (BlobRef::Packed(p), IS_BLOB | p),
+        let target = match self.objects.store.position(id) {
+            Some(p) if p <= INDEX_MASK => IS_BLOB | p,
             _ => {
                 let Some(n) = self.externals.lock().expect("lock").number(*id) else {
                     return;
                 };
-                (BlobRef::External(*id), IS_BLOB | EXTERNAL | n)
+                IS_BLOB | EXTERNAL | n
             }
         };
         if self.seen.insert(target) {
+            let Some(path) = out.paths.named(name) else {
+                return self.no_room(name);
+            };
             out.blobs.push(BlobRecord {
-                blob,
-                path: name.to_string(),
-                commit: commit_index,
+                target,
+                path,
+                commit: commit_index as u32,
             });
         }
     }
@@ -499,15 +895,32 @@ impl<'a> Walker<'a> {
         out: &mut WalkResult,
         seen_env: &mut HashSet<String>,
     ) {
-        let Some(root) = self.tree_target(tree) else {
-            return;
+        self.walk_tree_at(commit_index, tree, None, out, seen_env);
+    }
+
+    /// [`Self::walk_tree`], where the tree's packed position may be known
+    /// already (`position`).
+    pub fn walk_tree_at(
+        &mut self,
+        commit_index: usize,
+        tree: &ObjectKey,
+        position: Option<u32>,
+        out: &mut WalkResult,
+        seen_env: &mut HashSet<String>,
+    ) {
+        let root = match position {
+            Some(p) if p <= INDEX_MASK => p,
+            _ => match self.tree_target(tree) {
+                Some(root) => root,
+                None => return,
+            },
         };
-        let mut stack: Vec<(u32, String)> = Vec::new();
+        let mut stack: Vec<(u32, u32)> = Vec::new();
         if self.seen.insert(root) {
-            stack.push((root, String::new()));
+            stack.push((root, ROOT));
         }
-        while let Some((tree, prefix)) = stack.pop() {
-            let Some(entries) = self.tree_entries(tree, &prefix) else {
+        while let Some((tree, node)) = stack.pop() {
+            let Some(entries) = self.entries_to_walk(tree, node, &out.paths) else {
                 continue;
             };
             for e in entries {
@@ -517,26 +930,52 @@ impl<'a> Walker<'a> {
                 if !fresh && !env_like {
                     continue;
                 }
-                let path = join(&prefix, self.name(e.name));
+                let Some(path) = out.paths.child(node, e.name) else {
+                    let dir = self.path_string(&out.paths, node);
+                    self.no_room(&dir);
+                    continue;
+                };
                 if !is_blob {
                     stack.push((e.target, path));
                     continue;
                 }
-                if env_like
-                    && env_files::is_env_candidate(self.rules, &path)
-                    && seen_env.insert(path.clone())
-                {
-                    out.env_paths.push((path.clone(), commit_index));
+                if env_like {
+                    let path = self.path_string(&out.paths, path);
+                    if env_files::is_env_candidate(self.rules, &path)
+                        && seen_env.insert(path.clone())
+                    {
+                        out.env_paths.push((path, commit_index));
+                    }
                 }
                 if fresh {
                     out.blobs.push(BlobRecord {
-                        blob: self.blob_ref(e.target),
+                        target: e.target,
                         path,
-                        commit: commit_index,
+                        commit: commit_index as u32,
                     });
                 }
             }
+            if tree & EXTERNAL == 0 {
+                let index = tree & INDEX_MASK;
+                self.walked[(index / 64) as usize] |= 1 << (index % 64);
+            }
         }
+    }
+
+    /// The entries of tree `target` the walk must look at. A delta tree
+    /// whose base the walk has been through needs only its own entries:
+    /// every entry it copies from the base is marked seen already (and
+    /// none of them has a name a path rule may match).
+    fn entries_to_walk(&mut self, target: u32, node: u32, paths: &Paths) -> Option<Vec<Entry>> {
+        if target & EXTERNAL == 0 {
+            let mut own = Vec::new();
+            if let Some(base) = self.store.own_entries(target & INDEX_MASK, &mut own) {
+                if self.walked[(base / 64) as usize] & (1 << (base % 64)) != 0 {
+                    return Some(own);
+                }
+            }
+        }
+        self.tree_entries(target, node, paths)
     }
 
     /// Walk a commit of a window (`--range`, `--since`): report the blobs
@@ -558,76 +997,81 @@ impl<'a> Walker<'a> {
             .iter()
             .filter_map(|t| self.tree_target(t))
             .collect();
-        let mut introduced = self.introduced(root, parents.first().copied());
+        let mut introduced = self.introduced(root, parents.first().copied(), &mut out.paths);
         for &parent in parents.iter().skip(1) {
             // A merge introduces only what is new against every parent.
             let also: HashSet<u32> = self
-                .introduced(root, Some(parent))
+                .introduced(root, Some(parent), &mut out.paths)
                 .into_iter()
                 .map(|(target, _)| target)
                 .collect();
             introduced.retain(|(target, _)| also.contains(target));
         }
-        for (target, path) in introduced {
+        for (target, node) in introduced {
+            let path = self.path_string(&out.paths, node);
             if env_files::is_env_candidate(self.rules, &path) && seen_env.insert(path.clone()) {
-                out.env_paths.push((path.clone(), commit_index));
+                out.env_paths.push((path, commit_index));
             }
             if self.seen.insert(target) {
                 out.blobs.push(BlobRecord {
-                    blob: self.blob_ref(target),
-                    path,
-                    commit: commit_index,
+                    target,
+                    path: node,
+                    commit: commit_index as u32,
                 });
             }
         }
     }
 
-    /// The blobs (target, path) of tree `new` that tree `old` does not
-    /// hold, found by descending only into subtrees that differ. A blob
-    /// that `old` holds at another path (a move) is left out.
-    fn introduced(&mut self, new: u32, old: Option<u32>) -> Vec<(u32, String)> {
+    /// The blobs (target, path node) of tree `new` that tree `old` does
+    /// not hold, found by descending only into subtrees that differ. A
+    /// blob that `old` holds at another path (a move) is left out.
+    fn introduced(&mut self, new: u32, old: Option<u32>, paths: &mut Paths) -> Vec<(u32, u32)> {
         let mut added = Vec::new();
         let mut removed = HashSet::new();
         // A tree that contains itself repeats a pair: each pair once.
         let mut visited = HashSet::new();
-        let mut stack = vec![(Some(new), old, String::new())];
-        while let Some((new, old, prefix)) = stack.pop() {
+        let mut stack = vec![(Some(new), old, ROOT)];
+        while let Some((new, old, node)) = stack.pop() {
             if new == old || !visited.insert((new, old)) {
                 continue;
             }
-            let mut before: FxHashMap<Vec<u8>, u32> = FxHashMap::default();
+            // By name: the same name has other numbers in other interners.
+            let mut before: FxHashMap<Vec<u8>, (u32, u32)> = FxHashMap::default();
             for e in old
-                .and_then(|t| self.tree_entries(t, &prefix))
+                .and_then(|t| self.tree_entries(t, node, paths))
                 .unwrap_or_default()
             {
-                before.insert(self.name(e.name).to_vec(), e.target);
+                before.insert(self.name(e.name).to_vec(), (e.target, e.name));
             }
             for e in new
-                .and_then(|t| self.tree_entries(t, &prefix))
+                .and_then(|t| self.tree_entries(t, node, paths))
                 .unwrap_or_default()
             {
-                let name = self.name(e.name).to_vec();
-                let was = before.remove(&name);
+                let was = before.remove(self.name(e.name)).map(|(target, _)| target);
                 if was == Some(e.target) {
                     continue;
                 }
-                let path = join(&prefix, &name);
+                let Some(path) = paths.child(node, e.name) else {
+                    let dir = self.path_string(paths, node);
+                    self.no_room(&dir);
+                    continue;
+                };
                 let old_tree = was.filter(|t| t & IS_BLOB == 0);
                 removed.extend(was.filter(|t| t & IS_BLOB != 0));
                 if e.target & IS_BLOB != 0 {
                     if old_tree.is_some() {
-                        stack.push((None, old_tree, path.clone()));
+                        stack.push((None, old_tree, path));
                     }
                     added.push((e.target, path));
                 } else {
                     stack.push((Some(e.target), old_tree, path));
                 }
             }
-            for (name, target) in before {
+            for (target, name) in before.into_values() {
                 if target & IS_BLOB != 0 {
                     removed.insert(target);
-                } else {
-                    stack.push((None, Some(target), join(&prefix, &name)));
+                } else if let Some(path) = paths.child(node, name) {
+                    stack.push((None, Some(target), path));
                 }
             }
         }
@@ -635,28 +1079,17 @@ impl<'a> Walker<'a> {
         added
     }
 
-    fn blob_ref(&self, target: u32) -> BlobRef {
-        let index = target & INDEX_MASK;
-        if target & EXTERNAL != 0 {
-            BlobRef::External(self.externals.lock().expect("lock").ids[index as usize])
-        } else {
-            BlobRef::Packed(index)
-        }
-    }
-
-    /// The walk's warnings (unreadable trees) and their count.
+    /// The walk's warnings (unreadable trees) and their count. The tree
+    /// store's entries are freed; the names the paths use move to `out`.
     pub fn finish(self, out: &mut WalkResult) -> Vec<String> {
         out.errors += self.errors;
+        let mut names: Vec<Vec<Box<[u8]>>> =
+            self.store.decoders.into_iter().map(|d| d.names).collect();
+        names.push(self.own.names);
+        out.paths.names = names;
+        out.paths.index = FxHashMap::default();
+        out.externals = self.externals.into_inner().expect("lock").ids;
         self.warnings
-    }
-}
-
-fn join(prefix: &str, name: &[u8]) -> String {
-    let name = String::from_utf8_lossy(name);
-    if prefix.is_empty() {
-        name.into_owned()
-    } else {
-        format!("{prefix}/{name}")
     }
 }
 
@@ -781,6 +1214,89 @@ mod tests {
             assert!(parsed.iter().all(|e| e.is_err()), "cut at {cut}");
         }
         assert!(TreeEntries::new(&data).all(|e| e.is_ok()));
+    }
+
+    #[test]
+    fn arena_keeps_each_tree_in_one_chunk() {
+        let tree = |n: usize, tag: u32| -> Vec<u32> { (0..n as u32).map(|i| i ^ tag).collect() };
+        let mut arena = Arena::default();
+        let mut stored = Vec::new();
+        // Trees that fill a chunk unevenly, one larger than a chunk, and
+        // small ones after it (which must not land in the large one's).
+        for (k, n) in [CHUNK - 3, 5, 0, 2 * CHUNK + 1, 7, CHUNK, 1]
+            .into_iter()
+            .enumerate()
+        {
+            let entries = tree(n, k as u32);
+            let start = arena.push_tree(&entries).unwrap();
+            stored.push((start, entries));
+        }
+        for (start, words) in &stored {
+            assert_eq!(arena.get(*start, words.len() as u32), Some(&words[..]));
+        }
+        // Normal chunks never grew past their size.
+        assert!(arena
+            .chunks
+            .iter()
+            .all(|c| c.len() <= CHUNK || c.capacity() == c.len()));
+    }
+
+    /// Decode `data` as a delta of `base` (a tree decoded before it) and
+    /// rebuild both from what was stored.
+    #[test]
+    fn delta_trees_rebuild_to_their_entries() {
+        let rules = crate::rules::RuleSet::builtin().unwrap();
+        let filter = NameFilter::new(&rules);
+        let store = ObjectStore::open(&[]);
+        let externals = Mutex::new(Externals::default());
+        let mut decoder = Decoder::new(0);
+        let raw = |names: &[(&str, u8)]| -> Vec<u8> {
+            names
+                .iter()
+                .flat_map(|(n, id)| entry("100644", n, *id))
+                .collect()
+        };
+        let old = raw(&[("a", 1), ("b", 2), ("c", 3), ("d", 4), ("e", 5), ("f", 6)]);
+        // One entry changed, one removed, one added, two runs copied.
+        let new = raw(&[("a", 1), ("b", 2), ("c", 9), ("e", 5), ("f", 6), ("g", 7)]);
+        let (s0, l0) = decoder
+            .decode(&old, None, &store, &externals, &filter)
+            .unwrap();
+        let kept = Decoded {
+            records: decoder.records.clone(),
+            position: 0,
+            depth: 0,
+        };
+        let (s1, l1) = decoder
+            .decode(&new, Some((&old, &kept)), &store, &externals, &filter)
+            .unwrap();
+        let whole = decoder.trees.get(s0, l0).unwrap().to_vec();
+        let delta = decoder.trees.get(s1, l1).unwrap().to_vec();
+        assert_eq!(whole[0], NO_BASE);
+        assert_eq!(delta[0], 0, "stored against its base");
+        // Base position, copy a..b, new c, copy e..f, new g: 9 words.
+        assert_eq!(delta.len(), 9, "{delta:x?}");
+        let (mut base, mut rebuilt) = (Vec::new(), Vec::new());
+        expand(&whole, &[], &mut base).unwrap();
+        expand(&delta, &base, &mut rebuilt).unwrap();
+        let name = |e: &Entry| decoder.names[(e.name & NAME_MASK) as usize].to_vec();
+        let names: Vec<Vec<u8>> = rebuilt.iter().map(name).collect();
+        assert_eq!(names, [&b"a"[..], b"b", b"c", b"e", b"f", b"g"]);
+        // Copied entries are the base's; the changed one is new.
+        assert_eq!(rebuilt[0].target, base[0].target);
+        assert_eq!(rebuilt[3].target, base[4].target);
+        assert_ne!(rebuilt[2].target, base[2].target);
+        // A run that points past its base is an error, not a panic.
+        assert!(expand(&delta, &base[..2], &mut rebuilt).is_none());
+        // At the depth limit a tree is stored whole.
+        let deep = Decoded {
+            depth: MAX_DELTA_DEPTH,
+            ..kept
+        };
+        let (s2, l2) = decoder
+            .decode(&new, Some((&old, &deep)), &store, &externals, &filter)
+            .unwrap();
+        assert_eq!(decoder.trees.get(s2, l2).unwrap()[0], NO_BASE);
     }
 
     #[test]
