@@ -105,7 +105,7 @@ fn matching_rules<'a>(
     path: &'a str,
     holds_secret: bool,
 ) -> impl Iterator<Item = &'a crate::rules::Rule> + 'a {
-    rules.rules().iter().filter(move |rule| match &rule.kind {
+    rules.path_rules().filter(move |rule| match &rule.kind {
         RuleKind::Path { safe, .. } => {
             rule.matches_path(path)
                 && (holds_secret || !safe.as_ref().is_some_and(|s| s.is_match(path)))
@@ -152,5 +152,5 @@ impl NameFilter {
 /// True when some path rule could report this path: the sources use it to
 /// decide which files need the (costlier) committed-or-not question.
 pub fn is_env_candidate(rules: &RuleSet, path: &str) -> bool {
-    rules.rules().iter().any(|r| r.matches_path(path))
+    rules.path_rules().any(|r| r.matches_path(path))
 }

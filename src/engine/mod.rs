@@ -18,7 +18,8 @@ mod teddy;
 
 use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::rules::{Rule, RuleKind, RuleSet};
 
@@ -54,9 +55,9 @@ pub struct Matcher {
     prefilters: Mutex<HashMap<Vec<u64>, Arc<Prefilter>>>,
     /// The file names that some gate reads beyond their extension.
     special_names: SpecialNames,
-    /// Whether prefilters may use the one-pass searcher (tests compare it
-    /// with `aho-corasick`).
-    one_pass: bool,
+    /// Bytes a class of files is searched with `aho-corasick` before its
+    /// one-pass searcher is planned (tests set 0, and `u64::MAX` for never).
+    one_pass_after: u64,
 }
 
 /// What the gates look for in a file's name besides its extension: exact
@@ -94,9 +95,16 @@ impl SpecialNames {
 /// The prefilter of one class of files, and for each of its literals the
 /// rules a hit activates.
 struct Prefilter {
-    /// All the literals in one pass, where the CPU allows (the searchers
-    /// below are then `None`).
-    teddy: Option<teddy::Teddy>,
+    /// All the literals in one pass, where the CPU allows: planned once the
+    /// class has had `one_pass_after` bytes searched by the searchers below
+    /// (planning costs milliseconds, which a class of a few small files
+    /// would not win back).
+    teddy: OnceLock<Option<teddy::Teddy>>,
+    /// The literals, for that plan: bytes, and whether case is ignored.
+    all: Vec<(Vec<u8>, bool)>,
+    /// Bytes searched in files of this class so far, and the threshold.
+    searched: AtomicU64,
+    one_pass_after: u64,
     /// The literals of rules whose keywords keep their case, searched in
     /// the file's bytes.
     exact: Option<KeywordSearcher>,
@@ -281,7 +289,7 @@ impl Matcher {
             gates,
             prefilters: Mutex::new(HashMap::new()),
             special_names,
-            one_pass: true,
+            one_pass_after: ONE_PASS_AFTER,
         }
     }
 
@@ -343,7 +351,7 @@ impl Matcher {
                     .filter(|(k, _)| class[k / 64] & (1 << (k % 64)) == 0)
                     .map(|(_, (r, _))| *r)
                     .collect();
-                Arc::new(Prefilter::new(&self.rules, &excluded, self.one_pass))
+                Arc::new(Prefilter::new(&self.rules, &excluded, self.one_pass_after))
             });
             Arc::clone(built)
         };
@@ -396,13 +404,13 @@ impl Matcher {
                 }
             }
         };
-        if let Some(teddy) = &prefilter.teddy {
+        let one_pass = prefilter.one_pass(data.len());
+        if let Some(teddy) = one_pass {
             teddy.find(data, &mut on_hit);
-        }
-        if let Some(searcher) = &prefilter.exact {
+        } else if let Some(searcher) = &prefilter.exact {
             searcher.for_each_hit(data, &mut on_hit);
         }
-        if let Some(searcher) = &prefilter.folded {
+        if let (None, Some(searcher)) = (one_pass, &prefilter.folded) {
             // ASCII lower case keeps every byte where it was: hits in the
             // copy are hits in `data`.
             folded.clear();
@@ -416,7 +424,7 @@ impl Matcher {
         // and the one-pass searcher reports a literal when it meets its
         // fingerprint: put each rule's windows back in order and merge the
         // overlaps.
-        if !prefilter.hits_in_order() {
+        if one_pass.is_some() || !prefilter.hits_in_order() {
             for &r in &scratch.touched {
                 merge_windows(&mut scratch.windows[r]);
             }
@@ -542,23 +550,30 @@ enum KeywordSearcher {
 /// 0.87 s.
 const PACKED_MAX: usize = 20;
 
+/// Bytes a class of files is searched with `aho-corasick` before its
+/// one-pass searcher is planned. Planning takes 1 to 5 ms; the one pass
+/// saves about 0.5 ns a byte, so it pays from a MiB or two on. On the Linux
+/// tree, 24 classes were planned at first sight, a third of them for a
+/// handful of files.
+const ONE_PASS_AFTER: u64 = 1 << 20;
+
 impl Prefilter {
     fn is_empty(&self) -> bool {
-        self.teddy.is_none() && self.exact.is_none() && self.folded.is_none()
+        self.exact.is_none() && self.folded.is_none()
     }
 
-    /// Whether hits come by increasing start (one pass of `aho-corasick`).
+    /// Whether `aho-corasick`'s hits come by increasing start (one pass).
     fn hits_in_order(&self) -> bool {
         let n = |s: &Option<KeywordSearcher>| match s {
             Some(KeywordSearcher::Packed(groups)) => groups.len(),
             Some(KeywordSearcher::Automaton(_)) => 1,
             None => 0,
         };
-        self.teddy.is_none() && n(&self.exact) + n(&self.folded) <= 1
+        n(&self.exact) + n(&self.folded) <= 1
     }
 
     /// The prefilter of the content rules not in `excluded`.
-    fn new(rules: &RuleSet, excluded: &HashSet<usize>, one_pass: bool) -> Prefilter {
+    fn new(rules: &RuleSet, excluded: &HashSet<usize>, one_pass_after: u64) -> Prefilter {
         let included = |i: usize, r: &Rule| {
             matches!(r.kind, RuleKind::Content { .. }) && !excluded.contains(&i)
         };
@@ -567,31 +582,38 @@ impl Prefilter {
         let (folded, folded_activates) =
             Self::literals(rules, |i, r| included(i, r) && r.keywords_ignore_case());
         activates.extend(folded_activates);
-        let all: Vec<(&[u8], bool)> = exact
+        let all: Vec<(Vec<u8>, bool)> = exact
             .iter()
-            .map(|l| (l.as_bytes(), false))
-            .chain(folded.iter().map(|l| (l.as_bytes(), true)))
+            .map(|l| (l.as_bytes().to_vec(), false))
+            .chain(folded.iter().map(|l| (l.as_bytes().to_vec(), true)))
             .collect();
-        let t0 = std::time::Instant::now();
-        let built = one_pass.then(|| teddy::Teddy::new(&all)).flatten();
-        if std::env::var_os("DBG").is_some() {
-            eprintln!("SET {} {:?}", all.len(), t0.elapsed());
-        }
-        if let Some(teddy) = built {
-            return Prefilter {
-                teddy: Some(teddy),
-                exact: None,
-                folded: None,
-                n_exact: exact.len(),
-                activates,
-            };
-        }
         Prefilter {
-            teddy: None,
+            teddy: OnceLock::new(),
+            all,
+            searched: AtomicU64::new(0),
+            one_pass_after,
             n_exact: exact.len(),
             exact: (!exact.is_empty()).then(|| KeywordSearcher::new(&exact)),
             folded: (!folded.is_empty()).then(|| KeywordSearcher::new(&folded)),
             activates,
+        }
+    }
+
+    /// The one-pass searcher for a file of `len` bytes, once the class has
+    /// searched enough bytes to be worth planning it (where the CPU allows).
+    fn one_pass(&self, len: usize) -> Option<&teddy::Teddy> {
+        if self.one_pass_after == u64::MAX {
+            return None;
+        }
+        let before = self.searched.fetch_add(len as u64, Ordering::Relaxed);
+        if before >= self.one_pass_after {
+            let literals: Vec<(&[u8], bool)> =
+                self.all.iter().map(|(l, f)| (l.as_slice(), *f)).collect();
+            self.teddy
+                .get_or_init(|| teddy::Teddy::new(&literals))
+                .as_ref()
+        } else {
+            self.teddy.get().and_then(Option::as_ref)
         }
     }
 
@@ -1024,9 +1046,10 @@ mod tests {
     #[test]
     fn the_one_pass_searcher_and_aho_corasick_agree_on_every_example() {
         let rules = RuleSet::builtin().unwrap();
-        let one_pass = Matcher::new(rules.clone());
+        let mut one_pass = Matcher::new(rules.clone());
+        one_pass.one_pass_after = 0;
         let mut groups = Matcher::new(rules.clone());
-        groups.one_pass = false;
+        groups.one_pass_after = u64::MAX;
         let (mut s1, mut s2) = (Scratch::default(), Scratch::default());
         let mut compared = 0;
         for rule in rules.rules() {
@@ -1093,11 +1116,16 @@ mod tests {
             .collect();
         assert_eq!(ids, ["openai-api-key"]);
         let prefilter = m.prefilter("a.py", &mut s);
-        if teddy::available() {
-            assert!(prefilter.teddy.is_some() && prefilter.exact.is_none());
-        } else if cfg!(target_arch = "x86_64") {
+        if cfg!(target_arch = "x86_64") {
             assert!(matches!(prefilter.exact, Some(KeywordSearcher::Packed(_))));
         }
+        // Past the threshold the class is searched in one pass.
+        assert!(prefilter.one_pass(1).is_none());
+        assert!(
+            prefilter.one_pass(ONE_PASS_AFTER as usize).is_none(),
+            "the file that crosses the threshold is still searched as before"
+        );
+        assert_eq!(prefilter.one_pass(1).is_some(), teddy::available());
     }
 
     #[test]
@@ -1146,9 +1174,7 @@ mod tests {
         assert!(rule("skytells-api-key-assignment").keywords_ignore_case());
         assert!(!rule("openai-api-key").keywords_ignore_case());
         let prefilter = m.prefilter("app/config.py", &mut s);
-        assert!(
-            prefilter.teddy.is_some() || (prefilter.exact.is_some() && prefilter.folded.is_some())
-        );
+        assert!(prefilter.exact.is_some() && prefilter.folded.is_some());
     }
 
     #[test]

@@ -393,6 +393,10 @@ pub struct Teddy {
     literals: Vec<Vec<Literal>>,
     /// The (length, ignore case) of the fingerprints in the table.
     kinds: Vec<(usize, bool)>,
+    /// Per accumulator, for each byte of bucket bits: the kinds (bits of
+    /// `kinds`) of fingerprint those buckets hold, so that a candidate is
+    /// looked up only as what may have started there.
+    kinds_of: [[u8; 256]; ACCUMULATORS],
     /// Whether the CPU has AVX-512BW: 64 positions at a time instead of 32.
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     wide: bool,
@@ -453,6 +457,24 @@ impl Teddy {
             .collect();
         kinds.sort_unstable();
         kinds.dedup();
+        let kind_bit = |p: &Print| {
+            let k = kinds
+                .iter()
+                .position(|&k| k == (p.bytes.len(), p.fold))
+                .expect("every fingerprint's kind is listed");
+            1u8 << k
+        };
+        let mut bucket_kinds = [0u8; BUCKETS];
+        for (p, b) in &distinct {
+            bucket_kinds[*b] |= kind_bit(p);
+        }
+        let kinds_of = std::array::from_fn(|a| {
+            std::array::from_fn(|bits: usize| {
+                (0..8)
+                    .filter(|b| bits >> b & 1 == 1)
+                    .fold(0, |m, b| m | bucket_kinds[a * 8 + b])
+            })
+        });
         #[cfg(target_arch = "x86_64")]
         let wide = std::is_x86_feature_detected!("avx512bw");
         #[cfg(not(target_arch = "x86_64"))]
@@ -463,6 +485,7 @@ impl Teddy {
             slots,
             literals: table,
             kinds,
+            kinds_of,
             wide,
         })
     }
@@ -482,35 +505,45 @@ impl Teddy {
         #[cfg(not(target_arch = "x86_64"))]
         let done = 0;
         for q in done..data.len() {
-            if self.fires_at(data, q) {
-                self.verify(data, q, f);
+            let kinds = self.fires_at(data, q);
+            if kinds != 0 {
+                self.verify(data, q, kinds, f);
             }
         }
     }
 
-    /// Whether a bucket's fingerprint may start at `q` (bytes past the end
-    /// of `data` pass: the comparison rejects what does not fit).
-    fn fires_at(&self, data: &[u8], q: usize) -> bool {
-        (0..ACCUMULATORS).any(|a| {
+    /// The kinds of fingerprint whose buckets pass at `q` (bytes past the
+    /// end of `data` pass: the comparison rejects what does not fit).
+    fn fires_at(&self, data: &[u8], q: usize) -> u8 {
+        (0..ACCUMULATORS).fold(0, |kinds, a| {
             let mut bits = u8::MAX;
             for (i, &b) in data[q..].iter().take(WIDTH).enumerate() {
                 bits &= self.lo[a][i][usize::from(b & 15)] & self.hi[a][i][usize::from(b >> 4)];
             }
-            bits != 0
+            kinds | self.kinds_of[a][usize::from(bits)]
         })
     }
 
     /// Look the bytes at `q` up among the fingerprints and compare the
     /// literals of those found.
     #[inline]
-    fn verify(&self, data: &[u8], q: usize, f: &mut dyn FnMut(usize, usize, usize)) {
+    fn verify(&self, data: &[u8], q: usize, kinds: u8, f: &mut dyn FnMut(usize, usize, usize)) {
         let avail = (data.len() - q).min(4);
-        let mut word = [0u8; 4];
-        word[..avail].copy_from_slice(&data[q..q + avail]);
-        let word = u32::from_le_bytes(word);
+        let word = match data.get(q..q + 4) {
+            Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]),
+            _ => {
+                let mut word = [0u8; 4];
+                word[..avail].copy_from_slice(&data[q..q + avail]);
+                u32::from_le_bytes(word)
+            }
+        };
         let lower = ascii_lower(word);
         let size = self.slots.len();
-        for &(len, fold) in &self.kinds {
+        let mut rest = kinds;
+        while rest != 0 {
+            let k = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            let (len, fold) = self.kinds[k];
             if len > avail {
                 continue;
             }
@@ -559,7 +592,7 @@ impl Teddy {
         let ptr = data.as_ptr();
         // Candidates are gathered and verified in batches, out of the loop.
         const BATCH: usize = 256;
-        let mut found = [0usize; BATCH];
+        let mut found = [(0usize, 0u8); BATCH];
         let mut n = 0;
         let mut p = 0;
         while p <= last {
@@ -583,10 +616,18 @@ impl Teddy {
             }
             let none = _mm256_movemask_epi8(_mm256_cmpeq_epi8(any, _mm256_setzero_si256()));
             let mut bits = !(none as u32);
-            while bits != 0 {
-                found[n] = p + bits.trailing_zeros() as usize;
-                n += 1;
-                bits &= bits - 1;
+            if bits != 0 {
+                let mut fired = [[0u8; 32]; ACCUMULATORS];
+                for (out, acc) in fired.iter_mut().zip(&acc) {
+                    // SAFETY: 32 bytes are written to a 32-byte array.
+                    unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), *acc) };
+                }
+                while bits != 0 {
+                    let j = bits.trailing_zeros() as usize;
+                    found[n] = (p + j, self.kinds_at(&fired, j));
+                    n += 1;
+                    bits &= bits - 1;
+                }
             }
             if n > BATCH - 32 {
                 self.verify_all(data, &found[..n], f);
@@ -622,7 +663,7 @@ impl Teddy {
         let nibble = _mm512_set1_epi8(0x0F);
         let ptr = data.as_ptr();
         const BATCH: usize = 512;
-        let mut found = [0usize; BATCH];
+        let mut found = [(0usize, 0u8); BATCH];
         let mut n = 0;
         let mut p = 0;
         while p <= last {
@@ -645,10 +686,18 @@ impl Teddy {
                 any = _mm512_or_si512(any, *a);
             }
             let mut bits: u64 = _mm512_test_epi8_mask(any, any);
-            while bits != 0 {
-                found[n] = p + bits.trailing_zeros() as usize;
-                n += 1;
-                bits &= bits - 1;
+            if bits != 0 {
+                let mut fired = [[0u8; 64]; ACCUMULATORS];
+                for (out, acc) in fired.iter_mut().zip(&acc) {
+                    // SAFETY: 64 bytes are written to a 64-byte array.
+                    unsafe { _mm512_storeu_si512(out.as_mut_ptr().cast(), *acc) };
+                }
+                while bits != 0 {
+                    let j = bits.trailing_zeros() as usize;
+                    found[n] = (p + j, self.kinds_at(&fired, j));
+                    n += 1;
+                    bits &= bits - 1;
+                }
             }
             if n > BATCH - 64 {
                 self.verify_all(data, &found[..n], f);
@@ -660,16 +709,23 @@ impl Teddy {
         p
     }
 
-    /// [`Teddy::verify`] at each of `candidates`.
+    /// The kinds of fingerprint of the buckets that fired at lane `j`.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    fn kinds_at<const N: usize>(&self, fired: &[[u8; N]; ACCUMULATORS], j: usize) -> u8 {
+        (0..ACCUMULATORS).fold(0, |k, a| k | self.kinds_of[a][usize::from(fired[a][j])])
+    }
+
+    /// [`Teddy::verify`] at each of `candidates` (position, kinds).
     #[cfg(target_arch = "x86_64")]
     fn verify_all(
         &self,
         data: &[u8],
-        candidates: &[usize],
+        candidates: &[(usize, u8)],
         f: &mut dyn FnMut(usize, usize, usize),
     ) {
-        for &q in candidates {
-            self.verify(data, q, f);
+        for &(q, kinds) in candidates {
+            self.verify(data, q, kinds, f);
         }
     }
 }

@@ -595,6 +595,8 @@ impl Rule {
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     rules: Vec<Rule>,
+    /// The path rules among them (every file is checked against them).
+    path_rules: Vec<usize>,
 }
 
 impl RuleSet {
@@ -618,7 +620,20 @@ impl RuleSet {
             }
             rules.push(compile(spec)?);
         }
-        Ok(RuleSet { rules })
+        Ok(RuleSet::of(rules))
+    }
+
+    fn of(rules: Vec<Rule>) -> RuleSet {
+        let path_rules = (0..rules.len())
+            .filter(|&i| matches!(rules[i].kind, RuleKind::Path { .. }))
+            .collect();
+        RuleSet { rules, path_rules }
+    }
+
+    /// The rules about a file's path (`kind = path`), without going
+    /// through the others.
+    pub fn path_rules(&self) -> impl Iterator<Item = &Rule> + '_ {
+        self.path_rules.iter().map(|&i| &self.rules[i])
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -631,14 +646,13 @@ impl RuleSet {
 
     /// The rules that run in `mode`.
     pub fn for_mode(&self, mode: Mode) -> RuleSet {
-        RuleSet {
-            rules: self
-                .rules
+        RuleSet::of(
+            self.rules
                 .iter()
                 .filter(|r| r.runs_in(mode))
                 .cloned()
                 .collect(),
-        }
+        )
     }
 
     /// Compile every pattern now, reporting the first that fails (patterns
