@@ -55,6 +55,8 @@ pub struct Matcher {
     prefilters: Mutex<HashMap<Vec<u64>, Arc<Prefilter>>>,
     /// The file names that some gate reads beyond their extension.
     special_names: SpecialNames,
+    /// The gates that read a path's directories (see `Gate::reads_directories`).
+    directory_gates: Vec<usize>,
     /// Bytes a class of files is searched with `aho-corasick` before its
     /// one-pass searcher is planned (tests set 0, and `u64::MAX` for never).
     one_pass_after: u64,
@@ -182,6 +184,14 @@ impl Gate {
             .collect()
     }
 
+    /// Whether the gate looks at a path's directories (prefixes, infixes
+    /// and directory names), not only at the file's name and extension.
+    fn reads_directories(&self) -> bool {
+        self.admit
+            .as_ref()
+            .is_some_and(|a| !(a.prefixes.is_empty() && a.infixes.is_empty() && a.dirs.is_empty()))
+    }
+
     /// Whether the file at `path` (named `name`, with extension `ext`) may
     /// match.
     fn admits(&self, path: &str, name: &str, ext: Option<&str>) -> bool {
@@ -272,6 +282,10 @@ pub struct Scratch {
     /// extension (see [`Matcher::prefilter`]).
     dir: String,
     by_extension: HashMap<String, Arc<Prefilter>>,
+    /// For names no gate reads: the class bits of the gates that look at
+    /// the extension alone, by extension (the other gates read the
+    /// directories, and are judged per directory).
+    ext_class: HashMap<String, Vec<u64>>,
 }
 
 impl Matcher {
@@ -284,11 +298,15 @@ impl Matcher {
             .filter_map(|(i, r)| Gate::of(&r.spec.paths, &r.spec.exclude_paths).map(|g| (i, g)))
             .collect::<Vec<_>>();
         let special_names = SpecialNames::of(gates.iter().map(|(_, g)| g));
+        let directory_gates = (0..gates.len())
+            .filter(|&k| gates[k].1.reads_directories())
+            .collect();
         Matcher {
             rules,
             gates,
             prefilters: Mutex::new(HashMap::new()),
             special_names,
+            directory_gates,
             one_pass_after: ONE_PASS_AFTER,
         }
     }
@@ -330,12 +348,37 @@ impl Matcher {
         ext: Option<&str>,
         scratch: &mut Scratch,
     ) -> Arc<Prefilter> {
+        let words = self.gates.len().div_ceil(64);
         let class = &mut scratch.class;
         class.clear();
-        class.resize(self.gates.len().div_ceil(64), 0);
-        for (k, (_, gate)) in self.gates.iter().enumerate() {
-            if gate.admits(path, name, ext) {
-                class[k / 64] |= 1 << (k % 64);
+        let special = self.special_names.contains(name);
+        if special {
+            class.resize(words, 0);
+            for (k, (_, gate)) in self.gates.iter().enumerate() {
+                if gate.admits(path, name, ext) {
+                    class[k / 64] |= 1 << (k % 64);
+                }
+            }
+        } else {
+            // A name no gate reads: the gates of extensions are judged once
+            // per extension, the gates of directories here.
+            let by_ext = scratch
+                .ext_class
+                .entry(ext.unwrap_or("/").to_string())
+                .or_insert_with(|| {
+                    let mut bits = vec![0u64; words];
+                    for (k, (_, gate)) in self.gates.iter().enumerate() {
+                        if !gate.reads_directories() && gate.admits(path, name, ext) {
+                            bits[k / 64] |= 1 << (k % 64);
+                        }
+                    }
+                    bits
+                });
+            class.extend_from_slice(by_ext);
+            for &k in &self.directory_gates {
+                if self.gates[k].1.admits(path, name, ext) {
+                    class[k / 64] |= 1 << (k % 64);
+                }
             }
         }
         if let Some(p) = scratch.prefilters.get(class.as_slice()) {
@@ -897,6 +940,49 @@ mod tests {
         assert!(!found("etc/site", &mut s));
         assert!(found("etc/nginx/site", &mut s));
         assert!(!found("etc/site", &mut s));
+    }
+
+    #[test]
+    fn classes_by_extension_and_directory_equal_every_gate_judged() {
+        let m = Matcher::new(RuleSet::builtin().unwrap());
+        let mut s = Scratch::default();
+        let paths = [
+            "a.py",
+            "src/app.py",
+            "deploy/build.sh",
+            "src/build.sh",
+            "etc/nginx/site",
+            "etc/site",
+            "nginx/x.conf",
+            "Dockerfile",
+            "docker/Dockerfile.dev",
+            "x/.env",
+            ".github/workflows/ci.yml",
+            "k8s/secret.yaml",
+            "conf/haproxy.cfg",
+            "a/b/c.c",
+            "inventory/hosts",
+            "group_vars/all.yml",
+            "README",
+            "app/config/app.yaml",
+            "src/main.rs",
+            "web/index.html",
+            "lib/x.js",
+            "x.tf",
+            "terraform/main.tf",
+        ];
+        for path in paths.iter().chain(paths.iter().rev()) {
+            let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+            let ext = name.rsplit_once('.').map(|(_, e)| e);
+            m.prefilter_of_class(path, name, ext, &mut s);
+            let mut every = vec![0u64; m.gates.len().div_ceil(64)];
+            for (k, (_, gate)) in m.gates.iter().enumerate() {
+                if gate.admits(path, name, ext) {
+                    every[k / 64] |= 1 << (k % 64);
+                }
+            }
+            assert_eq!(s.class, every, "{path} (in {dir})");
+        }
     }
 
     #[test]
