@@ -21,13 +21,14 @@
 //!
 //! How it works: for each byte of a fingerprint, the byte's low and high
 //! nibbles set its bucket's bit in two 16-entry tables of that position.
-//! Over 32 input positions at once, the bytes at offset `i` look up the
-//! tables of position `i` (`pshufb`) and the results of all positions are
-//! ANDed: a position left with a bucket bit may start a fingerprint. Those
-//! positions are gathered, then looked up in a hash table of the
-//! fingerprints, and the literals of a fingerprint found there are compared.
-//! The SIMD loop needs AVX2; elsewhere [`Teddy::new`] gives `None` and the
-//! engine searches with `aho-corasick`.
+//! Over 32 input positions at once (64 with AVX-512BW), the bytes at offset
+//! `i` look up the tables of position `i` (`pshufb`) and the results of all
+//! positions are ANDed: a position left with a bucket bit may start a
+//! fingerprint. Those positions are gathered with the kinds of fingerprint
+//! (length, case) their buckets hold, then looked up as those kinds in a
+//! hash table of the fingerprints, and the literals of a fingerprint found
+//! there are compared. The SIMD loop needs AVX2; elsewhere [`Teddy::new`]
+//! gives `None` and the engine searches with `aho-corasick`.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
