@@ -20,6 +20,8 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // libgit2's process-wide settings are the binary's to choose.
+    skyscan::source::tune_libgit2_for_scanning();
     match run(cli.command) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),

@@ -129,7 +129,6 @@ pub fn scan_history(
                 .to_string(),
         );
     }
-    raise_pack_window_limits();
     let threads = match opts.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -522,26 +521,6 @@ struct Group {
     commit: usize,
     blobs: usize,
     at_head: bool,
-}
-
-/// Tune libgit2's globals for reading every object once: map whole packs
-/// (its default window limits make threads wait on each other), skip the
-/// object cache (nothing is read twice), and skip re-hashing each object on
-/// read (SHA-1 with collision detection was a third of the scan time; the
-/// scan trusts the repository's objects as git itself does for reads).
-fn raise_pack_window_limits() {
-    git2::opts::enable_caching(false);
-    git2::opts::strict_hash_verification(false);
-    // SAFETY: these only set libgit2 globals; they are called before any
-    // worker thread reads objects.
-    unsafe {
-        let _ = git2::opts::set_mwindow_size(64 << 20);
-        let _ = git2::opts::set_mwindow_mapped_limit(if cfg!(target_pointer_width = "64") {
-            32 << 30
-        } else {
-            256 << 20
-        });
-    }
 }
 
 /// Every blob id in HEAD's tree (empty for an unborn HEAD).
