@@ -340,6 +340,22 @@ impl Matcher {
         found
     }
 
+    /// Set the bit of each of the gates `which` that admits the file.
+    fn admit_into(
+        &self,
+        bits: &mut [u64],
+        which: impl Iterator<Item = usize>,
+        path: &str,
+        name: &str,
+        ext: Option<&str>,
+    ) {
+        for k in which {
+            if self.gates[k].1.admits(path, name, ext) {
+                bits[k / 64] |= 1 << (k % 64);
+            }
+        }
+    }
+
     /// The prefilter for the file at `path`, from the gates it passes.
     fn prefilter_of_class(
         &self,
@@ -351,14 +367,9 @@ impl Matcher {
         let words = self.gates.len().div_ceil(64);
         let class = &mut scratch.class;
         class.clear();
-        let special = self.special_names.contains(name);
-        if special {
+        if self.special_names.contains(name) {
             class.resize(words, 0);
-            for (k, (_, gate)) in self.gates.iter().enumerate() {
-                if gate.admits(path, name, ext) {
-                    class[k / 64] |= 1 << (k % 64);
-                }
-            }
+            self.admit_into(class, 0..self.gates.len(), path, name, ext);
         } else {
             // A name no gate reads: the gates of extensions are judged once
             // per extension, the gates of directories here.
@@ -367,19 +378,13 @@ impl Matcher {
                 .entry(ext.unwrap_or("/").to_string())
                 .or_insert_with(|| {
                     let mut bits = vec![0u64; words];
-                    for (k, (_, gate)) in self.gates.iter().enumerate() {
-                        if !gate.reads_directories() && gate.admits(path, name, ext) {
-                            bits[k / 64] |= 1 << (k % 64);
-                        }
-                    }
+                    let by_name =
+                        (0..self.gates.len()).filter(|&k| !self.gates[k].1.reads_directories());
+                    self.admit_into(&mut bits, by_name, path, name, ext);
                     bits
                 });
             class.extend_from_slice(by_ext);
-            for &k in &self.directory_gates {
-                if self.gates[k].1.admits(path, name, ext) {
-                    class[k / 64] |= 1 << (k % 64);
-                }
-            }
+            self.admit_into(class, self.directory_gates.iter().copied(), path, name, ext);
         }
         if let Some(p) = scratch.prefilters.get(class.as_slice()) {
             return Arc::clone(p);
@@ -645,19 +650,20 @@ impl Prefilter {
     /// The one-pass searcher for a file of `len` bytes, once the class has
     /// searched enough bytes to be worth planning it (where the CPU allows).
     fn one_pass(&self, len: usize) -> Option<&teddy::Teddy> {
-        if self.one_pass_after == u64::MAX {
-            return None;
+        if let Some(planned) = self.teddy.get() {
+            return planned.as_ref();
         }
         let before = self.searched.fetch_add(len as u64, Ordering::Relaxed);
-        if before >= self.one_pass_after {
-            let literals: Vec<(&[u8], bool)> =
-                self.all.iter().map(|(l, f)| (l.as_slice(), *f)).collect();
-            self.teddy
-                .get_or_init(|| teddy::Teddy::new(&literals))
-                .as_ref()
-        } else {
-            self.teddy.get().and_then(Option::as_ref)
+        if self.one_pass_after == u64::MAX || before < self.one_pass_after {
+            return None;
         }
+        self.teddy
+            .get_or_init(|| {
+                let literals: Vec<(&[u8], bool)> =
+                    self.all.iter().map(|(l, f)| (l.as_slice(), *f)).collect();
+                teddy::Teddy::new(&literals)
+            })
+            .as_ref()
     }
 
     /// The literals to search for the rules `which` selects (lower-cased
@@ -976,11 +982,7 @@ mod tests {
             let ext = name.rsplit_once('.').map(|(_, e)| e);
             m.prefilter_of_class(path, name, ext, &mut s);
             let mut every = vec![0u64; m.gates.len().div_ceil(64)];
-            for (k, (_, gate)) in m.gates.iter().enumerate() {
-                if gate.admits(path, name, ext) {
-                    every[k / 64] |= 1 << (k % 64);
-                }
-            }
+            m.admit_into(&mut every, 0..m.gates.len(), path, name, ext);
             assert_eq!(s.class, every, "{path} (in {dir})");
         }
     }

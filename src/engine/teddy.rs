@@ -63,9 +63,6 @@ struct Model {
     /// two bytes, and where those of each first two bytes start.
     grams: Vec<([u8; 4], f64)>,
     starts: Vec<u32>,
-    gram: HashMap<[u8; 4], f64>,
-    /// The same frequencies summed by the first three bytes.
-    prefix: HashMap<[u8; 3], f64>,
 }
 
 impl Model {
@@ -84,33 +81,44 @@ impl Model {
         for (f, c) in byte.iter_mut().zip(head.chunks_exact(4)) {
             *f = freq(c);
         }
-        let grams: Vec<([u8; 4], f64)> = rest
+        let mut grams: Vec<([u8; 4], f64)> = rest
             .chunks_exact(8)
             .map(|c| ([c[0], c[1], c[2], c[3]], freq(&c[4..])))
             .collect();
-
-        let mut grams = grams;
         grams.sort_by_key(|(g, _)| (g[0], g[1]));
-        let pair = |g: &[u8; 4]| usize::from(g[0]) << 8 | usize::from(g[1]);
         let mut starts = vec![0u32; 1 << 16 | 1];
         for (g, _) in &grams {
-            starts[pair(g) + 1] += 1;
+            starts[pair(g[0], g[1]) + 1] += 1;
         }
         for i in 1..starts.len() {
             starts[i] += starts[i - 1];
         }
-        let mut prefix = HashMap::new();
-        for &(g, f) in &grams {
-            *prefix.entry([g[0], g[1], g[2]]).or_insert(0.0) += f;
-        }
         Model {
             byte,
-            gram: grams.iter().copied().collect(),
             grams,
             starts,
-            prefix,
         }
     }
+
+    /// The common 4-grams that start with the two bytes of `pair`.
+    fn starting(&self, pair: usize) -> &[([u8; 4], f64)] {
+        &self.grams[self.starts[pair] as usize..self.starts[pair + 1] as usize]
+    }
+
+    /// The frequency of the common 4-grams that begin with `head` (three or
+    /// four bytes); 0 when none is common.
+    fn frequency(&self, head: &[u8]) -> f64 {
+        self.starting(pair(head[0], head[1]))
+            .iter()
+            .filter(|(g, _)| g.starts_with(head))
+            .map(|(_, f)| f)
+            .sum()
+    }
+}
+
+/// The index of two first bytes in [`Model::starts`].
+fn pair(a: u8, b: u8) -> usize {
+    usize::from(a) << 8 | usize::from(b)
 }
 
 /// A fingerprint: up to [`WIDTH`] bytes, lower case when `fold`.
@@ -173,14 +181,7 @@ impl Print {
                     })
                     .collect();
             }
-            for s in &spelled {
-                grams += match s.len() {
-                    4 => model.gram.get(&[s[0], s[1], s[2], s[3]]),
-                    _ => model.prefix.get(&[s[0], s[1], s[2]]),
-                }
-                .copied()
-                .unwrap_or(0.0);
-            }
+            grams = spelled.iter().map(|s| model.frequency(s)).sum();
         }
         grams + bytes
     }
@@ -244,10 +245,7 @@ impl Tables {
         let grams: f64 = self
             .passing(0)
             .flat_map(|first| second.iter().map(move |&s| first << 8 | s))
-            .flat_map(|pair| {
-                let (a, b) = (model.starts[pair], model.starts[pair + 1]);
-                &model.grams[a as usize..b as usize]
-            })
+            .flat_map(|pair| model.starting(pair))
             .filter(|(g, _)| (2..WIDTH).all(|i| passes(i, g[i])))
             .map(|(_, f)| f)
             .sum();
@@ -872,7 +870,7 @@ mod tests {
         let raw = include_bytes!("ngrams.bin");
         assert_eq!((raw.len() - 1024) % 8, 0);
         let m = Model::get();
-        assert!(m.gram.len() > 1000);
+        assert!(m.grams.len() > 1000);
         assert_eq!(m.starts[1 << 16] as usize, m.grams.len());
         let total: f64 = m.byte.iter().sum();
         assert!(
@@ -881,7 +879,8 @@ mod tests {
         );
         // Source code is full of spaces and `e`, not of `~`.
         assert!(m.byte[usize::from(b' ')] > m.byte[usize::from(b'~')]);
-        assert!(m.gram.contains_key(b"turn"), "`return` is common");
+        assert!(m.frequency(b"turn") > 0.0, "`return` is common");
+        assert!(m.frequency(b"tur") >= m.frequency(b"turn"));
     }
 
     #[test]
