@@ -166,7 +166,7 @@ pub fn parse_tree(data: &[u8]) {
 /// Parse `data` as a git index file (the staged scan's reader), with its
 /// cache-tree.
 pub fn parse_index(data: &[u8]) {
-    let _ = crate::source::index::parse_index_entries(data);
+    let _ = crate::git::index::parse_index_entries(data);
 }
 
 /// The id an entry of a [`history_pack`] input gets: its number, then a

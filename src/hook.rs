@@ -37,7 +37,7 @@ pub enum Uninstalled {
 /// The pre-commit hook of the repository at (or above) `path`: under
 /// `core.hooksPath` when set, else in the git directory.
 fn hook_path(path: &Path) -> Result<PathBuf, Error> {
-    let repo = crate::source::open_repository(path)?;
+    let repo = crate::git::open_repository(path)?;
     let hooks_dir = match repo.config().and_then(|c| c.get_path("core.hooksPath")) {
         Ok(p) if p.is_absolute() => p,
         Ok(p) => repo.workdir().unwrap_or(repo.path()).join(p),

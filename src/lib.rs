@@ -21,6 +21,8 @@ pub mod finding;
 /// Entry points for the fuzz targets and their regression replays.
 #[doc(hidden)]
 pub mod fuzzing;
+/// Git formats read for scanning: object ids, packs and their delta forests, commits, the index.
+pub mod git;
 /// `skyscan hook install|uninstall`: the plain git pre-commit hook.
 pub mod hook;
 /// Judgement in code: the statements around a match keep, drop or re-grade it.

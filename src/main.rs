@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         }
     };
     // libgit2's process-wide settings are the binary's to choose.
-    skyscan::source::tune_libgit2_for_scanning();
+    skyscan::git::tune_libgit2_for_scanning();
     match run(cli.command) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),

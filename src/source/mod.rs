@@ -3,17 +3,12 @@
 
 pub mod archive;
 pub mod history;
-pub mod index;
-pub mod objects;
-pub mod pack;
 pub mod staged;
 pub mod stdin;
 pub mod worktree;
 
-use std::path::Path;
 use std::sync::atomic::AtomicU64;
 
-use crate::error::Error;
 use crate::finding::Finding;
 
 /// What a finished scan counted.
@@ -86,49 +81,5 @@ impl Counters {
             skipped_large: self.large.into_inner(),
             errors: self.errors.into_inner(),
         }
-    }
-}
-
-/// The git repository at or above `path`, with errors a user can act on.
-pub fn open_repository(path: &Path) -> Result<git2::Repository, Error> {
-    if std::fs::symlink_metadata(path).is_err() {
-        return Err(Error::PathNotFound {
-            path: path.to_path_buf(),
-            hint: "check the path: `skyscan history`, `skyscan staged` and `skyscan hook` take a directory inside a git repository (default: the current directory)".into(),
-        });
-    }
-    git2::Repository::discover(path).map_err(|e| {
-        Error::Git(format!(
-            "{}: not a git repository ({})",
-            path.display(),
-            e.message()
-        ))
-    })
-}
-
-/// Tune libgit2's process-wide settings for scanning: each object is read
-/// once, and nothing is written. Whole packs are mapped (the default window
-/// limits make threads wait on each other), the object cache is off
-/// (nothing is read twice), and objects are not hashed again on read (SHA-1
-/// with collision detection was a third of a history scan and most of a
-/// small staged scan; the scan trusts the repository's objects as git
-/// itself does for reads).
-///
-/// These are globals of the whole process, so the library never sets them
-/// itself: the `skyscan` binary calls this once at start, before any
-/// repository is opened; a program embedding the library decides for
-/// itself.
-pub fn tune_libgit2_for_scanning() {
-    git2::opts::enable_caching(false);
-    git2::opts::strict_hash_verification(false);
-    // SAFETY: these only set libgit2 globals, and are called before any
-    // thread reads objects (the contract above).
-    unsafe {
-        let _ = git2::opts::set_mwindow_size(64 << 20);
-        let _ = git2::opts::set_mwindow_mapped_limit(if cfg!(target_pointer_width = "64") {
-            32 << 30
-        } else {
-            256 << 20
-        });
     }
 }

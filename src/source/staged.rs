@@ -12,10 +12,11 @@ use git2::{Delta, Index, Oid, Repository};
 
 use crate::engine::{Matcher, Scratch};
 use crate::error::Error;
+use crate::git::{index, open_repository};
 use crate::rules::{Mode, RuleSet};
 use crate::scan::{decode, scan_file, ScanSettings};
 use crate::source::archive::{self, ArchiveScan, Limits};
-use crate::source::{index, open_repository, Counters, ScanOutput};
+use crate::source::{Counters, ScanOutput};
 
 /// Scan what is staged in the repository at (or above) `path`.
 pub fn scan_staged(
@@ -102,7 +103,7 @@ pub fn scan_staged(
 
 /// Regular files (not symlinks, not submodules) staged with content that
 /// differs from HEAD: path and blob id. The index file is read directly
-/// (see [`crate::source::index`]); libgit2 compares whatever that cannot.
+/// (see [`crate::git::index`]); libgit2 compares whatever that cannot.
 fn staged_files(repo: &Repository) -> Result<Vec<(String, Oid)>, Error> {
     let index_path = index_path(repo)?;
     let head_tree = repo.head().ok().and_then(|h| h.peel_to_tree().ok());

@@ -1,5 +1,5 @@
-//! The history scan reads packfiles itself (`source::pack`,
-//! `source::objects`). These tests hold that reader to git's own answers on
+//! The history scan reads packfiles itself (`git::pack`,
+//! `git::packs`). These tests hold that reader to git's own answers on
 //! packs written the ways git writes them (offset deltas, reference deltas,
 //! several packs beside loose objects), and check end to end that a
 //! history gives the same report however its objects are stored.
@@ -13,8 +13,8 @@ use std::sync::Mutex;
 
 use crate::common::{commit_dated, fake_key, git, json_of, new_repo, plant_key, skyscan};
 use serde_json::Value;
-use skyscan::source::objects::{object_dirs, Kind, ObjectStore, Resolved, Visit};
-use skyscan::source::pack::{ObjectKey, Pack, PackKind};
+use skyscan::git::pack::{ObjectId, Pack, PackKind};
+use skyscan::git::packs::{object_dirs, Kind, Packs, Resolved, Visit};
 
 /// A history whose files change a little in every commit, so that packing
 /// stores most versions (of blobs and of trees) as deltas; a key is added
@@ -67,7 +67,7 @@ fn build_history(dir: &Path) {
 }
 
 /// Every object git has: id → (type, content).
-fn git_objects(dir: &Path) -> HashMap<ObjectKey, (String, Vec<u8>)> {
+fn git_objects(dir: &Path) -> HashMap<ObjectId, (String, Vec<u8>)> {
     let out = StdCommand::new("git")
         .args(["cat-file", "--batch-all-objects", "--batch"])
         .current_dir(dir)
@@ -92,7 +92,7 @@ fn git_objects(dir: &Path) -> HashMap<ObjectKey, (String, Vec<u8>)> {
     objects
 }
 
-fn hex_key(hex: &str) -> ObjectKey {
+fn hex_key(hex: &str) -> ObjectId {
     let mut k = [0u8; 20];
     for (i, b) in k.iter_mut().enumerate() {
         *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
@@ -132,7 +132,7 @@ fn delta_counts(dir: &Path) -> (usize, usize) {
 /// by the bulk traversal, which hands over each wanted object exactly once.
 fn assert_store_matches_git(dir: &Path) {
     let expected = git_objects(dir);
-    let store = ObjectStore::open(&object_dirs(&dir.join(".git")));
+    let store = Packs::open(&object_dirs(&dir.join(".git")));
     assert_eq!(store.len(), expected.len(), "every object is packed");
     let mut buf = Vec::new();
     for pos in 0..store.len() as u32 {
@@ -256,7 +256,7 @@ fn packs_behind_alternates_are_read_directly() {
     );
     let dirs = object_dirs(&clone.join(".git"));
     assert_eq!(dirs.len(), 2, "{dirs:?}");
-    let store = ObjectStore::open(&dirs);
+    let store = Packs::open(&dirs);
     assert_eq!(store.len(), git_objects(origin.path()).len());
     // The origin names the clone back: each directory is still read once.
     let back = origin.path().join(".git/objects/info/alternates");
@@ -474,7 +474,7 @@ fn range_picks_the_commits_git_does() {
 }
 
 /// Each delta's base, by `git verify-pack -v`: delta id → base id.
-fn delta_bases(dir: &Path) -> HashMap<ObjectKey, ObjectKey> {
+fn delta_bases(dir: &Path) -> HashMap<ObjectId, ObjectId> {
     let mut bases = HashMap::new();
     for entry in std::fs::read_dir(dir.join(".git/objects/pack")).unwrap() {
         let path = entry.unwrap().path();
@@ -503,7 +503,7 @@ fn deltas_get_their_base_and_its_state() {
     git(dir, &["gc", "-q", "--aggressive"]);
     let expected = git_objects(dir);
     let bases = delta_bases(dir);
-    let store = ObjectStore::open(&object_dirs(&dir.join(".git")));
+    let store = Packs::open(&object_dirs(&dir.join(".git")));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
         .build()
@@ -613,7 +613,7 @@ fn blobs_stored_whole_are_scanned_during_the_walk() {
     git(dir, &["gc", "-q"]);
     let head = git_out(dir, &["rev-parse", "HEAD"]);
 
-    let store = ObjectStore::open(&object_dirs(&dir.join(".git")));
+    let store = Packs::open(&object_dirs(&dir.join(".git")));
     let keys_blob = hex_key(&git_out(dir, &["rev-parse", "HEAD:svc/keys.py"]));
     let pos = store.position(&keys_blob).unwrap();
     assert!(

@@ -13,7 +13,7 @@ use std::process::Command as StdCommand;
 use crate::common::{
     commit_dated, git, git_with_env, json_of, new_repo, plant_key, skyscan, write_file,
 };
-use skyscan::source::index::{staged_changes, Change};
+use skyscan::git::index::{staged_changes, Change};
 
 /// What git says is staged (added, modified, type-changed): sorted
 /// `(path, mode, id)`.

@@ -20,9 +20,9 @@ use super::trees::{BlobRef, WalkResult};
 use super::HistoryOptions;
 use crate::engine::{Matcher, Scratch};
 use crate::finding::Finding;
+use crate::git::packs::{Kind, Packs, Resolved};
 use crate::scan::{decode, scan_file};
 use crate::source::archive::{self, ArchiveScan, Limits};
-use crate::source::objects::{Kind, ObjectStore, Resolved};
 use crate::source::Counters;
 
 thread_local! {
@@ -50,7 +50,7 @@ pub struct Found {
 }
 
 impl Found {
-    pub fn new(store: &ObjectStore) -> Found {
+    pub fn new(store: &Packs) -> Found {
         Found {
             findings: Mutex::new(Vec::new()),
             unread: Unread::default(),
@@ -96,7 +96,7 @@ impl BlobScanner<'_> {
     /// to [`Self::scan`]. `buf` is room for its content.
     pub fn scan_standalone(
         &self,
-        store: &ObjectStore,
+        store: &Packs,
         job: usize,
         position: u32,
         path: &str,
@@ -121,7 +121,7 @@ impl BlobScanner<'_> {
     /// Scan every blob of `records` that `found` does not hold already.
     pub fn scan(
         &self,
-        store: &ObjectStore,
+        store: &Packs,
         git_dir: &Path,
         pool: &rayon::ThreadPool,
         records: &WalkResult,
@@ -183,7 +183,7 @@ impl BlobScanner<'_> {
     /// Read `jobs` through libgit2 and scan them.
     fn scan_with_libgit2(
         &self,
-        store: &ObjectStore,
+        store: &Packs,
         git_dir: &Path,
         records: &WalkResult,
         jobs: &[usize],

@@ -20,11 +20,10 @@
 //! records in 12. `SKYSCAN_TRACE=1` prints each phase's wall and CPU time,
 //! with the CPU time of each thread.
 //!
-//! Packs are read directly (`source::pack`, `source::objects`); libgit2
+//! Packs are read directly (`git::pack`, `git::packs`); libgit2
 //! reads whatever they cannot give, and opens the repository.
 
 mod blobs;
-mod commits;
 mod trees;
 
 pub use trees::parse_tree_entries;
@@ -34,7 +33,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use git2::{ObjectType, Oid, Repository};
+use git2::{Oid, Repository};
 use rustc_hash::FxHashMap;
 
 use crate::checks::env_files::{self, NameFilter};
@@ -42,11 +41,14 @@ use crate::checks::history as history_checks;
 use crate::engine::Matcher;
 use crate::error::Error;
 use crate::finding::{Finding, Provenance};
+use crate::git::commits;
+use crate::git::open_repository;
+use crate::git::pack::ObjectId;
+use crate::git::packs::{self, Kind, Packs};
+use crate::git::Odb;
 use crate::rules::{Mode, RuleSet};
 use crate::scan::ScanSettings;
-use crate::source::objects::{self, Kind, ObjectStore};
-use crate::source::pack::ObjectKey;
-use crate::source::{open_repository, Counters, ScanOutput};
+use crate::source::{Counters, ScanOutput};
 
 /// How to scan history.
 #[derive(Debug, Clone)]
@@ -67,52 +69,6 @@ pub struct HistoryOptions {
     pub progress: bool,
     /// Also scan the objects no ref reaches (`--all-objects`).
     pub all_objects: bool,
-}
-
-/// The repository's objects: the packs read directly, libgit2 for the rest.
-pub(crate) struct Objects<'r> {
-    pub store: ObjectStore,
-    odb: git2::Odb<'r>,
-}
-
-impl Objects<'_> {
-    /// Read an object into `buf`, from the packs where they have it.
-    pub fn read(&self, id: &ObjectKey, buf: &mut Vec<u8>) -> Result<Kind, String> {
-        if let Some(pos) = self.store.position(id) {
-            match self.store.read(pos, buf) {
-                Ok(kind) => return Ok(kind),
-                // Over the size cap: libgit2 would inflate it whole (a zlib
-                // bomb costs gigabytes there). Other errors it may get past.
-                Err(e) => {
-                    if let Some(why) = objects::beyond_reading(&e) {
-                        return Err(why.to_string());
-                    }
-                }
-            }
-        }
-        self.read_git2(id, buf)
-    }
-
-    /// Read an object through libgit2 (whose errors are the ones to show).
-    /// An object the packs found corrupt beyond reading (a looping delta
-    /// chain, an impossible size) is an error without asking libgit2, which
-    /// would loop forever or try the allocation.
-    pub fn read_git2(&self, id: &ObjectKey, buf: &mut Vec<u8>) -> Result<Kind, String> {
-        if let Some(why) = self.store.corrupt_reason(id) {
-            return Err(why.to_string());
-        }
-        let oid = Oid::from_bytes(id).expect("20 bytes make an object id");
-        let object = self.odb.read(oid).map_err(|e| e.message().to_string())?;
-        buf.clear();
-        buf.extend_from_slice(object.data());
-        match object.kind() {
-            ObjectType::Commit => Ok(Kind::Commit),
-            ObjectType::Tree => Ok(Kind::Tree),
-            ObjectType::Blob => Ok(Kind::Blob),
-            ObjectType::Tag => Ok(Kind::Tag),
-            other => Err(format!("unexpected object type {other}")),
-        }
-    }
 }
 
 /// Scan the history of the repository at (or above) `path`.
@@ -136,7 +92,7 @@ pub fn scan_history(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         // Delta forests are resolved to a depth of about log2(entries)
-        // (see `objects`); the room is for the scanning itself.
+        // (see `git::packs`); the room is for the scanning itself.
         .stack_size(16 << 20)
         .build()
         .map_err(|e| Error::Git(format!("cannot start worker threads: {e}")))?;
@@ -145,11 +101,11 @@ pub fn scan_history(
     let matcher = Matcher::new(rules.for_mode(Mode::History));
     let counters = Counters::default();
     progress.phase("opening packs");
-    let objects = Objects {
+    let objects = Odb {
         // Laying the packs out parses every entry header, on the pool.
         store: {
-            let dirs = objects::object_dirs(repo.commondir());
-            pool.install(|| ObjectStore::open(&dirs))
+            let dirs = packs::object_dirs(repo.commondir());
+            pool.install(|| Packs::open(&dirs))
         },
         odb: repo.odb()?,
     };
@@ -224,7 +180,7 @@ pub fn scan_history(
     if window {
         // Each commit of the window against its parents, which may lie
         // outside it (a range's boundary, commits before --since).
-        let trees: FxHashMap<ObjectKey, ObjectKey> =
+        let trees: FxHashMap<ObjectId, ObjectId> =
             list.commits.iter().map(|c| (c.id, c.tree)).collect();
         let mut buf = Vec::new();
         commits = Vec::new();
@@ -232,7 +188,7 @@ pub fn scan_history(
             if opts.since.is_some_and(|since| commit.time < since) {
                 continue;
             }
-            let parent_trees: Vec<ObjectKey> = parents
+            let parent_trees: Vec<ObjectId> = parents
                 .iter()
                 .filter_map(|p| {
                     trees
@@ -345,7 +301,7 @@ pub fn scan_history(
     }
     if opts.all_objects && !window {
         progress.phase("listing unreachable objects");
-        let reachable: HashSet<ObjectKey> = commits.iter().map(|c| c.id).collect();
+        let reachable: HashSet<ObjectId> = commits.iter().map(|c| c.id).collect();
         let unreachable = commits::unreachable(&objects, &reachable, &mut people, &mut warnings);
         // Commits first, so that their blobs are named by path; then the
         // blobs that no commit names at all, by their id.
@@ -551,7 +507,7 @@ fn promisor_remote(repo: &Repository) -> Option<String> {
 /// The tree of commit `id`; `None` when it cannot be read (a shallow
 /// clone's boundary): the commit then counts as a root, and everything it
 /// holds as new.
-fn read_tree_of(objects: &Objects, id: &ObjectKey, buf: &mut Vec<u8>) -> Option<ObjectKey> {
+fn read_tree_of(objects: &Odb, id: &ObjectId, buf: &mut Vec<u8>) -> Option<ObjectId> {
     match objects.read(id, buf) {
         Ok(Kind::Commit) => commits::commit_tree(buf),
         _ => None,
@@ -562,7 +518,7 @@ fn read_tree_of(objects: &Objects, id: &ObjectKey, buf: &mut Vec<u8>) -> Option<
 /// whether a key is still at HEAD cannot be known).
 fn head_blob_ids(
     repo: &Repository,
-    objects: &Objects,
+    objects: &Odb,
     warnings: &mut Vec<String>,
 ) -> Option<HashSet<Oid>> {
     let mut ids = HashSet::new();

@@ -4,7 +4,7 @@
 //!
 //! A long history holds hundreds of thousands of trees, most of them small
 //! edits of one another stored as deltas. They are decoded in one parallel
-//! pass over the packs ([`ObjectStore::resolve_all`]) into entries of eight
+//! pass over the packs ([`Packs::resolve_all`]) into entries of eight
 //! bytes: an interned name and the entry's object *position*. A tree that
 //! is a delta of another is stored the way its delta is: runs of entries
 //! copied from the base's, and the entries of its own (at most
@@ -25,11 +25,11 @@ use std::sync::Mutex;
 use git2::Oid;
 use rustc_hash::FxHashMap;
 
-use super::Objects;
 use crate::checks::env_files::{self, NameFilter};
+use crate::git::pack::ObjectId;
+use crate::git::packs::{Kind, Packs, Resolved, Visit};
+use crate::git::Odb;
 use crate::rules::RuleSet;
-use crate::source::objects::{Kind, ObjectStore, Resolved, Visit};
-use crate::source::pack::ObjectKey;
 
 /// A tree entry: an interned name and what it points at.
 #[derive(Debug, Clone, Copy)]
@@ -53,12 +53,12 @@ const MAX_INTERNERS: usize = 127;
 /// Object ids the packs do not have (loose objects, missing objects).
 #[derive(Default)]
 struct Externals {
-    ids: Vec<ObjectKey>,
-    index: FxHashMap<ObjectKey, u32>,
+    ids: Vec<ObjectId>,
+    index: FxHashMap<ObjectId, u32>,
 }
 
 impl Externals {
-    fn number(&mut self, id: ObjectKey) -> Option<u32> {
+    fn number(&mut self, id: ObjectId) -> Option<u32> {
         if let Some(&n) = self.index.get(&id) {
             return Some(n);
         }
@@ -237,7 +237,7 @@ impl Decoder {
     fn new_entry(
         &mut self,
         entry: &RawEntry<'_>,
-        store: &ObjectStore,
+        store: &Packs,
         externals: &Mutex<Externals>,
         filter: &NameFilter,
     ) -> Option<Entry> {
@@ -268,7 +268,7 @@ impl Decoder {
         &mut self,
         data: &[u8],
         base: Option<(&[u8], &Decoded)>,
-        store: &ObjectStore,
+        store: &Packs,
         externals: &Mutex<Externals>,
         filter: &NameFilter,
     ) -> Option<(u32, u32)> {
@@ -370,11 +370,7 @@ pub struct TreeStore {
 
 impl TreeStore {
     /// Decode every packed tree on `pool`.
-    pub fn decode_all(
-        store: &ObjectStore,
-        pool: &rayon::ThreadPool,
-        filter: &NameFilter,
-    ) -> TreeStore {
+    pub fn decode_all(store: &Packs, pool: &rayon::ThreadPool, filter: &NameFilter) -> TreeStore {
         let threads = pool.current_num_threads().min(MAX_INTERNERS - 1);
         let decoders: Vec<Mutex<Decoder>> =
             (0..threads).map(|t| Mutex::new(Decoder::new(t))).collect();
@@ -619,7 +615,7 @@ pub struct WalkResult {
     pub errors: u64,
     paths: Paths,
     /// Ids of the objects the packs do not have, by number.
-    externals: Vec<ObjectKey>,
+    externals: Vec<ObjectId>,
 }
 
 impl WalkResult {
@@ -643,7 +639,7 @@ impl WalkResult {
     }
 
     /// The object id of blob record `i`.
-    pub fn oid(&self, i: usize, store: &ObjectStore) -> Oid {
+    pub fn oid(&self, i: usize, store: &Packs) -> Oid {
         let id = match self.blobs[i].blob() {
             BlobRef::Packed(pos) => store.id(pos),
             BlobRef::External(n) => &self.externals[n as usize],
@@ -683,7 +679,7 @@ impl Seen {
 /// Walks commits in order over the decoded trees.
 pub struct Walker<'a> {
     store: TreeStore,
-    objects: &'a Objects<'a>,
+    objects: &'a Odb<'a>,
     rules: &'a RuleSet,
     filter: &'a NameFilter,
     seen: Seen,
@@ -705,7 +701,7 @@ pub struct Walker<'a> {
 impl<'a> Walker<'a> {
     pub fn new(
         store: TreeStore,
-        objects: &'a Objects<'a>,
+        objects: &'a Odb<'a>,
         rules: &'a RuleSet,
         filter: &'a NameFilter,
     ) -> Self {
@@ -730,7 +726,7 @@ impl<'a> Walker<'a> {
     }
 
     /// The target value of a tree by id.
-    fn tree_target(&self, id: &ObjectKey) -> Option<u32> {
+    fn tree_target(&self, id: &ObjectId) -> Option<u32> {
         match self.objects.store.position(id) {
             Some(p) if p <= INDEX_MASK => Some(p),
             _ => self
@@ -742,7 +738,7 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn target_id(&self, target: u32) -> ObjectKey {
+    fn target_id(&self, target: u32) -> ObjectId {
         let index = target & INDEX_MASK;
         if target & EXTERNAL != 0 {
             self.externals.lock().expect("lock").ids[index as usize]
@@ -861,7 +857,7 @@ impl<'a> Walker<'a> {
     pub fn walk_blob(
         &mut self,
         commit_index: usize,
-        id: &ObjectKey,
+        id: &ObjectId,
         name: &str,
         out: &mut WalkResult,
     ) {
@@ -891,7 +887,7 @@ impl<'a> Walker<'a> {
     pub fn walk_tree(
         &mut self,
         commit_index: usize,
-        tree: &ObjectKey,
+        tree: &ObjectId,
         out: &mut WalkResult,
         seen_env: &mut HashSet<String>,
     ) {
@@ -903,7 +899,7 @@ impl<'a> Walker<'a> {
     pub fn walk_tree_at(
         &mut self,
         commit_index: usize,
-        tree: &ObjectKey,
+        tree: &ObjectId,
         position: Option<u32>,
         out: &mut WalkResult,
         seen_env: &mut HashSet<String>,
@@ -985,8 +981,8 @@ impl<'a> Walker<'a> {
     pub fn walk_introduced(
         &mut self,
         commit_index: usize,
-        tree: &ObjectKey,
-        parent_trees: &[ObjectKey],
+        tree: &ObjectId,
+        parent_trees: &[ObjectId],
         out: &mut WalkResult,
         seen_env: &mut HashSet<String>,
     ) {
@@ -1115,7 +1111,7 @@ pub(super) enum EntryKind {
 pub(super) struct RawEntry<'a> {
     pub(super) kind: EntryKind,
     name: &'a [u8],
-    pub(super) id: ObjectKey,
+    pub(super) id: ObjectId,
     /// The whole record: mode, name and id.
     record: &'a [u8],
 }
@@ -1146,7 +1142,7 @@ impl<'a> Iterator for TreeEntries<'a> {
             let nul = memchr::memchr(0, after).ok_or("tree entry without a name")?;
             let name = &after[..nul];
             let id_bytes = after.get(nul + 1..nul + 21).ok_or("truncated tree entry")?;
-            let id: ObjectKey = id_bytes.try_into().map_err(|_| "bad object id in tree")?;
+            let id: ObjectId = id_bytes.try_into().map_err(|_| "bad object id in tree")?;
             let kind = match mode {
                 b"40000" | b"040000" => EntryKind::Tree,
                 // Git checks out any 100xxx mode as a regular file.
@@ -1247,7 +1243,7 @@ mod tests {
     fn delta_trees_rebuild_to_their_entries() {
         let rules = crate::rules::RuleSet::builtin().unwrap();
         let filter = NameFilter::new(&rules);
-        let store = ObjectStore::open(&[]);
+        let store = Packs::open(&[]);
         let externals = Mutex::new(Externals::default());
         let mut decoder = Decoder::new(0);
         let raw = |names: &[(&str, u8)]| -> Vec<u8> {

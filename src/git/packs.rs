@@ -16,7 +16,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::source::pack::{apply_delta, delta_result_size, ObjectKey, Pack, PackError, PackKind};
+use crate::git::pack::{apply_delta, delta_result_size, ObjectId, Pack, PackError, PackKind};
 
 /// The type of an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub enum Resolved<'a> {
     Large(u64),
 }
 
-/// An object handed to a [`ObjectStore::resolve_all_with`] visitor.
+/// An object handed to a [`Packs::resolve_all_with`] visitor.
 pub struct Visit<'a, T> {
     pub position: u32,
     pub resolved: Resolved<'a>,
@@ -181,7 +181,7 @@ fn alternates(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// All packed objects of one repository.
-pub struct ObjectStore {
+pub struct Packs {
     packs: Vec<Pack>,
     layouts: Vec<Layout>,
     /// Number of positions.
@@ -209,10 +209,10 @@ pub struct ObjectStore {
     corrupt: Mutex<HashMap<u32, &'static str>>,
 }
 
-impl ObjectStore {
+impl Packs {
     /// Open every pack under `pack/` of each object directory (the
     /// repository's own first, then its alternates: see [`object_dirs`]).
-    pub fn open(object_dirs: &[PathBuf]) -> ObjectStore {
+    pub fn open(object_dirs: &[PathBuf]) -> Packs {
         let mut packs = Vec::new();
         let mut skipped = Vec::new();
         let mut names = Vec::new();
@@ -235,7 +235,7 @@ impl ObjectStore {
                 }
             }
         }
-        let mut store = ObjectStore {
+        let mut store = Packs {
             packs,
             layouts: Vec::new(),
             count: 0,
@@ -395,7 +395,7 @@ impl ObjectStore {
 
     /// Why the object with this id must not be read (by anyone): its delta
     /// chain loops, or it declares a size no entry could hold.
-    pub fn corrupt_reason(&self, id: &ObjectKey) -> Option<&'static str> {
+    pub fn corrupt_reason(&self, id: &ObjectId) -> Option<&'static str> {
         let position = self.position(id)?;
         let (p, e) = self.location(position);
         match self.layouts[p as usize].unreadable[e as usize] {
@@ -476,7 +476,7 @@ impl ObjectStore {
     }
 
     /// The position of a packed object.
-    pub fn position(&self, id: &ObjectKey) -> Option<u32> {
+    pub fn position(&self, id: &ObjectId) -> Option<u32> {
         if self.count == 0 {
             return None;
         }
@@ -500,7 +500,7 @@ impl ObjectStore {
         (p, self.layouts[p as usize].entry_of_index[i as usize])
     }
 
-    pub fn id(&self, position: u32) -> &ObjectKey {
+    pub fn id(&self, position: u32) -> &ObjectId {
         let (p, i) = self.index_of(position);
         self.packs[p as usize].id_ref(i as usize)
     }
@@ -757,7 +757,7 @@ fn delta_cycles(base: &[u32], kind: &[u8], broken: &[bool]) -> Vec<bool> {
 }
 
 /// The fanout bucket of an id: its first `bits` bits.
-fn bucket(id: &ObjectKey, bits: u32) -> usize {
+fn bucket(id: &ObjectId, bits: u32) -> usize {
     let top = u32::from_be_bytes([id[0], id[1], id[2], id[3]]);
     (top >> (32 - bits)) as usize
 }
@@ -791,7 +791,7 @@ fn subtree_weights(layout: &Layout, needed: &[bool]) -> Vec<u32> {
     weight
 }
 
-fn find_in_pack(pack: &Pack, id: &ObjectKey) -> Option<usize> {
+fn find_in_pack(pack: &Pack, id: &ObjectId) -> Option<usize> {
     let (mut lo, mut hi) = (0usize, pack.len());
     while lo < hi {
         let mid = (lo + hi) / 2;
@@ -826,7 +826,7 @@ struct Traversal<'a, V, T> {
     max_size: u64,
     visit: &'a V,
     failed: &'a Mutex<Vec<u32>>,
-    store: &'a ObjectStore,
+    store: &'a Packs,
     /// No object of the traversal's kind is materialised above this size.
     hard_max: u64,
     state: std::marker::PhantomData<fn() -> T>,

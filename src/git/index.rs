@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use git2::{ObjectType, Oid, Repository};
 
-use crate::source::pack::ObjectKey;
+use crate::git::pack::ObjectId;
 
 /// Why a split index cannot be read here (nor by libgit2).
 pub const SPLIT_INDEX: &str = "split index";
@@ -34,7 +34,7 @@ pub struct Unsupported(pub &'static str);
 pub struct Change {
     pub path: Vec<u8>,
     pub mode: u32,
-    pub id: ObjectKey,
+    pub id: ObjectId,
 }
 
 /// One entry of the index.
@@ -42,7 +42,7 @@ pub struct Change {
 struct IndexEntry {
     path: Vec<u8>,
     mode: u32,
-    id: ObjectKey,
+    id: ObjectId,
     stage: u8,
     /// `git add -N`: a placeholder, not content to commit.
     intent_to_add: bool,
@@ -54,7 +54,7 @@ struct CacheTree {
     name: Vec<u8>,
     /// The tree id of the directory's entries; `None` once an entry below
     /// it has changed since it was written.
-    id: Option<ObjectKey>,
+    id: Option<ObjectId>,
     children: Vec<CacheTree>,
 }
 
@@ -87,7 +87,7 @@ fn parse(data: &[u8]) -> Result<IndexFile, Unsupported> {
     for _ in 0..count {
         let fixed = data.get(at..at + ENTRY_FIXED).ok_or(bad.clone())?;
         let mode = be32(&fixed[24..28]);
-        let id: ObjectKey = fixed[40..60].try_into().expect("20 bytes");
+        let id: ObjectId = fixed[40..60].try_into().expect("20 bytes");
         let flags = u16::from_be_bytes([fixed[60], fixed[61]]);
         let stage = ((flags >> 12) & 3) as u8;
         let mut next = at + ENTRY_FIXED;
@@ -179,7 +179,7 @@ fn parse_cache_tree(data: &mut &[u8], depth: usize) -> Option<CacheTree> {
     let subtrees: usize = subtrees.parse().ok()?;
     let mut rest = &rest[lf + 1..];
     let id = if entries >= 0 {
-        let id: ObjectKey = rest.get(..20)?.try_into().ok()?;
+        let id: ObjectId = rest.get(..20)?.try_into().ok()?;
         rest = &rest[20..];
         Some(id)
     } else {
@@ -254,7 +254,7 @@ impl Diff<'_> {
         from: usize,
         to: usize,
         cache: Option<&CacheTree>,
-        head: Option<ObjectKey>,
+        head: Option<ObjectId>,
     ) -> Result<(), Unsupported> {
         if let (Some(cached), Some(head)) = (cache.and_then(|c| c.id), head) {
             if cached == head {
@@ -311,7 +311,7 @@ impl Diff<'_> {
     }
 
     /// A HEAD tree's entries: name → (mode, id).
-    fn read_tree(&self, id: ObjectKey) -> Result<HashMap<Vec<u8>, (u32, ObjectKey)>, Unsupported> {
+    fn read_tree(&self, id: ObjectId) -> Result<HashMap<Vec<u8>, (u32, ObjectId)>, Unsupported> {
         let oid = Oid::from_bytes(&id).map_err(|_| Unsupported("object id"))?;
         let tree = self
             .repo
@@ -324,7 +324,7 @@ impl Diff<'_> {
                     Some(ObjectType::Tree) => MODE_TREE,
                     _ => e.filemode() as u32,
                 };
-                let id: ObjectKey = e.id().as_bytes().try_into().expect("20 bytes");
+                let id: ObjectId = e.id().as_bytes().try_into().expect("20 bytes");
                 (e.name_bytes().to_vec(), (mode, id))
             })
             .collect())

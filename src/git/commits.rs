@@ -20,16 +20,16 @@ use git2::{Oid, Repository, RevparseMode};
 use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashMap;
 
-use super::Objects;
 use crate::error::Error;
-use crate::source::objects::{Kind, Resolved};
-use crate::source::pack::ObjectKey;
+use crate::git::pack::ObjectId;
+use crate::git::packs::{Kind, Resolved};
+use crate::git::Odb;
 
 /// A commit of the walk: 56 bytes, kept for every commit until the end of
 /// the scan (what only some commits have is kept beside the list).
 pub struct CommitInfo {
-    pub id: ObjectKey,
-    pub tree: ObjectKey,
+    pub id: ObjectId,
+    pub tree: ObjectId,
     /// The author, by number in the list's [`People`].
     pub author: u32,
     /// Committer time, Unix seconds.
@@ -82,7 +82,7 @@ impl People {
 
 /// A parsed commit object: what the walk needs of it.
 struct Parsed {
-    tree: ObjectKey,
+    tree: ObjectId,
     parents: Parents,
     author: u32,
     time: i64,
@@ -92,12 +92,12 @@ struct Parsed {
 /// commit).
 enum Parents {
     None,
-    One(ObjectKey),
-    Many(Box<[ObjectKey]>),
+    One(ObjectId),
+    Many(Box<[ObjectId]>),
 }
 
 impl Parents {
-    fn new(ids: Vec<ObjectKey>) -> Parents {
+    fn new(ids: Vec<ObjectId>) -> Parents {
         match ids[..] {
             [] => Parents::None,
             [one] => Parents::One(one),
@@ -105,7 +105,7 @@ impl Parents {
         }
     }
 
-    fn as_slice(&self) -> &[ObjectKey] {
+    fn as_slice(&self) -> &[ObjectId] {
         match self {
             Parents::None => &[],
             Parents::One(id) => std::slice::from_ref(id),
@@ -118,16 +118,16 @@ impl Parents {
 /// of the ids' leading bits, with no hash table over a million commits),
 /// then those read one by one.
 struct CommitTable {
-    rows: Vec<(ObjectKey, Parsed)>,
+    rows: Vec<(ObjectId, Parsed)>,
     /// `fanout[k]`: the first packed row whose id starts with the
     /// `bits`-bit prefix `k` (about one row per prefix).
     fanout: Vec<u32>,
     bits: u32,
-    appended: FxHashMap<ObjectKey, u32>,
+    appended: FxHashMap<ObjectId, u32>,
 }
 
 impl CommitTable {
-    fn new(rows: Vec<(ObjectKey, Parsed)>) -> CommitTable {
+    fn new(rows: Vec<(ObjectId, Parsed)>) -> CommitTable {
         let bits = (usize::BITS - rows.len().leading_zeros()).clamp(8, 24);
         let mut fanout = vec![0u32; (1 << bits) + 1];
         for (id, _) in &rows {
@@ -144,7 +144,7 @@ impl CommitTable {
         }
     }
 
-    fn find(&self, id: &ObjectKey) -> Option<u32> {
+    fn find(&self, id: &ObjectId) -> Option<u32> {
         let k = prefix(id, self.bits);
         let (lo, hi) = (self.fanout[k], self.fanout[k + 1]);
         (lo..hi)
@@ -152,7 +152,7 @@ impl CommitTable {
             .or_else(|| self.appended.get(id).copied())
     }
 
-    fn add(&mut self, id: ObjectKey, parsed: Parsed) -> u32 {
+    fn add(&mut self, id: ObjectId, parsed: Parsed) -> u32 {
         let row = self.rows.len() as u32;
         self.rows.push((id, parsed));
         self.appended.insert(id, row);
@@ -163,14 +163,14 @@ impl CommitTable {
 const UNREACHED: u32 = u32::MAX;
 
 /// The first `bits` bits of an id.
-fn prefix(id: &ObjectKey, bits: u32) -> usize {
+fn prefix(id: &ObjectId, bits: u32) -> usize {
     (u32::from_be_bytes([id[0], id[1], id[2], id[3]]) >> (32 - bits)) as usize
 }
 
 /// The headers of a raw commit object, borrowed from it.
 struct Headers<'a> {
-    tree: ObjectKey,
-    parents: Vec<ObjectKey>,
+    tree: ObjectId,
+    parents: Vec<ObjectId>,
     name: &'a [u8],
     email: &'a [u8],
     time: i64,
@@ -194,7 +194,7 @@ pub struct CommitList {
     pub people: People,
     /// Each commit's parents, by the same index as `commits`: only when
     /// asked for (a window scan diffs each commit against them).
-    pub parents: Vec<Box<[ObjectKey]>>,
+    pub parents: Vec<Box<[ObjectId]>>,
     /// Trees and blobs that refs reach without a commit, with the first
     /// ref naming each (only in a full scan: they have no date).
     pub detached: Vec<(Peeled, String)>,
@@ -203,9 +203,9 @@ pub struct CommitList {
 /// What a ref's target comes to once annotated tags are followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Peeled {
-    Commit(ObjectKey),
-    Tree(ObjectKey),
-    Blob(ObjectKey),
+    Commit(ObjectId),
+    Tree(ObjectId),
+    Blob(ObjectId),
 }
 
 /// The commits of a scan read but not yet put in walk order: the refs'
@@ -213,10 +213,10 @@ pub enum Peeled {
 /// serial work that needs no pool thread: a full scan does it while the
 /// pool decodes trees.
 pub struct ReadCommits {
-    shallow: HashSet<ObjectKey>,
-    tips: Vec<(ObjectKey, String)>,
+    shallow: HashSet<ObjectId>,
+    tips: Vec<(ObjectId, String)>,
     people: People,
-    in_range: Option<HashSet<ObjectKey>>,
+    in_range: Option<HashSet<ObjectId>>,
     table: CommitTable,
 }
 
@@ -225,7 +225,7 @@ pub struct ReadCommits {
 /// [`ReadCommits::order`] lists the commits to walk.
 pub fn read_commits(
     repo: &Repository,
-    objects: &Objects,
+    objects: &Odb,
     pool: &rayon::ThreadPool,
     range: Option<&str>,
     warnings: &mut Vec<String>,
@@ -234,7 +234,7 @@ pub fn read_commits(
     let mut tips = Vec::new();
     let mut people = People::default();
     // With a range: the commits of B not reachable from A.
-    let mut in_range: Option<HashSet<ObjectKey>> = None;
+    let mut in_range: Option<HashSet<ObjectId>> = None;
     match range {
         Some(range) => {
             let usage = |m: &str| Error::Usage(format!("--range {range}: {m}"));
@@ -306,7 +306,7 @@ impl ReadCommits {
     /// needs them).
     pub fn order(
         self,
-        objects: &Objects,
+        objects: &Odb,
         keep_parents: bool,
         warnings: &mut Vec<String>,
     ) -> CommitList {
@@ -322,7 +322,7 @@ impl ReadCommits {
         // Collect the commits, numbered in the order they are reached.
         let mut node_of: Vec<u32> = vec![UNREACHED; table.rows.len()];
         let mut reached: Vec<u32> = Vec::new();
-        let mut queue: Vec<ObjectKey> = Vec::new();
+        let mut queue: Vec<ObjectId> = Vec::new();
         // Many refs (tags, pull requests) share their targets.
         tips.sort_unstable();
         tips.dedup_by(|a, b| a.0 == b.0);
@@ -423,7 +423,7 @@ impl ReadCommits {
         }
         drop((fill, parent_start, parent_list));
         let ready_entry = |k: usize| Reverse((node(k).1.time, node(k).0, k));
-        let mut ready: BinaryHeap<Reverse<(i64, ObjectKey, usize)>> = (0..n)
+        let mut ready: BinaryHeap<Reverse<(i64, ObjectId, usize)>> = (0..n)
             .filter(|&k| waiting[k] == 0)
             .map(ready_entry)
             .collect();
@@ -448,7 +448,7 @@ impl ReadCommits {
             order.extend((0..n).filter(|&k| !placed[k]));
         }
         drop((waiting, child_start, children, ready));
-        let mut parents: Vec<Box<[ObjectKey]>> = Vec::new();
+        let mut parents: Vec<Box<[ObjectId]>> = Vec::new();
         let mut commits = Vec::with_capacity(order.len());
         for k in order {
             let (id, p) = node(k);
@@ -476,7 +476,7 @@ impl ReadCommits {
 /// The ids that HEAD files hold directly (detached HEADs), in the main
 /// worktree and in every linked worktree of the common directory `common`.
 /// A symbolic HEAD names a branch, which the ref listing has already.
-fn detached_heads(common: &Path) -> Vec<(ObjectKey, String)> {
+fn detached_heads(common: &Path) -> Vec<(ObjectId, String)> {
     let mut heads = vec![(common.join("HEAD"), "HEAD".to_string())];
     if let Ok(dir) = std::fs::read_dir(common.join("worktrees")) {
         let mut linked: Vec<_> = dir
@@ -505,7 +505,7 @@ fn detached_heads(common: &Path) -> Vec<(ObjectKey, String)> {
 
 /// A commit met by the range walk.
 struct RangeNode {
-    parents: Vec<ObjectKey>,
+    parents: Vec<ObjectId>,
     /// Reachable from the range's excluded side.
     excluded: bool,
     /// Taken off the queue already.
@@ -522,22 +522,22 @@ const SLOP: usize = 5;
 /// range at the tip of a long history costs a few commits, not the whole
 /// history.
 fn range_commits(
-    objects: &Objects,
+    objects: &Odb,
     people: &mut People,
-    from: ObjectKey,
-    to: ObjectKey,
-    shallow: &HashSet<ObjectKey>,
+    from: ObjectId,
+    to: ObjectId,
+    shallow: &HashSet<ObjectId>,
     warnings: &mut Vec<String>,
-) -> HashSet<ObjectKey> {
+) -> HashSet<ObjectId> {
     let mut buf = Vec::new();
-    let mut nodes: FxHashMap<ObjectKey, RangeNode> = FxHashMap::default();
-    let mut queue: BinaryHeap<(i64, ObjectKey)> = BinaryHeap::new();
+    let mut nodes: FxHashMap<ObjectId, RangeNode> = FxHashMap::default();
+    let mut queue: BinaryHeap<(i64, ObjectId)> = BinaryHeap::new();
     // Queued commits not (yet) excluded: the walk ends when there are none.
     let mut open = 0usize;
-    let mut add = |id: ObjectKey,
+    let mut add = |id: ObjectId,
                    excluded: bool,
-                   nodes: &mut FxHashMap<ObjectKey, RangeNode>,
-                   queue: &mut BinaryHeap<(i64, ObjectKey)>,
+                   nodes: &mut FxHashMap<ObjectId, RangeNode>,
+                   queue: &mut BinaryHeap<(i64, ObjectId)>,
                    open: &mut usize,
                    warnings: &mut Vec<String>| {
         let Some(parsed) = read_commit(objects, &id, &mut buf, people, warnings) else {
@@ -617,13 +617,13 @@ fn range_commits(
 /// Those missing (loose, unreadable, malformed) are read one by one later,
 /// which also reports the broken ones.
 fn parse_packed_commits(
-    objects: &Objects,
+    objects: &Odb,
     pool: &rayon::ThreadPool,
     people: &mut People,
-) -> Vec<(ObjectKey, Parsed)> {
+) -> Vec<(ObjectId, Parsed)> {
     let store = &objects.store;
     let shared = Mutex::new(std::mem::take(people));
-    let shards: Vec<Mutex<Vec<(ObjectKey, Parsed)>>> = (0..pool.current_num_threads())
+    let shards: Vec<Mutex<Vec<(ObjectId, Parsed)>>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(Vec::new()))
         .collect();
     let is_commit = |pos| store.kind(pos) == Some(Kind::Commit);
@@ -649,11 +649,7 @@ fn parse_packed_commits(
 
 /// Follow annotated tags from `id` to the commit, tree or blob they name;
 /// an error when an object on the way cannot be read.
-pub(super) fn peel(
-    objects: &Objects,
-    mut id: ObjectKey,
-    buf: &mut Vec<u8>,
-) -> Result<Peeled, String> {
+pub(crate) fn peel(objects: &Odb, mut id: ObjectId, buf: &mut Vec<u8>) -> Result<Peeled, String> {
     for _ in 0..32 {
         match objects.read(&id, buf)? {
             Kind::Commit => return Ok(Peeled::Commit(id)),
@@ -673,8 +669,8 @@ pub(super) fn peel(
 
 /// Read and parse a commit; `None`, with a warning, when it cannot be.
 fn read_commit(
-    objects: &Objects,
-    id: &ObjectKey,
+    objects: &Odb,
+    id: &ObjectId,
     buf: &mut Vec<u8>,
     people: &mut People,
     warnings: &mut Vec<String>,
@@ -695,7 +691,7 @@ fn read_commit(
 }
 
 /// The tree a commit object names.
-pub(super) fn commit_tree(data: &[u8]) -> Option<ObjectKey> {
+pub(crate) fn commit_tree(data: &[u8]) -> Option<ObjectId> {
     parse_commit(data).map(|p| p.tree)
 }
 
@@ -745,7 +741,7 @@ fn parse_signature(sig: &[u8]) -> (&[u8], &[u8], i64) {
     (name, email, time)
 }
 
-fn parse_hex(hex: &[u8]) -> Option<ObjectKey> {
+fn parse_hex(hex: &[u8]) -> Option<ObjectId> {
     let hex = hex.get(..40)?;
     let mut out = [0u8; 20];
     for (i, pair) in hex.chunks_exact(2).enumerate() {
@@ -756,7 +752,7 @@ fn parse_hex(hex: &[u8]) -> Option<ObjectKey> {
 }
 
 /// Commits at the shallow boundary: their parents are not in the clone.
-fn shallow_boundary(repo: &Repository) -> HashSet<ObjectKey> {
+fn shallow_boundary(repo: &Repository) -> HashSet<ObjectId> {
     std::fs::read(repo.path().join("shallow"))
         .unwrap_or_default()
         .split(|&b| b == b'\n')
@@ -764,7 +760,7 @@ fn shallow_boundary(repo: &Repository) -> HashSet<ObjectKey> {
         .collect()
 }
 
-pub fn key(id: Oid) -> ObjectKey {
+pub fn key(id: Oid) -> ObjectId {
     id.as_bytes()
         .try_into()
         .expect("SHA-1 object ids are 20 bytes")
@@ -775,14 +771,14 @@ pub fn key(id: Oid) -> ObjectKey {
 /// has seen).
 pub struct Unreachable {
     pub commits: Vec<CommitInfo>,
-    pub blobs: Vec<ObjectKey>,
+    pub blobs: Vec<ObjectId>,
 }
 
 /// List every object of the repository (packs, loose objects, alternates)
 /// and keep the commits not in `reachable` and all the blobs.
 pub fn unreachable(
-    objects: &Objects,
-    reachable: &HashSet<ObjectKey>,
+    objects: &Odb,
+    reachable: &HashSet<ObjectId>,
     people: &mut People,
     warnings: &mut Vec<String>,
 ) -> Unreachable {

@@ -5,7 +5,7 @@
 //! inflation of its whole delta chain, again for every object on the chain.
 //! Reading the pack ourselves lets the history scan resolve each delta from
 //! its base while the base is still in memory, so that every object of the
-//! pack is inflated exactly once (see `objects`). Anything this module cannot
+//! pack is inflated exactly once (see `packs`). Anything this module cannot
 //! read is left to libgit2 by the caller.
 
 use std::cell::RefCell;
@@ -15,7 +15,7 @@ use std::path::Path;
 use memmap2::Mmap;
 
 /// An object id as plain bytes.
-pub type ObjectKey = [u8; 20];
+pub type ObjectId = [u8; 20];
 
 /// The kind of an object as a pack stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub enum PackKind {
     /// A delta against the entry at this pack offset.
     OfsDelta(u64),
     /// A delta against the object with this id.
-    RefDelta(ObjectKey),
+    RefDelta(ObjectId),
 }
 
 /// The header of one pack entry.
@@ -130,12 +130,12 @@ impl Pack {
     }
 
     /// The id of the `i`-th object in id order.
-    pub fn id(&self, i: usize) -> ObjectKey {
+    pub fn id(&self, i: usize) -> ObjectId {
         *self.id_ref(i)
     }
 
     /// The id of the `i`-th object in id order, where the index holds it.
-    pub fn id_ref(&self, i: usize) -> &ObjectKey {
+    pub fn id_ref(&self, i: usize) -> &ObjectId {
         let at = IDS + i * 20;
         self.index[at..at + 20]
             .try_into()
