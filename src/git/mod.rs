@@ -24,14 +24,27 @@ pub use odb::Odb;
 pub use pack::ObjectId;
 pub use packs::Packs;
 
-/// The git repository at or above `path`, with errors a user can act on.
-pub fn open_repository(path: &Path) -> Result<git2::Repository, Error> {
+/// The git repository at or above `path` (gitoxide), with errors a user can
+/// act on. SHA-1 and SHA-256 repositories both open.
+pub fn discover(path: &Path) -> Result<gix::Repository, Error> {
+    check_exists(path)?;
+    gix::discover(path)
+        .map_err(|e| Error::Git(format!("{}: not a git repository ({e})", path.display())))
+}
+
+fn check_exists(path: &Path) -> Result<(), Error> {
     if std::fs::symlink_metadata(path).is_err() {
         return Err(Error::PathNotFound {
             path: path.to_path_buf(),
             hint: "check the path: `skyscan history`, `skyscan staged` and `skyscan hook` take a directory inside a git repository (default: the current directory)".into(),
         });
     }
+    Ok(())
+}
+
+/// The git repository at or above `path` (libgit2), with errors a user can act on.
+pub fn open_repository(path: &Path) -> Result<git2::Repository, Error> {
+    check_exists(path)?;
     git2::Repository::discover(path).map_err(|e| {
         Error::Git(format!(
             "{}: not a git repository ({})",
