@@ -16,11 +16,11 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Mutex;
 
-use git2::{Oid, Repository, RevparseMode};
 use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashMap;
 
 use crate::error::Error;
+use crate::git::odb::Header;
 use crate::git::pack::ObjectId;
 use crate::git::packs::{Kind, Resolved};
 use crate::git::Odb;
@@ -164,7 +164,8 @@ const UNREACHED: u32 = u32::MAX;
 
 /// The first `bits` bits of an id.
 fn prefix(id: &ObjectId, bits: u32) -> usize {
-    (u32::from_be_bytes([id[0], id[1], id[2], id[3]]) >> (32 - bits)) as usize
+    let b = id.as_bytes();
+    (u32::from_be_bytes([b[0], b[1], b[2], b[3]]) >> (32 - bits)) as usize
 }
 
 /// The headers of a raw commit object, borrowed from it.
@@ -224,7 +225,7 @@ pub struct ReadCommits {
 /// packed commit on `pool` (a full scan reads nearly all of them); then
 /// [`ReadCommits::order`] lists the commits to walk.
 pub fn read_commits(
-    repo: &Repository,
+    repo: &gix::Repository,
     objects: &Odb,
     pool: &rayon::ThreadPool,
     range: Option<&str>,
@@ -238,50 +239,51 @@ pub fn read_commits(
     match range {
         Some(range) => {
             let usage = |m: &str| Error::Usage(format!("--range {range}: {m}"));
-            let spec = repo.revparse(range).map_err(|e| usage(e.message()))?;
-            if !spec.mode().contains(RevparseMode::RANGE)
-                || spec.mode().contains(RevparseMode::MERGE_BASE)
-            {
-                return Err(usage("expected a range of the form A..B"));
-            }
-            let (Some(from), Some(to)) = (spec.from(), spec.to()) else {
+            let spec = repo
+                .rev_parse(range)
+                .map_err(|e| usage(&e.to_string()))?
+                .detach();
+            let gix::revision::plumbing::Spec::Range { from, to } = spec else {
                 return Err(usage("expected a range of the form A..B"));
             };
-            let from = from.peel_to_commit().map_err(|e| usage(e.message()))?;
-            let to = to.peel_to_commit().map_err(|e| usage(e.message()))?;
+            let mut buf = Vec::new();
+            let mut commit = |id: ObjectId| match peel(objects, id, &mut buf) {
+                Ok(Peeled::Commit(id)) => Ok(id),
+                Ok(_) => Err(usage(&format!("{id} is not a commit"))),
+                Err(e) => Err(usage(&format!("{id}: {e}"))),
+            };
+            let (from, to) = (commit(from)?, commit(to)?);
             in_range = Some(range_commits(
                 objects,
                 &mut people,
-                key(from.id()),
-                key(to.id()),
+                from,
+                to,
                 &shallow,
                 warnings,
             ));
-            tips.push((key(to.id()), range.to_string()));
+            tips.push((to, range.to_string()));
         }
         None => {
-            for reference in repo.references()?.flatten() {
-                // Resolving a direct ref looks it up again: only symbolic
-                // refs need it.
-                let target = match reference.kind() {
-                    Some(git2::ReferenceType::Direct) => reference.target(),
-                    _ => match reference.resolve() {
-                        Ok(r) => r.target(),
-                        Err(e) => {
-                            let name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
-                            warnings.push(format!("ref {name}: {}", e.message()));
-                            continue;
-                        }
-                    },
+            let refs = repo.references().map_err(|e| Error::Git(e.to_string()))?;
+            for reference in refs.all().map_err(|e| Error::Git(e.to_string()))? {
+                let mut reference = match reference {
+                    Ok(r) => r,
+                    Err(e) => {
+                        warnings.push(format!("a ref could not be read: {e}"));
+                        continue;
+                    }
                 };
-                if let Some(id) = target {
-                    let name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
-                    tips.push((key(id), name));
+                let name = reference.name().as_bstr().to_string();
+                // Symbolic refs are followed to the object they name; tags
+                // are peeled later, with the other targets.
+                match reference.follow_to_object() {
+                    Ok(id) => tips.push((id.detach(), name)),
+                    Err(e) => warnings.push(format!("ref {name}: {e}")),
                 }
             }
             // Detached HEADs are not under refs/: the main worktree's and
             // each linked worktree's.
-            tips.extend(detached_heads(repo.commondir()));
+            tips.extend(detached_heads(repo.common_dir()));
         }
     }
 
@@ -339,9 +341,8 @@ impl ReadCommits {
                 // A ref whose object cannot be read is what `git rev-list
                 // --all` fails on: the history is incomplete, never clean.
                 Err(e) => {
-                    let id = Oid::from_bytes(&tip).expect("20 bytes");
                     warnings.push(format!(
-                        "ref {name} points at {id}, which cannot be read: {e}"
+                        "ref {name} points at {tip}, which cannot be read: {e}"
                     ));
                 }
             }
@@ -497,7 +498,7 @@ fn detached_heads(common: &Path) -> Vec<(ObjectId, String)> {
             std::fs::File::open(&file)
                 .and_then(|f| f.take(256).read_to_end(&mut text))
                 .ok()?;
-            let id = parse_hex(text.trim_ascii().get(..40)?)?;
+            let id = parse_hex(text.trim_ascii())?;
             Some((id, name))
         })
         .collect()
@@ -635,7 +636,7 @@ fn parse_packed_commits(
             shards[shard]
                 .lock()
                 .expect("lock")
-                .push((*store.id(pos), parsed));
+                .push((store.id(pos).to_owned(), parsed));
         }
     });
     *people = shared.into_inner().expect("lock");
@@ -658,7 +659,6 @@ pub(crate) fn peel(objects: &Odb, mut id: ObjectId, buf: &mut Vec<u8>) -> Result
             Kind::Tag => {
                 id = buf
                     .strip_prefix(b"object ")
-                    .and_then(|t| t.get(..40))
                     .and_then(parse_hex)
                     .ok_or("malformed tag object")?;
             }
@@ -684,7 +684,6 @@ fn read_commit(
     };
     parsed
         .map_err(|e| {
-            let id = Oid::from_bytes(id).expect("20 bytes");
             warnings.push(format!("commit {id}: {e}"));
         })
         .ok()
@@ -741,29 +740,27 @@ fn parse_signature(sig: &[u8]) -> (&[u8], &[u8], i64) {
     (name, email, time)
 }
 
-fn parse_hex(hex: &[u8]) -> Option<ObjectId> {
-    let hex = hex.get(..40)?;
-    let mut out = [0u8; 20];
-    for (i, pair) in hex.chunks_exact(2).enumerate() {
-        let digit = |c: u8| (c as char).to_digit(16);
-        out[i] = (digit(pair[0])? * 16 + digit(pair[1])?) as u8;
+/// The object id in hex at the start of `text` (40 digits for SHA-1, 64
+/// for SHA-256), up to the first byte that is no hex digit.
+fn parse_hex(text: &[u8]) -> Option<ObjectId> {
+    let len = text
+        .iter()
+        .take(64)
+        .take_while(|b| b.is_ascii_hexdigit())
+        .count();
+    if len != 40 && len != 64 {
+        return None;
     }
-    Some(out)
+    ObjectId::from_hex(&text[..len]).ok()
 }
 
 /// Commits at the shallow boundary: their parents are not in the clone.
-fn shallow_boundary(repo: &Repository) -> HashSet<ObjectId> {
-    std::fs::read(repo.path().join("shallow"))
+fn shallow_boundary(repo: &gix::Repository) -> HashSet<ObjectId> {
+    std::fs::read(repo.common_dir().join("shallow"))
         .unwrap_or_default()
         .split(|&b| b == b'\n')
         .filter_map(parse_hex)
         .collect()
-}
-
-pub fn key(id: Oid) -> ObjectId {
-    id.as_bytes()
-        .try_into()
-        .expect("SHA-1 object ids are 20 bytes")
 }
 
 /// The objects of the repository that no ref reaches: the commits (to walk
@@ -784,31 +781,21 @@ pub fn unreachable(
 ) -> Unreachable {
     let mut commits = Vec::new();
     let mut blobs = Vec::new();
-    let mut ids = Vec::new();
-    if let Err(e) = objects.odb.foreach(|oid| {
-        ids.push(key(*oid));
-        true
-    }) {
+    let (ids, error) = objects.all_ids();
+    if let Some(e) = error {
         warnings.push(format!(
-            "--all-objects: the object database could not be listed in full: {}",
-            e.message()
+            "--all-objects: the object database could not be listed in full: {e}"
         ));
     }
-    ids.sort_unstable();
-    ids.dedup();
+    let handle = objects.handle();
     let mut buf = Vec::new();
     for id in ids {
         let kind = match objects.store.position(&id) {
             Some(position) => objects.store.kind(position),
-            None => objects
-                .odb
-                .read_header(Oid::from_bytes(&id).expect("20 bytes"))
-                .ok()
-                .and_then(|(_, kind)| match kind {
-                    git2::ObjectType::Commit => Some(Kind::Commit),
-                    git2::ObjectType::Blob => Some(Kind::Blob),
-                    _ => None,
-                }),
+            None => match objects.header_with(&handle, &id) {
+                Ok(Header::Found(kind, _)) => Some(kind),
+                _ => None,
+            },
         };
         match kind {
             Some(Kind::Blob) => blobs.push(id),
@@ -843,9 +830,9 @@ committer Bot <bot@example.com> 1700000100 +0000\n\
 message with tree 0000000000000000000000000000000000000000\n";
         let mut people = People::default();
         let c = parse_commit(raw).unwrap().parsed(&mut people);
-        assert_eq!(c.tree[0], 0x01);
+        assert_eq!(c.tree.as_bytes()[0], 0x01);
         assert_eq!(c.parents.as_slice().len(), 1);
-        assert_eq!(c.parents.as_slice()[0][0], 0x89);
+        assert_eq!(c.parents.as_slice()[0].as_bytes()[0], 0x89);
         assert_eq!(people.get(c.author), ("Ada Lovelace", "ada@example.com"));
         assert_eq!(c.time, 1_700_000_100);
         // The same author again is the same number; nobody is 0.

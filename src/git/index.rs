@@ -312,7 +312,7 @@ impl Diff<'_> {
 
     /// A HEAD tree's entries: name → (mode, id).
     fn read_tree(&self, id: ObjectId) -> Result<HashMap<Vec<u8>, (u32, ObjectId)>, Unsupported> {
-        let oid = Oid::from_bytes(&id).map_err(|_| Unsupported("object id"))?;
+        let oid = Oid::from_bytes(id.as_bytes()).map_err(|_| Unsupported("object id"))?;
         let tree = self
             .repo
             .find_tree(oid)
@@ -324,7 +324,7 @@ impl Diff<'_> {
                     Some(ObjectType::Tree) => MODE_TREE,
                     _ => e.filemode() as u32,
                 };
-                let id: ObjectId = e.id().as_bytes().try_into().expect("20 bytes");
+                let id = ObjectId::from_bytes_or_panic(e.id().as_bytes());
                 (e.name_bytes().to_vec(), (mode, id))
             })
             .collect())
@@ -355,7 +355,7 @@ mod tests {
         let mut rest = &data[..];
         let tree = parse_cache_tree(&mut rest, 0).unwrap();
         assert!(rest.is_empty());
-        assert_eq!(tree.id, Some([1; 20]));
+        assert_eq!(tree.id, Some(ObjectId::from_bytes_or_panic(&[1; 20])));
         assert_eq!(tree.children.len(), 1);
         assert_eq!(tree.children[0].name, b"src");
         assert_eq!(tree.children[0].id, None);

@@ -21,7 +21,7 @@ use std::path::Path;
 use crate::error::Error;
 
 pub use odb::Odb;
-pub use pack::ObjectId;
+pub use pack::{oid, ObjectId};
 pub use packs::Packs;
 
 /// The git repository at or above `path` (gitoxide), with errors a user can

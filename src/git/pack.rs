@@ -14,8 +14,10 @@ use std::path::Path;
 
 use memmap2::Mmap;
 
-/// An object id as plain bytes.
-pub type ObjectId = [u8; 20];
+/// An object id, SHA-1 or SHA-256 (owned).
+pub type ObjectId = gix::ObjectId;
+/// An object id borrowed (from a mapped index, a tree entry).
+pub use gix::oid;
 
 /// The kind of an object as a pack stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +72,8 @@ pub struct Pack {
     data: Mmap,
     index: Mmap,
     count: usize,
+    /// Bytes per object id: 20 (SHA-1) or 32 (SHA-256).
+    hash_len: usize,
 }
 
 const IDX_MAGIC: &[u8; 4] = b"\xfftOc";
@@ -77,8 +81,10 @@ const FANOUT: usize = 8;
 const IDS: usize = FANOUT + 256 * 4;
 
 impl Pack {
-    /// Open the pack whose index is at `idx_path` (`pack-*.idx`).
-    pub fn open(idx_path: &Path) -> Result<Pack, PackError> {
+    /// Open the pack whose index is at `idx_path` (`pack-*.idx`), in a
+    /// repository whose object ids are `hash` ids.
+    pub fn open(idx_path: &Path, hash: gix::hash::Kind) -> Result<Pack, PackError> {
+        let hash_len = hash.len_in_bytes();
         let pack_path = idx_path.with_extension("pack");
         let map = |p: &Path| -> Result<Mmap, PackError> {
             let file = File::open(p).map_err(|e| PackError::Io(format!("{}: {e}", p.display())))?;
@@ -96,19 +102,27 @@ impl Pack {
         }
         let count = be32(&index[FANOUT + 255 * 4..IDS]) as usize;
         // ids, CRCs and 32-bit offsets, then the two trailing checksums.
-        let minimum = IDS + count * (20 + 4 + 4) + 40;
+        let minimum = IDS + count * (hash_len + 4 + 4) + 2 * hash_len;
         if index.len() < minimum {
             return Err(PackError::BadIndex);
         }
         let large = (index.len() - minimum) / 8;
         let data = map(&pack_path)?;
-        if data.len() < 32 || &data[..4] != b"PACK" || !matches!(be32(&data[4..8]), 2 | 3) {
+        if data.len() < 12 + hash_len
+            || &data[..4] != b"PACK"
+            || !matches!(be32(&data[4..8]), 2 | 3)
+        {
             return Err(PackError::BadPack);
         }
         if be32(&data[8..12]) as usize != count {
             return Err(PackError::BadIndex);
         }
-        let pack = Pack { data, index, count };
+        let pack = Pack {
+            data,
+            index,
+            count,
+            hash_len,
+        };
         // Every offset must point inside the pack's body.
         let end = pack.body_end();
         for i in 0..count {
@@ -131,15 +145,19 @@ impl Pack {
 
     /// The id of the `i`-th object in id order.
     pub fn id(&self, i: usize) -> ObjectId {
-        *self.id_ref(i)
+        self.id_ref(i).to_owned()
     }
 
     /// The id of the `i`-th object in id order, where the index holds it.
-    pub fn id_ref(&self, i: usize) -> &ObjectId {
-        let at = IDS + i * 20;
-        self.index[at..at + 20]
-            .try_into()
-            .expect("index length checked at open")
+    #[inline]
+    pub fn id_ref(&self, i: usize) -> &oid {
+        let at = IDS + i * self.hash_len;
+        oid::from_bytes_unchecked(&self.index[at..at + self.hash_len])
+    }
+
+    /// Bytes per object id in this pack.
+    pub fn hash_len(&self) -> usize {
+        self.hash_len
     }
 
     /// The pack offset of the `i`-th object in id order.
@@ -149,7 +167,7 @@ impl Pack {
     }
 
     fn offset_checked(&self, i: usize, large: usize) -> Option<u64> {
-        let at = IDS + self.count * 24 + i * 4;
+        let at = IDS + self.count * (self.hash_len + 4) + i * 4;
         let small = be32(&self.index[at..at + 4]);
         if small & 0x8000_0000 == 0 {
             return Some(u64::from(small));
@@ -158,14 +176,14 @@ impl Pack {
         if k >= large {
             return None;
         }
-        let at = IDS + self.count * 28 + k * 8;
+        let at = IDS + self.count * (self.hash_len + 8) + k * 8;
         let bytes = self.index.get(at..at + 8)?;
         Some(u64::from_be_bytes(bytes.try_into().ok()?))
     }
 
     /// Where entries end: the pack's trailing checksum starts there.
     pub fn body_end(&self) -> u64 {
-        (self.data.len() - 20) as u64
+        (self.data.len() - self.hash_len) as u64
     }
 
     /// Parse the entry header at `offset`.
@@ -212,9 +230,9 @@ impl Pack {
                 PackKind::OfsDelta(offset - back)
             }
             7 => {
-                let id = body.get(at..at + 20).ok_or_else(bad)?;
-                at += 20;
-                PackKind::RefDelta(id.try_into().expect("20 bytes"))
+                let id = body.get(at..at + self.hash_len).ok_or_else(bad)?;
+                at += self.hash_len;
+                PackKind::RefDelta(ObjectId::from_bytes_or_panic(id))
             }
             _ => return Err(bad()),
         };

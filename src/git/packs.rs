@@ -16,7 +16,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::git::pack::{apply_delta, delta_result_size, ObjectId, Pack, PackError, PackKind};
+use crate::git::pack::{apply_delta, delta_result_size, oid, Pack, PackError, PackKind};
 
 /// The type of an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,12 +207,14 @@ pub struct Packs {
     /// Positions found corrupt while resolving (a size no entry could
     /// hold), with why: never handed to libgit2.
     corrupt: Mutex<HashMap<u32, &'static str>>,
+    /// The kind of object id (SHA-1, SHA-256).
+    hash: gix::hash::Kind,
 }
 
 impl Packs {
     /// Open every pack under `pack/` of each object directory (the
     /// repository's own first, then its alternates: see [`object_dirs`]).
-    pub fn open(object_dirs: &[PathBuf]) -> Packs {
+    pub fn open(object_dirs: &[PathBuf], hash: gix::hash::Kind) -> Packs {
         let mut packs = Vec::new();
         let mut skipped = Vec::new();
         let mut names = Vec::new();
@@ -227,7 +229,7 @@ impl Packs {
             names.extend(here);
         }
         for idx in names {
-            match Pack::open(&idx) {
+            match Pack::open(&idx, hash) {
                 Ok(p) => packs.push(p),
                 Err(e) => {
                     let damaged = !matches!(e, PackError::UnsupportedIndex);
@@ -245,6 +247,7 @@ impl Packs {
             skipped,
             object_dirs: object_dirs.to_vec(),
             corrupt: Mutex::new(HashMap::new()),
+            hash,
         };
         store.build_table();
         store.layouts = (0..store.packs.len()).map(|p| store.layout(p)).collect();
@@ -395,7 +398,7 @@ impl Packs {
 
     /// Why the object with this id must not be read (by anyone): its delta
     /// chain loops, or it declares a size no entry could hold.
-    pub fn corrupt_reason(&self, id: &ObjectId) -> Option<&'static str> {
+    pub fn corrupt_reason(&self, id: &oid) -> Option<&'static str> {
         let position = self.position(id)?;
         let (p, e) = self.location(position);
         match self.layouts[p as usize].unreadable[e as usize] {
@@ -466,6 +469,11 @@ impl Packs {
         }
     }
 
+    /// Bytes per object id: 20 (SHA-1) or 32 (SHA-256).
+    pub fn hash_len(&self) -> usize {
+        self.hash.len_in_bytes()
+    }
+
     /// Number of packed objects (positions are `0..len()`).
     pub fn len(&self) -> usize {
         self.count
@@ -476,7 +484,7 @@ impl Packs {
     }
 
     /// The position of a packed object.
-    pub fn position(&self, id: &ObjectId) -> Option<u32> {
+    pub fn position(&self, id: &oid) -> Option<u32> {
         if self.count == 0 {
             return None;
         }
@@ -500,7 +508,7 @@ impl Packs {
         (p, self.layouts[p as usize].entry_of_index[i as usize])
     }
 
-    pub fn id(&self, position: u32) -> &ObjectId {
+    pub fn id(&self, position: u32) -> &oid {
         let (p, i) = self.index_of(position);
         self.packs[p as usize].id_ref(i as usize)
     }
@@ -757,8 +765,9 @@ fn delta_cycles(base: &[u32], kind: &[u8], broken: &[bool]) -> Vec<bool> {
 }
 
 /// The fanout bucket of an id: its first `bits` bits.
-fn bucket(id: &ObjectId, bits: u32) -> usize {
-    let top = u32::from_be_bytes([id[0], id[1], id[2], id[3]]);
+fn bucket(id: &oid, bits: u32) -> usize {
+    let b = id.as_bytes();
+    let top = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
     (top >> (32 - bits)) as usize
 }
 
@@ -791,11 +800,11 @@ fn subtree_weights(layout: &Layout, needed: &[bool]) -> Vec<u32> {
     weight
 }
 
-fn find_in_pack(pack: &Pack, id: &ObjectId) -> Option<usize> {
+fn find_in_pack(pack: &Pack, id: &oid) -> Option<usize> {
     let (mut lo, mut hi) = (0usize, pack.len());
     while lo < hi {
         let mid = (lo + hi) / 2;
-        match pack.id(mid).cmp(id) {
+        match pack.id_ref(mid).cmp(id) {
             std::cmp::Ordering::Less => lo = mid + 1,
             std::cmp::Ordering::Greater => hi = mid,
             std::cmp::Ordering::Equal => return Some(mid),

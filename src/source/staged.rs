@@ -116,7 +116,7 @@ fn staged_files(repo: &Repository) -> Result<Vec<(String, Oid)>, Error> {
                     .filter(|c| is_regular_file(c.mode))
                     .map(|c| {
                         let path = String::from_utf8_lossy(&c.path).replace('\\', "/");
-                        (path, Oid::from_bytes(&c.id).expect("20 bytes"))
+                        (path, Oid::from_bytes(c.id.as_bytes()).expect("20 bytes"))
                     })
                     .collect())
             }

@@ -93,11 +93,23 @@ fn git_objects(dir: &Path) -> HashMap<ObjectId, (String, Vec<u8>)> {
 }
 
 fn hex_key(hex: &str) -> ObjectId {
-    let mut k = [0u8; 20];
-    for (i, b) in k.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+    ObjectId::from_hex(hex.as_bytes()).unwrap()
+}
+
+/// The kind of object id of the repository at `dir` (SHA-1 or SHA-256).
+fn object_format(dir: &Path) -> gix::hash::Kind {
+    match common::git_with_env(dir, &["rev-parse", "--show-object-format"], &[]).trim() {
+        "sha256" => gix::hash::Kind::Sha256,
+        _ => gix::hash::Kind::Sha1,
     }
-    k
+}
+
+/// A new repository whose object ids are SHA-256.
+fn new_sha256_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "--object-format=sha256"]);
+    assert_eq!(object_format(dir.path()), gix::hash::Kind::Sha256);
+    dir
 }
 
 fn kind_name(k: Kind) -> &'static str {
@@ -115,7 +127,7 @@ fn delta_counts(dir: &Path) -> (usize, usize) {
     for entry in std::fs::read_dir(dir.join(".git/objects/pack")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "idx") {
-            let pack = Pack::open(&path).unwrap();
+            let pack = Pack::open(&path, object_format(dir)).unwrap();
             for i in 0..pack.len() {
                 match pack.header(pack.offset(i)).unwrap().kind {
                     PackKind::OfsDelta(_) => ofs += 1,
@@ -132,7 +144,8 @@ fn delta_counts(dir: &Path) -> (usize, usize) {
 /// by the bulk traversal, which hands over each wanted object exactly once.
 fn assert_store_matches_git(dir: &Path) {
     let expected = git_objects(dir);
-    let store = Packs::open(&object_dirs(&dir.join(".git")));
+    let hash = object_format(dir);
+    let store = Packs::open(&object_dirs(&dir.join(".git")), hash);
     assert_eq!(store.len(), expected.len(), "every object is packed");
     let mut buf = Vec::new();
     for pos in 0..store.len() as u32 {
@@ -142,7 +155,13 @@ fn assert_store_matches_git(dir: &Path) {
         assert_eq!(&buf, content);
         assert_eq!(store.position(store.id(pos)), Some(pos));
     }
-    assert_eq!(store.position(&[0xab; 20]), None);
+    assert_eq!(
+        store.position(&ObjectId::from_bytes_or_panic(&vec![
+            0xab;
+            hash.len_in_bytes()
+        ])),
+        None
+    );
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
@@ -211,6 +230,58 @@ fn offset_deltas_resolve_like_git() {
     assert_store_matches_git(repo.path());
 }
 
+/// A SHA-256 repository's packs (32-byte ids in the index, in reference
+/// deltas and in trees) are read like a SHA-1 one's.
+#[test]
+fn sha256_packs_resolve_like_git() {
+    let repo = new_sha256_repo();
+    build_history(repo.path());
+    git(repo.path(), &["gc", "-q", "--aggressive"]);
+    let (ofs, _) = delta_counts(repo.path());
+    assert!(ofs > 20, "the pack holds offset deltas ({ofs})");
+    assert_store_matches_git(repo.path());
+    git(
+        repo.path(),
+        &["-c", "repack.useDeltaBaseOffset=false", "repack", "-adfq"],
+    );
+    let (ofs, refs) = delta_counts(repo.path());
+    assert!(refs > 20 && ofs == 0, "reference deltas ({refs}/{ofs})");
+    assert_store_matches_git(repo.path());
+}
+
+/// `skyscan history` on a SHA-256 repository: the same report loose and
+/// packed, with 64-digit commit ids, and `--range` as git walks it.
+#[test]
+fn sha256_history_reports_like_sha1() {
+    let repo = new_sha256_repo();
+    let dir = repo.path();
+    build_history(dir);
+    let loose = history_report(dir);
+    let rules: Vec<&str> = loose["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f[0].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"key-only-in-history"), "{loose}");
+    assert!(rules.contains(&"committed-env-file"), "{loose}");
+    git(dir, &["gc", "-q", "--aggressive"]);
+    assert_eq!(history_report(dir), loose, "packed");
+
+    let out = skyscan()
+        .args(["history", ".", "--format", "json"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let report = json_of(&out);
+    let commit = report["findings"][0]["provenance"]["commit"]
+        .as_str()
+        .unwrap();
+    assert_eq!(commit.len(), 64, "{commit}");
+    let shown = common::git_with_env(dir, &["cat-file", "-t", commit], &[]);
+    assert_eq!(shown.trim(), "commit");
+}
+
 #[test]
 fn reference_deltas_resolve_like_git() {
     let repo = new_repo();
@@ -236,7 +307,9 @@ fn reference_deltas_resolve_like_git() {
 }
 
 /// A clone that borrows its objects (`git clone --shared`) has its packs
-/// read from the alternate, and a loop of alternates ends.
+/// read from the alternate. A loop of alternates ends the directory listing;
+/// gitoxide refuses to open such a repository, and the scan says why (exit
+/// 2), where git ignores the repeated directory.
 #[test]
 fn packs_behind_alternates_are_read_directly() {
     let origin = new_repo();
@@ -256,12 +329,20 @@ fn packs_behind_alternates_are_read_directly() {
     );
     let dirs = object_dirs(&clone.join(".git"));
     assert_eq!(dirs.len(), 2, "{dirs:?}");
-    let store = Packs::open(&dirs);
+    let store = Packs::open(&dirs, gix::hash::Kind::Sha1);
     assert_eq!(store.len(), git_objects(origin.path()).len());
     // The origin names the clone back: each directory is still read once.
     let back = origin.path().join(".git/objects/info/alternates");
     std::fs::write(&back, format!("{}\n", clone.join(".git/objects").display())).unwrap();
     assert_eq!(object_dirs(&clone.join(".git")).len(), 2);
+    let out = skyscan()
+        .args(["history", "."])
+        .current_dir(&clone)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cycle"));
+    std::fs::remove_file(&back).unwrap();
     assert_eq!(history_report(&clone), history_report(origin.path()));
 }
 
@@ -416,7 +497,16 @@ fn git_range_paths(dir: &Path, range: &str) -> Vec<String> {
 /// short enough that the scan reads trees one by one.
 #[test]
 fn range_picks_the_commits_git_does() {
-    let repo = new_repo();
+    assert_ranges_match_git(&new_repo());
+}
+
+/// The same on a SHA-256 repository (rev-specs resolved by gitoxide).
+#[test]
+fn sha256_range_picks_the_commits_git_does() {
+    assert_ranges_match_git(&new_sha256_repo());
+}
+
+fn assert_ranges_match_git(repo: &tempfile::TempDir) {
     let dir = repo.path();
     std::fs::create_dir_all(dir.join("keys")).unwrap();
     let add = |name: &str, days_ago: u64| {
@@ -503,7 +593,8 @@ fn deltas_get_their_base_and_its_state() {
     git(dir, &["gc", "-q", "--aggressive"]);
     let expected = git_objects(dir);
     let bases = delta_bases(dir);
-    let store = Packs::open(&object_dirs(&dir.join(".git")));
+    let hash = object_format(dir);
+    let store = Packs::open(&object_dirs(&dir.join(".git")), hash);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
         .build()
@@ -529,7 +620,7 @@ fn deltas_get_their_base_and_its_state() {
                 match v.base {
                     Some((raw, (base_pos, base_data))) => {
                         let base_id = bases.get(id).expect("only deltas have a base");
-                        assert_eq!(store.id(*base_pos), base_id);
+                        assert_eq!(store.id(*base_pos), base_id.as_ref());
                         assert_eq!(raw, &expected[base_id].1[..]);
                         assert_eq!(raw, &base_data[..]);
                         *with_base.lock().unwrap() += 1;
@@ -613,7 +704,8 @@ fn blobs_stored_whole_are_scanned_during_the_walk() {
     git(dir, &["gc", "-q"]);
     let head = git_out(dir, &["rev-parse", "HEAD"]);
 
-    let store = Packs::open(&object_dirs(&dir.join(".git")));
+    let hash = object_format(dir);
+    let store = Packs::open(&object_dirs(&dir.join(".git")), hash);
     let keys_blob = hex_key(&git_out(dir, &["rev-parse", "HEAD:svc/keys.py"]));
     let pos = store.position(&keys_blob).unwrap();
     assert!(

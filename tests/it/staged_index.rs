@@ -48,7 +48,7 @@ fn as_tuples(changes: Vec<Change>) -> Vec<(String, u32, String)> {
     let mut out: Vec<_> = changes
         .into_iter()
         .map(|c| {
-            let hex: String = c.id.iter().map(|b| format!("{b:02x}")).collect();
+            let hex: String = c.id.to_string();
             (String::from_utf8(c.path).unwrap(), c.mode, hex)
         })
         .collect();

@@ -4,15 +4,13 @@
 //! along their packs' delta forests and scanned on the thread that resolved
 //! them, while their content is still in cache. What the packs cannot give
 //! (loose objects, corrupt entries, missing objects) is read through
-//! libgit2 with one repository handle per batch, which also words the
-//! warning for anything unreadable.
+//! gitoxide with one handle per batch, which also words the warning for
+//! anything unreadable.
 
 use std::cell::RefCell;
-use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use git2::Repository;
 use rayon::prelude::*;
 
 use super::trees::{BlobRef, WalkResult};
@@ -20,7 +18,9 @@ use super::trees::{BlobRef, WalkResult};
 use super::HistoryOptions;
 use crate::engine::{Matcher, Scratch};
 use crate::finding::Finding;
+use crate::git::odb::Header;
 use crate::git::packs::{Kind, Packs, Resolved};
+use crate::git::Odb;
 use crate::scan::{decode, scan_file};
 use crate::source::archive::{self, ArchiveScan, Limits};
 use crate::source::Counters;
@@ -121,12 +121,12 @@ impl BlobScanner<'_> {
     /// Scan every blob of `records` that `found` does not hold already.
     pub fn scan(
         &self,
-        store: &Packs,
-        git_dir: &Path,
+        objects: &Odb,
         pool: &rayon::ThreadPool,
         records: &WalkResult,
         found: Found,
     ) -> BlobScan {
+        let store = &objects.store;
         const NO_JOB: u32 = u32::MAX;
         let mut job_of = vec![NO_JOB; store.len()];
         let mut elsewhere = Vec::new();
@@ -167,7 +167,7 @@ impl BlobScanner<'_> {
         pool.install(|| {
             elsewhere.par_chunks(256).for_each(|chunk| {
                 let mut local = Vec::new();
-                self.scan_with_libgit2(store, git_dir, records, chunk, &mut local, &unread);
+                self.scan_fallback(objects, records, chunk, &mut local, &unread);
                 found.lock().expect("lock").extend(local);
             })
         });
@@ -180,55 +180,32 @@ impl BlobScanner<'_> {
         }
     }
 
-    /// Read `jobs` through libgit2 and scan them.
-    fn scan_with_libgit2(
+    /// Read `jobs` through gitoxide (one handle per batch) and scan them.
+    fn scan_fallback(
         &self,
-        store: &Packs,
-        git_dir: &Path,
+        objects: &Odb,
         records: &WalkResult,
         jobs: &[usize],
         found: &mut Vec<(usize, Vec<Finding>)>,
         unread: &Unread,
     ) {
         let warn = |m: String| unread.warnings.lock().expect("lock").push(m);
-        let repo = Repository::open(git_dir);
-        let odb = match &repo {
-            Ok(r) => r.odb(),
-            Err(e) => Err(git2::Error::from_str(e.message())),
-        };
-        let odb = match odb {
-            Ok(o) => o,
-            Err(e) => {
-                warn(format!("cannot open the repository: {}", e.message()));
-                self.counters
-                    .errors
-                    .fetch_add(jobs.len() as u64, Ordering::Relaxed);
-                return;
-            }
-        };
+        let handle = objects.handle();
+        let mut buf = Vec::new();
         for &job in jobs {
             let path = records.path(job);
-            let id = records.oid(job, store);
+            let id = records.oid(job, &objects.store);
             self.scanned.fetch_add(1, Ordering::Relaxed);
-            if let Some(why) = store.corrupt_reason(id.as_bytes().try_into().expect("20 bytes")) {
+            // A partial clone leaves blobs out on purpose: counted, not named.
+            if self.partial_clone && matches!(objects.header_with(&handle, id), Ok(Header::Missing))
+            {
                 self.counters.errors.fetch_add(1, Ordering::Relaxed);
-                warn(format!("blob {id} ({path}): {why}"));
+                unread.absent.fetch_add(1, Ordering::Relaxed);
                 continue;
             }
-            let object = odb.read_header(id).and_then(|(size, _)| {
-                if size as u64 <= self.opts.max_filesize {
-                    odb.read(id).map(Some)
-                } else if loose_claims_too_much(&store.object_dirs, id, size as u64) {
-                    Err(git2::Error::from_str(
-                        "its loose object file claims more data than it holds (corrupt object)",
-                    ))
-                } else {
-                    Ok(None)
-                }
-            });
-            match object {
-                Ok(Some(o)) => {
-                    if let Some(f) = self.scan_content(&path, o.data(), unread) {
+            match objects.read_with(&handle, id, self.opts.max_filesize, &mut buf) {
+                Ok(Some(_)) => {
+                    if let Some(f) = self.scan_content(&path, &buf, unread) {
                         found.push((job, f));
                     }
                 }
@@ -237,11 +214,7 @@ impl BlobScanner<'_> {
                 }
                 Err(e) => {
                     self.counters.errors.fetch_add(1, Ordering::Relaxed);
-                    if self.partial_clone && e.code() == git2::ErrorCode::NotFound {
-                        unread.absent.fetch_add(1, Ordering::Relaxed);
-                    } else {
-                        warn(format!("blob {id} ({path}): {}", e.message()));
-                    }
+                    warn(format!("blob {id} ({path}): {e}"));
                 }
             }
         }
@@ -284,15 +257,4 @@ impl BlobScanner<'_> {
         });
         (!found.is_empty()).then_some(found)
     }
-}
-
-/// Whether blob `id` is a loose object whose header declares more than its
-/// compressed file can hold (zlib expands at most about 1032:1): such a
-/// claim is corruption, not a large file.
-fn loose_claims_too_much(object_dirs: &[std::path::PathBuf], id: git2::Oid, declared: u64) -> bool {
-    let hex = id.to_string();
-    object_dirs.iter().any(|dir| {
-        std::fs::metadata(dir.join(&hex[..2]).join(&hex[2..]))
-            .is_ok_and(|m| declared > m.len().saturating_mul(1100).saturating_add(64))
-    })
 }

@@ -33,7 +33,6 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use git2::{Oid, Repository};
 use rustc_hash::FxHashMap;
 
 use crate::checks::env_files::{self, NameFilter};
@@ -42,9 +41,9 @@ use crate::engine::Matcher;
 use crate::error::Error;
 use crate::finding::{Finding, Provenance};
 use crate::git::commits;
-use crate::git::open_repository;
+use crate::git::discover;
 use crate::git::pack::ObjectId;
-use crate::git::packs::{self, Kind, Packs};
+use crate::git::packs::Kind;
 use crate::git::Odb;
 use crate::rules::{Mode, RuleSet};
 use crate::scan::ScanSettings;
@@ -77,9 +76,9 @@ pub fn scan_history(
     path: &Path,
     opts: &HistoryOptions,
 ) -> Result<ScanOutput, Error> {
-    let repo = open_repository(path)?;
+    let repo = discover(path)?;
     let mut warnings = Vec::new();
-    if repo.is_shallow() {
+    if repo.is_shallow().unwrap_or(false) {
         warnings.push(
             "shallow clone: commits before the shallow boundary are not scanned (fetch with --unshallow for a full scan)"
                 .to_string(),
@@ -101,18 +100,11 @@ pub fn scan_history(
     let matcher = Matcher::new(rules.for_mode(Mode::History));
     let counters = Counters::default();
     progress.phase("opening packs");
-    let objects = Odb {
-        // Laying the packs out parses every entry header, on the pool.
-        store: {
-            let dirs = packs::object_dirs(repo.commondir());
-            pool.install(|| Packs::open(&dirs))
-        },
-        odb: repo.odb()?,
-    };
+    let objects = Odb::open(&repo, &pool);
     // What HEAD holds, read through the same capped reader as the rest.
     let head_blobs = head_blob_ids(&repo, &objects, &mut warnings);
     // A pack the reader rejects is named; a damaged one makes the scan
-    // incomplete (whatever libgit2 still reads of it is scanned).
+    // incomplete (whatever gitoxide still reads of it is scanned).
     for (why, damaged) in &objects.store.skipped {
         if *damaged {
             counters.errors.fetch_add(1, Ordering::Relaxed);
@@ -120,7 +112,7 @@ pub fn scan_history(
                 "pack {why}: it is damaged, the history may be incomplete"
             ));
         } else {
-            warnings.push(format!("pack {why}: read through libgit2"));
+            warnings.push(format!("pack {why}: read through gitoxide"));
         }
     }
 
@@ -311,7 +303,7 @@ pub fn scan_history(
             commits.push(commit);
         }
         for blob in unreachable.blobs {
-            let hex = Oid::from_bytes(&blob).expect("20 bytes").to_string();
+            let hex = blob.to_string();
             walker.walk_blob(commits.len(), &blob, &hex, &mut walked);
             references.insert(commits.len(), crate::finding::UNREACHABLE.to_string());
             commits.push(commits::CommitInfo {
@@ -335,7 +327,7 @@ pub fn scan_history(
     // 3. Blobs.
     progress.phase("scanning blobs");
     progress.total.store(walked.blobs.len(), Ordering::Relaxed);
-    let scanned = scanner.scan(&objects.store, repo.path(), &pool, &walked, found);
+    let scanned = scanner.scan(&objects, &pool, &walked, found);
     if scanned.absent > 0 {
         warnings.push(format!(
             "partial clone: {} blob(s) of the history are not in this repository (the promisor remote `{}` has them) and were not scanned; `git fetch --refetch` or a full clone scans them",
@@ -366,7 +358,7 @@ pub fn scan_history(
         let is_commit = reference.is_none() || !author.is_empty() || c.time != 0;
         Provenance {
             commit: if is_commit {
-                Oid::from_bytes(&c.id).expect("20 bytes").to_string()
+                c.id.to_string()
             } else {
                 String::new()
             },
@@ -392,7 +384,7 @@ pub fn scan_history(
         for f in findings {
             let identity = f.secret.clone().unwrap_or_else(|| f.matched.clone());
             let key = (f.rule_id.clone(), identity);
-            let at_head = head_blobs.as_ref().is_some_and(|h| h.contains(&oid));
+            let at_head = head_blobs.as_ref().is_some_and(|h| h.contains(oid));
             match index.get(&key) {
                 Some(&g) => {
                     let group = &mut groups[g];
@@ -479,25 +471,23 @@ struct Group {
     at_head: bool,
 }
 
-/// Every blob id in HEAD's tree (empty for an unborn HEAD).
 /// The promisor remote of a partial clone (`git clone --filter=...`), whose
 /// objects are fetched on demand and mostly absent locally.
-fn promisor_remote(repo: &Repository) -> Option<String> {
-    let config = repo.config().ok()?.snapshot().ok()?;
-    let partial = config.get_string("extensions.partialclone").ok();
-    if partial.is_some() {
-        return partial;
+fn promisor_remote(repo: &gix::Repository) -> Option<String> {
+    let config = repo.config_snapshot();
+    if let Some(partial) = config.string("extensions.partialclone") {
+        return Some(partial.to_string());
     }
-    let mut entries = config.entries(Some(r"remote\..*\.promisor")).ok()?;
-    while let Some(Ok(entry)) = entries.next() {
-        if entry
-            .value()
-            .is_some_and(|v| v == "true" || v == "1" || v == "yes")
-        {
-            let name = entry
-                .name()?
-                .strip_prefix("remote.")?
-                .strip_suffix(".promisor")?;
+    let file = config.plumbing();
+    let remotes = file.sections_by_name("remote")?;
+    for section in remotes {
+        let promisor = section.value("promisor");
+        let truthy = promisor.is_some_and(|v| {
+            let v = v.to_ascii_lowercase();
+            v == b"true" || v == b"1" || v == b"yes"
+        });
+        if truthy {
+            let name = section.header().subsection_name()?;
             return Some(name.to_string());
         }
     }
@@ -517,17 +507,17 @@ fn read_tree_of(objects: &Odb, id: &ObjectId, buf: &mut Vec<u8>) -> Option<Objec
 /// The blobs of HEAD's tree; `None` when some of it cannot be read (then
 /// whether a key is still at HEAD cannot be known).
 fn head_blob_ids(
-    repo: &Repository,
+    repo: &gix::Repository,
     objects: &Odb,
     warnings: &mut Vec<String>,
-) -> Option<HashSet<Oid>> {
+) -> Option<HashSet<ObjectId>> {
     let mut ids = HashSet::new();
-    let Some(head) = repo.head().ok().and_then(|h| h.target()) else {
+    let Some(head) = repo.head().ok().and_then(|h| h.id()) else {
         return Some(ids);
     };
     let mut buf = Vec::new();
     // HEAD's commit (through annotated tags), then its tree.
-    let root = match commits::peel(objects, commits::key(head), &mut buf) {
+    let root = match commits::peel(objects, head.detach(), &mut buf) {
         Ok(commits::Peeled::Commit(_)) => commits::commit_tree(&buf),
         _ => None,
     };
@@ -550,17 +540,16 @@ fn head_blob_ids(
             Err(e) => Some(e),
         };
         if let Some(problem) = problem {
-            let id = Oid::from_bytes(&tree).expect("20 bytes");
-            warnings.push(format!("HEAD tree {id}: {problem}"));
+            warnings.push(format!("HEAD tree {tree}: {problem}"));
             complete = false;
             continue;
         }
         // The walk's own tree parser; a malformed entry ends the tree.
-        for entry in trees::TreeEntries::new(&buf).map_while(Result::ok) {
+        for entry in trees::TreeEntries::new(&buf, objects.store.hash_len()).map_while(Result::ok) {
             match entry.kind {
-                trees::EntryKind::Tree => stack.push(entry.id),
+                trees::EntryKind::Tree => stack.push(entry.id.to_owned()),
                 trees::EntryKind::Blob => {
-                    ids.insert(Oid::from_bytes(&entry.id).expect("20 bytes"));
+                    ids.insert(entry.id.to_owned());
                 }
                 trees::EntryKind::Other => {}
             }

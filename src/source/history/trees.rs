@@ -22,11 +22,10 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use git2::Oid;
 use rustc_hash::FxHashMap;
 
 use crate::checks::env_files::{self, NameFilter};
-use crate::git::pack::ObjectId;
+use crate::git::pack::{oid, ObjectId};
 use crate::git::packs::{Kind, Packs, Resolved, Visit};
 use crate::git::Odb;
 use crate::rules::RuleSet;
@@ -246,9 +245,15 @@ impl Decoder {
         } else {
             0
         };
-        let target = match store.position(&entry.id) {
+        let target = match store.position(entry.id) {
             Some(p) if p <= INDEX_MASK => flag | p,
-            _ => flag | EXTERNAL | externals.lock().expect("lock").number(entry.id)?,
+            _ => {
+                flag | EXTERNAL
+                    | externals
+                        .lock()
+                        .expect("lock")
+                        .number(entry.id.to_owned())?
+            }
         };
         let name = self.intern(entry.name, filter)?;
         Some(Entry { name, target })
@@ -286,7 +291,7 @@ impl Decoder {
             let mut count = 0u32;
             // Where the copy run being extended is in `scratch`.
             let mut run: Option<usize> = None;
-            for entry in TreeEntries::new(data) {
+            for entry in TreeEntries::new(data, store.hash_len()) {
                 let entry = entry.ok()?;
                 let at = entry.record.as_ptr() as usize - data.as_ptr() as usize;
                 let window = &base_records[cursor..];
@@ -378,7 +383,7 @@ impl TreeStore {
         let slots: Vec<AtomicU64> = (0..store.len())
             .map(|_| AtomicU64::new(UNDECODED))
             .collect();
-        // Trees the packs cannot resolve are read through libgit2 by the
+        // Trees the packs cannot resolve are read through gitoxide by the
         // walk, which also reports them if they are unreadable there.
         let is_tree = |pos| store.kind(pos) == Some(Kind::Tree);
         let _unresolved = store.resolve_all_with(
@@ -639,12 +644,11 @@ impl WalkResult {
     }
 
     /// The object id of blob record `i`.
-    pub fn oid(&self, i: usize, store: &Packs) -> Oid {
-        let id = match self.blobs[i].blob() {
+    pub fn oid<'s>(&'s self, i: usize, store: &'s Packs) -> &'s oid {
+        match self.blobs[i].blob() {
             BlobRef::Packed(pos) => store.id(pos),
             BlobRef::External(n) => &self.externals[n as usize],
-        };
-        Oid::from_bytes(id).expect("20 bytes make an object id")
+        }
     }
 }
 
@@ -679,14 +683,14 @@ impl Seen {
 /// Walks commits in order over the decoded trees.
 pub struct Walker<'a> {
     store: TreeStore,
-    objects: &'a Odb<'a>,
+    objects: &'a Odb,
     rules: &'a RuleSet,
     filter: &'a NameFilter,
     seen: Seen,
-    /// Decoder for trees read through libgit2 during the walk.
+    /// Decoder for trees read through gitoxide during the walk.
     own: Decoder,
     externals: Mutex<Externals>,
-    /// Trees read through libgit2, by target.
+    /// Trees read through gitoxide, by target.
     read_trees: FxHashMap<u32, (u32, u32)>,
     /// Room for the bases of delta trees being rebuilt.
     spare: Vec<Entry>,
@@ -701,7 +705,7 @@ pub struct Walker<'a> {
 impl<'a> Walker<'a> {
     pub fn new(
         store: TreeStore,
-        objects: &'a Odb<'a>,
+        objects: &'a Odb,
         rules: &'a RuleSet,
         filter: &'a NameFilter,
     ) -> Self {
@@ -743,7 +747,7 @@ impl<'a> Walker<'a> {
         if target & EXTERNAL != 0 {
             self.externals.lock().expect("lock").ids[index as usize]
         } else {
-            *self.objects.store.id(index)
+            self.objects.store.id(index).to_owned()
         }
     }
 
@@ -767,7 +771,7 @@ impl<'a> Walker<'a> {
         let mut buf = Vec::new();
         let read = self
             .objects
-            .read_git2(&id, &mut buf)
+            .read_fallback(&id, &mut buf)
             .and_then(|kind| match kind {
                 Kind::Tree => Ok(()),
                 other => Err(format!("expected a tree, found a {other:?}").to_lowercase()),
@@ -791,7 +795,6 @@ impl<'a> Walker<'a> {
                 expand(words, &[], &mut entries).map(|()| entries)
             }
             Err(e) => {
-                let id = Oid::from_bytes(&id).expect("20 bytes");
                 let prefix = self.path_string(paths, node);
                 self.warnings.push(format!("tree {id} ({prefix}): {e}"));
                 self.errors += 1;
@@ -1092,7 +1095,7 @@ impl<'a> Walker<'a> {
 /// Parse a raw tree object to the end, counting entries (for fuzzing).
 #[doc(hidden)]
 pub fn parse_tree_entries(data: &[u8]) -> usize {
-    TreeEntries::new(data).map_while(Result::ok).count()
+    TreeEntries::new(data, 20).map_while(Result::ok).count()
 }
 
 /// What a tree entry points at, as far as the walk cares.
@@ -1111,20 +1114,25 @@ pub(super) enum EntryKind {
 pub(super) struct RawEntry<'a> {
     pub(super) kind: EntryKind,
     name: &'a [u8],
-    pub(super) id: ObjectId,
+    pub(super) id: &'a oid,
     /// The whole record: mode, name and id.
     record: &'a [u8],
 }
 
 /// Iterator over the entries of a raw tree object
-/// (`<octal mode> <name>\0<20-byte id>`, repeated).
+/// (`<octal mode> <name>\0<id>`, repeated; ids of `hash_len` bytes: 20
+/// for SHA-1, 32 for SHA-256).
 pub(super) struct TreeEntries<'a> {
     rest: &'a [u8],
+    hash_len: usize,
 }
 
 impl<'a> TreeEntries<'a> {
-    pub(super) fn new(data: &'a [u8]) -> Self {
-        TreeEntries { rest: data }
+    pub(super) fn new(data: &'a [u8], hash_len: usize) -> Self {
+        TreeEntries {
+            rest: data,
+            hash_len,
+        }
     }
 }
 
@@ -1141,8 +1149,9 @@ impl<'a> Iterator for TreeEntries<'a> {
             let after = &self.rest[space + 1..];
             let nul = memchr::memchr(0, after).ok_or("tree entry without a name")?;
             let name = &after[..nul];
-            let id_bytes = after.get(nul + 1..nul + 21).ok_or("truncated tree entry")?;
-            let id: ObjectId = id_bytes.try_into().map_err(|_| "bad object id in tree")?;
+            let end = nul + 1 + self.hash_len;
+            let id =
+                oid::from_bytes_unchecked(after.get(nul + 1..end).ok_or("truncated tree entry")?);
             let kind = match mode {
                 b"40000" | b"040000" => EntryKind::Tree,
                 // Git checks out any 100xxx mode as a regular file.
@@ -1153,8 +1162,8 @@ impl<'a> Iterator for TreeEntries<'a> {
                 }
                 _ => EntryKind::Other,
             };
-            let record = &self.rest[..space + 1 + nul + 21];
-            self.rest = &after[nul + 21..];
+            let record = &self.rest[..space + 1 + end];
+            self.rest = &after[end..];
             Ok(RawEntry {
                 kind,
                 name,
@@ -1186,7 +1195,7 @@ mod tests {
         data.extend(entry("100755", "run.sh", 3));
         data.extend(entry("120000", "link", 4));
         data.extend(entry("160000", "vendor", 5));
-        let entries: Vec<_> = TreeEntries::new(&data).map(Result::unwrap).collect();
+        let entries: Vec<_> = TreeEntries::new(&data, 20).map(Result::unwrap).collect();
         let kinds: Vec<_> = entries.iter().map(|e| e.kind).collect();
         assert_eq!(
             kinds,
@@ -1199,17 +1208,17 @@ mod tests {
             ]
         );
         assert_eq!(entries[1].name, b"a.py");
-        assert_eq!(entries[1].id, [2; 20]);
+        assert_eq!(entries[1].id.as_bytes(), [2; 20]);
     }
 
     #[test]
     fn truncated_tree_is_an_error_not_a_panic() {
         let data = entry("100644", "a.py", 2);
         for cut in 0..data.len() - 1 {
-            let parsed: Vec<_> = TreeEntries::new(&data[..cut]).collect();
+            let parsed: Vec<_> = TreeEntries::new(&data[..cut], 20).collect();
             assert!(parsed.iter().all(|e| e.is_err()), "cut at {cut}");
         }
-        assert!(TreeEntries::new(&data).all(|e| e.is_ok()));
+        assert!(TreeEntries::new(&data, 20).all(|e| e.is_ok()));
     }
 
     #[test]
@@ -1243,7 +1252,7 @@ mod tests {
     fn delta_trees_rebuild_to_their_entries() {
         let rules = crate::rules::RuleSet::builtin().unwrap();
         let filter = NameFilter::new(&rules);
-        let store = Packs::open(&[]);
+        let store = Packs::open(&[], gix::hash::Kind::Sha1);
         let externals = Mutex::new(Externals::default());
         let mut decoder = Decoder::new(0);
         let raw = |names: &[(&str, u8)]| -> Vec<u8> {
