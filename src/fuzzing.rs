@@ -410,7 +410,7 @@ pub fn history_pack(data: &[u8]) -> Option<usize> {
         return None;
     }
     let dir = tempfile::tempdir().ok()?;
-    git2::Repository::init_bare(dir.path()).ok()?;
+    gix::init_bare(dir.path()).ok()?;
     write_history_pack(dir.path(), count_delta, &records);
     let rules = matcher().rules();
     let opts = crate::source::history::HistoryOptions {

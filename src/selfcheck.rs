@@ -5,6 +5,8 @@
 //! scratch repositories for history examples, so it sits on top of every
 //! other module, outside `rules` (which depends on nothing but `error`).
 
+use std::collections::BTreeMap;
+
 use crate::checks::key_reuse::key_reuse_findings;
 use crate::engine::{Matcher, Scratch};
 use crate::error::Error;
@@ -156,41 +158,42 @@ fn scan_with(
 }
 
 /// Build the commits of a history example in a scratch repository and
-/// scan its history.
+/// scan its history. Objects are written straight into the object database
+/// (no index, no work tree): a blob per file, a tree per directory, a commit
+/// per example commit.
 fn run_history_example(set: &RuleSet, commits: &[ExampleCommit]) -> Result<Vec<Finding>, Error> {
     let dir = tempfile::tempdir().map_err(|e| Error::Git(e.to_string()))?;
     let root = dir.path();
-    let repo = git2::Repository::init(root)?;
+    let git = |e: &dyn std::fmt::Display| Error::Git(format!("building a history example: {e}"));
+    let repo = gix::init_bare(root).map_err(|e| git(&e))?;
     let now = crate::time::now();
-    let io = |e: std::io::Error| Error::Git(e.to_string());
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    let mut parent: Option<gix::ObjectId> = None;
     for (n, commit) in commits.iter().enumerate() {
-        let mut index = repo.index()?;
         for (path, text) in &commit.files {
-            let full = root.join(path);
-            if let Some(parent) = full.parent() {
-                std::fs::create_dir_all(parent).map_err(io)?;
-            }
-            std::fs::write(&full, text).map_err(io)?;
-            index.add_path(std::path::Path::new(path))?;
+            files.insert(path.clone(), text.clone());
         }
         for path in &commit.delete {
-            std::fs::remove_file(root.join(path)).map_err(io)?;
-            index.remove_path(std::path::Path::new(path))?;
+            files.remove(path);
         }
-        index.write()?;
-        let tree = repo.find_tree(index.write_tree()?)?;
-        let when = git2::Time::new(now - i64::from(commit.days_ago) * 86_400, 0);
-        let sig = git2::Signature::new("Example Author", "author@example.com", &when)?;
-        let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-        let parents: Vec<&git2::Commit> = parent.iter().collect();
-        repo.commit(
-            Some("HEAD"),
-            &sig,
-            &sig,
-            &format!("example commit {n}"),
-            &tree,
-            &parents,
-        )?;
+        let tree = write_tree(&repo, &files, "").map_err(|e| git(&e))?;
+        let time = format!("{} +0000", now - i64::from(commit.days_ago) * 86_400);
+        let sig = gix::actor::SignatureRef {
+            name: "Example Author".into(),
+            email: "author@example.com".into(),
+            time: &time,
+        };
+        let id = repo
+            .commit_as(
+                sig,
+                sig,
+                "HEAD",
+                format!("example commit {n}"),
+                tree,
+                parent,
+            )
+            .map_err(|e| git(&e))?;
+        parent = Some(id.detach());
     }
     let opts = HistoryOptions {
         range: None,
@@ -204,6 +207,45 @@ fn run_history_example(set: &RuleSet, commits: &[ExampleCommit]) -> Result<Vec<F
         all_objects: false,
     };
     Ok(scan_history(set, root, &opts)?.findings)
+}
+
+/// Write the tree of the directory `prefix` (empty for the root, else
+/// ending in `/`) of `files` (path → content), and its subtrees.
+fn write_tree(
+    repo: &gix::Repository,
+    files: &BTreeMap<String, String>,
+    prefix: &str,
+) -> Result<gix::ObjectId, gix::Error> {
+    let mut entries = Vec::new();
+    let mut dirs: Vec<&str> = Vec::new();
+    for (path, text) in files.range(prefix.to_string()..) {
+        let Some(rest) = path.strip_prefix(prefix) else {
+            break;
+        };
+        match rest.split_once('/') {
+            Some((dir, _)) => {
+                if dirs.last() != Some(&dir) {
+                    dirs.push(dir);
+                }
+            }
+            None => entries.push(gix::objs::tree::Entry {
+                mode: gix::objs::tree::EntryKind::Blob.into(),
+                filename: rest.into(),
+                oid: repo.write_blob(text.as_bytes())?.detach(),
+            }),
+        }
+    }
+    for dir in dirs {
+        // Example paths are the rule packs' own, a few levels deep.
+        let oid = write_tree(repo, files, &format!("{prefix}{dir}/"))?;
+        entries.push(gix::objs::tree::Entry {
+            mode: gix::objs::tree::EntryKind::Tree.into(),
+            filename: dir.into(),
+            oid,
+        });
+    }
+    entries.sort();
+    Ok(repo.write_object(gix::objs::Tree { entries })?.detach())
 }
 
 fn text_or_path<'a>(text: &'a str, path: &'a str) -> &'a str {

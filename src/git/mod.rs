@@ -1,12 +1,13 @@
 //! Git's formats and object graph, read for scanning: object ids, packs
 //! and their delta forests (read directly, so that each object of a pack is
 //! inflated once), commits in walk order, and the index. What skyscan does
-//! not read itself goes through libgit2.
+//! not read itself (repositories, refs, rev-specs, loose objects, config)
+//! goes through gitoxide (`gix`), SHA-1 and SHA-256 alike.
 //!
 //! - [`pack`]: one packfile and its `.idx`: entry headers, inflation, deltas.
 //! - [`packs`]: every pack of a repository, objects by dense position, the
 //!   delta-forest traversal that resolves them in bulk.
-//! - [`odb`]: the packs first, then libgit2, for single reads.
+//! - [`odb`]: the packs first, then gitoxide, for single reads.
 //! - [`commits`]: the commits a history scan walks, in walk order.
 //! - [`index`]: what is staged, from the index file and HEAD.
 

@@ -1,12 +1,14 @@
 //! Git packfiles read directly: the version 2 index (`.idx`), the entry
 //! headers of the pack, zlib inflation and delta application.
 //!
-//! libgit2 reads one object at a time: a deltified object costs the
-//! inflation of its whole delta chain, again for every object on the chain.
-//! Reading the pack ourselves lets the history scan resolve each delta from
-//! its base while the base is still in memory, so that every object of the
-//! pack is inflated exactly once (see `packs`). Anything this module cannot
-//! read is left to libgit2 by the caller.
+//! Why by hand, when gitoxide (`gix-pack`) reads packs: a library reads one
+//! object at a time, so a deltified object costs the inflation of its delta
+//! chain, again for every object on the chain (a cache softens this, at a
+//! memory cost). Reading the pack here lets the history scan resolve each
+//! delta from its base while the base is still in memory, so that every
+//! object of the pack is inflated exactly once (see `packs`), with
+//! libdeflate. Ids are SHA-1 or SHA-256 (20 or 32 bytes). Anything this
+//! module cannot read is left to gitoxide by the caller.
 
 use std::cell::RefCell;
 use std::fs::File;
@@ -90,7 +92,7 @@ impl Pack {
             let file = File::open(p).map_err(|e| PackError::Io(format!("{}: {e}", p.display())))?;
             // SAFETY: git never rewrites a pack or index in place (new packs
             // are written under new names and renamed); the same assumption
-            // libgit2 and git make when they map packs.
+            // git and its libraries make when they map packs.
             unsafe { Mmap::map(&file) }.map_err(|e| PackError::Io(format!("{}: {e}", p.display())))
         };
         let index = map(idx_path)?;

@@ -7,7 +7,7 @@
 //! The packs are those of the repository's common directory (shared by its
 //! linked worktrees) and of its alternates. What is not in a pack this
 //! reader understands (loose objects, a pack with an old index version, a
-//! corrupt entry) is not resolved here: callers read those through libgit2, which also
+//! corrupt entry) is not resolved here: callers read those through gitoxide, which also
 //! produces the error a user should see.
 
 use std::collections::HashMap;
@@ -83,7 +83,7 @@ fn delta_claims_too_much(result: u64, delta_len: usize) -> bool {
 }
 
 /// For a read error that no other reader could get past (a size over the
-/// cap, an impossible size), why: the object must not go to libgit2.
+/// cap, an impossible size), why: the object must not go to gitoxide.
 pub fn beyond_reading(e: &PackError) -> Option<&'static str> {
     match e {
         PackError::TooLarge => Some(OVER_STRUCTURE_CAP),
@@ -125,7 +125,7 @@ struct Layout {
     child_start: Vec<u32>,
     children: Vec<u32>,
     /// Entries no reader can resolve, found while laying the pack out:
-    /// libgit2 would loop forever on a cycle or try the allocation.
+    /// a reader following it would loop forever on a cycle or try the allocation.
     unreadable: Vec<Unreadable>,
 }
 
@@ -173,7 +173,7 @@ pub fn object_dirs(common_dir: &Path) -> Vec<PathBuf> {
 
 /// The paths an `info/alternates` file names: one per line, relative to the
 /// object directory unless absolute; `#` starts a comment. Quoted
-/// (C-escaped) paths are left to libgit2.
+/// (C-escaped) paths are left to gitoxide.
 fn alternates(text: &str) -> impl Iterator<Item = &str> {
     text.lines()
         .map(str::trim_end)
@@ -197,15 +197,15 @@ pub struct Packs {
     /// cache misses, where a binary search takes five or six.
     fanout: Vec<u32>,
     fanout_bits: u32,
-    /// Packs skipped, with the reason (their objects fall back to libgit2),
+    /// Packs skipped, with the reason (their objects fall back to gitoxide),
     /// and whether the pack is damaged (rather than of a format this reader
-    /// leaves to libgit2).
+    /// leaves to gitoxide).
     pub skipped: Vec<(String, bool)>,
     /// The object directories the packs were read from (the repository's,
     /// then its alternates'): where its loose objects are too.
     pub object_dirs: Vec<PathBuf>,
     /// Positions found corrupt while resolving (a size no entry could
-    /// hold), with why: never handed to libgit2.
+    /// hold), with why: never handed to gitoxide.
     corrupt: Mutex<HashMap<u32, &'static str>>,
     /// The kind of object id (SHA-1, SHA-256).
     hash: gix::hash::Kind,
@@ -412,8 +412,8 @@ impl Packs {
         self.implausible_chain(position)
     }
 
-    /// Why libgit2 must not read the packed object at `position`, if it
-    /// must not: libgit2 allocates what an entry declares (its size, a
+    /// Why gitoxide must not read the packed object at `position`, if it
+    /// must not: a reader that allocates what an entry declares (its size, a
     /// delta's result) before checking it, so every entry of the object's
     /// delta chain, across packs, must declare what its bytes can justify.
     /// Only objects the packs could not resolve get here.
@@ -424,7 +424,7 @@ impl Packs {
             let (pack, layout) = (&self.packs[at.0 as usize], &self.layouts[at.0 as usize]);
             let e = at.1 as usize;
             // A header this reader cannot parse (a reserved type code, a
-            // size running past the pack) is corrupt: libgit2 reads some of
+            // size running past the pack) is corrupt: other readers take some of
             // them anyway and hands back objects of no known type.
             let Ok(header) = pack.header(layout.offsets[e]) else {
                 return Some(MALFORMED_HEADER);
@@ -438,7 +438,7 @@ impl Packs {
                 return Some(CLAIMS_MORE_THAN_STORED);
             }
             let base = match header.kind {
-                // An offset that is no entry's start: libgit2 would parse
+                // An offset that is no entry's start: a reader would parse
                 // whatever bytes are there as an entry.
                 PackKind::OfsDelta(offset) => match layout.offsets.binary_search(&offset) {
                     Ok(b) => Some((at.0, b as u32)),
@@ -457,7 +457,7 @@ impl Packs {
             if delta_claims_too_much(result, delta.len()) {
                 return Some(DELTA_CLAIMS_TOO_MUCH);
             }
-            // A base outside the packs (loose, or missing) is libgit2's to find.
+            // A base outside the packs (loose, or missing) is gitoxide's to find.
             at = base?;
         }
         Some(DELTA_CYCLE)
@@ -674,7 +674,7 @@ impl Packs {
                 }
                 if layout.kind[e] != code {
                     // An unreadable chain, or not the type the caller
-                    // expects: leave it to libgit2.
+                    // expects: leave it to gitoxide.
                     lost.push(pos);
                     continue;
                 }
@@ -1030,7 +1030,7 @@ where
     }
 
     /// Entry `e` is corrupt in a way no reader can get past: it and what
-    /// is wanted below it are lost, and marked so that nobody asks libgit2.
+    /// is wanted below it are lost, and marked so that nobody asks gitoxide.
     fn corrupt(&self, e: u32, why: &'static str) {
         self.store
             .mark_corrupt(self.layout.position[e as usize], why);

@@ -20,8 +20,8 @@
 //! records in 12. `SKYSCAN_TRACE=1` prints each phase's wall and CPU time,
 //! with the CPU time of each thread.
 //!
-//! Packs are read directly (`git::pack`, `git::packs`); libgit2
-//! reads whatever they cannot give, and opens the repository.
+//! Packs are read directly (`git::pack`, `git::packs`); gitoxide opens
+//! the repository, reads its refs and whatever the packs cannot give.
 
 mod blobs;
 mod trees;
