@@ -84,17 +84,7 @@ pub fn scan_history(
                 .to_string(),
         );
     }
-    let threads = match opts.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        // Delta forests are resolved to a depth of about log2(entries)
-        // (see `git::packs`); the room is for the scanning itself.
-        .stack_size(16 << 20)
-        .build()
-        .map_err(|e| Error::Git(format!("cannot start worker threads: {e}")))?;
+    let (pool, threads) = worker_pool(opts.threads)?;
 
     let progress = Progress::start(opts.progress);
     let matcher = Matcher::new(rules.for_mode(Mode::History));
@@ -103,50 +93,22 @@ pub fn scan_history(
     let objects = Odb::open(&repo, &pool);
     // What HEAD holds, read through the same capped reader as the rest.
     let head_blobs = head_blob_ids(&repo, &objects, &mut warnings);
-    // A pack the reader rejects is named; a damaged one makes the scan
-    // incomplete (whatever gitoxide still reads of it is scanned).
-    for (why, damaged) in &objects.store.skipped {
-        if *damaged {
-            counters.errors.fetch_add(1, Ordering::Relaxed);
-            warnings.push(format!(
-                "pack {why}: it is damaged, the history may be incomplete"
-            ));
-        } else {
-            warnings.push(format!("pack {why}: read through gitoxide"));
-        }
-    }
+    note_skipped_packs(&objects, &counters, &mut warnings);
 
     // 1. Commits, and 2. trees.
     progress.phase("reading commits");
     let before = warnings.len();
-    let window = opts.range.is_some() || opts.since.is_some();
     let read = commits::read_commits(&repo, &objects, &pool, opts.range.as_deref(), &mut warnings)?;
     let filter = NameFilter::new(rules);
-    let (list, store) = if opts.range.is_none() {
-        // A full scan decodes every tree: on the pool, while this thread
-        // puts the commits in order (serial work).
-        progress.phase("ordering commits, reading trees");
-        let mut store = None;
-        let list = pool.in_place_scope(|scope| {
-            scope.spawn(|_| {
-                store = Some(trees::TreeStore::decode_all(&objects.store, &pool, &filter))
-            });
-            read.order(&objects, window, &mut warnings)
-        });
-        (list, store.expect("the tree decoding has finished"))
-    } else {
-        let list = read.order(&objects, window, &mut warnings);
-        progress.phase("reading trees");
-        // Decoding every tree pays off when the walk reaches most of them;
-        // a short range reads the few it reaches one by one.
-        let walks_most = list.commits.len().saturating_mul(8) >= objects.store.count(Kind::Commit);
-        let store = if walks_most {
-            trees::TreeStore::decode_all(&objects.store, &pool, &filter)
-        } else {
-            trees::TreeStore::empty()
-        };
-        (list, store)
-    };
+    let (list, store) = order_commits_and_read_trees(
+        read,
+        &objects,
+        &pool,
+        &filter,
+        opts,
+        &progress,
+        &mut warnings,
+    );
     // Each warning of these phases is a ref or commit that could not be
     // read.
     counters
@@ -162,22 +124,187 @@ pub fn scan_history(
         partial_clone: promisor.is_some(),
     };
     let found = blobs::Found::new(&objects.store);
-    let mut walker = trees::Walker::new(store, &objects, rules, &filter);
-    let mut walked = trees::WalkResult::new();
-    let mut seen_env = HashSet::new();
+    let mut walk = Walk {
+        walker: trees::Walker::new(store, &objects, rules, &filter),
+        result: trees::WalkResult::new(),
+        seen_env: HashSet::new(),
+        commits: Vec::new(),
+        references: FxHashMap::default(),
+    };
     let mut people = list.people;
-    // The ref naming each entry of `commits` that is no reachable commit.
-    let mut references: FxHashMap<usize, String> = FxHashMap::default();
-    let mut commits;
-    if window {
-        // Each commit of the window against its parents, which may lie
-        // outside it (a range's boundary, commits before --since).
-        let trees: FxHashMap<ObjectId, ObjectId> =
-            list.commits.iter().map(|c| (c.id, c.tree)).collect();
+    if opts.range.is_some() || opts.since.is_some() {
+        walk.window(list.commits, list.parents, &objects, opts.since);
+    } else {
+        walk.everything(list.commits, &objects, &pool, threads, &scanner, &found);
+        // What refs reach outside any commit (a tag of a blob or of a
+        // tree) comes last, so only what no commit holds is reported
+        // there. A window (--range, --since) is about commits: they have
+        // no place in it.
+        walk.detached(list.detached);
+        if opts.all_objects {
+            progress.phase("listing unreachable objects");
+            walk.unreachable(&objects, &mut people, &mut warnings);
+        }
+    }
+    let (walked, commits, references) = walk.finish(opts, &counters, &mut warnings);
+
+    // 3. Blobs.
+    progress.phase("scanning blobs");
+    progress.total.store(walked.blobs.len(), Ordering::Relaxed);
+    let scanned = scanner.scan(&objects, &pool, &walked, found);
+    progress.phase("done");
+    progress.stop();
+    note_blob_scan(
+        &scanned,
+        promisor.as_deref(),
+        opts,
+        &counters,
+        &mut warnings,
+    );
+
+    let groups = group_findings(scanned.findings, &walked, &objects, head_blobs.as_ref());
+    let history = History {
+        rules,
+        opts,
+        commits: &commits,
+        references: &references,
+        people: &people,
+    };
+    let findings = history.findings(
+        groups,
+        &walked,
+        head_blobs.is_some(),
+        &counters,
+        &mut warnings,
+    );
+    warnings.sort();
+    Ok(ScanOutput {
+        findings,
+        warnings,
+        stats: counters.into_stats(),
+    })
+}
+
+/// The pool of worker threads (`threads`, or one per core when 0).
+fn worker_pool(threads: usize) -> Result<(rayon::ThreadPool, usize), Error> {
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        // Delta forests are resolved to a depth of about log2(entries)
+        // (see `git::packs`); the room is for the scanning itself.
+        .stack_size(16 << 20)
+        .build()
+        .map_err(|e| Error::Git(format!("cannot start worker threads: {e}")))?;
+    Ok((pool, threads))
+}
+
+/// What the blob scan could not read or skipped, as warnings.
+fn note_blob_scan(
+    scanned: &blobs::BlobScan,
+    promisor: Option<&str>,
+    opts: &HistoryOptions,
+    counters: &Counters,
+    warnings: &mut Vec<String>,
+) {
+    if scanned.absent > 0 {
+        warnings.push(format!(
+            "partial clone: {} blob(s) of the history are not in this repository (the promisor remote `{}` has them) and were not scanned; `git fetch --refetch` or a full clone scans them",
+            scanned.absent,
+            promisor.unwrap_or("origin"),
+        ));
+    }
+    warnings.extend(scanned.warnings.iter().cloned());
+    let large = counters.large.load(Ordering::Relaxed);
+    if large > 0 {
+        warnings.push(format!(
+            "{large} blob(s) over the size cap of {} bytes were skipped (--max-filesize)",
+            opts.max_filesize
+        ));
+    }
+}
+
+/// A pack the reader rejects is named; a damaged one makes the scan
+/// incomplete (whatever gitoxide still reads of it is scanned).
+fn note_skipped_packs(objects: &Odb, counters: &Counters, warnings: &mut Vec<String>) {
+    for (why, damaged) in &objects.store.skipped {
+        if *damaged {
+            counters.errors.fetch_add(1, Ordering::Relaxed);
+            warnings.push(format!(
+                "pack {why}: it is damaged, the history may be incomplete"
+            ));
+        } else {
+            warnings.push(format!("pack {why}: read through gitoxide"));
+        }
+    }
+}
+
+/// Put the commits read in walk order, and decode the trees: a full scan
+/// decodes every tree, on the pool, while this thread orders the commits
+/// (serial work); a window decodes them all only when it walks most
+/// commits, and otherwise reads the few it reaches one by one.
+fn order_commits_and_read_trees(
+    read: commits::ReadCommits,
+    objects: &Odb,
+    pool: &rayon::ThreadPool,
+    filter: &NameFilter,
+    opts: &HistoryOptions,
+    progress: &Progress,
+    warnings: &mut Vec<String>,
+) -> (commits::CommitList, trees::TreeStore) {
+    let window = opts.range.is_some() || opts.since.is_some();
+    if opts.range.is_none() {
+        progress.phase("ordering commits, reading trees");
+        let mut store = None;
+        let list = pool.in_place_scope(|scope| {
+            scope.spawn(|_| {
+                store = Some(trees::TreeStore::decode_all(&objects.store, pool, filter))
+            });
+            read.order(objects, window, warnings)
+        });
+        return (list, store.expect("the tree decoding has finished"));
+    }
+    let list = read.order(objects, window, warnings);
+    progress.phase("reading trees");
+    let walks_most = list.commits.len().saturating_mul(8) >= objects.store.count(Kind::Commit);
+    let store = if walks_most {
+        trees::TreeStore::decode_all(&objects.store, pool, filter)
+    } else {
+        trees::TreeStore::empty()
+    };
+    (list, store)
+}
+
+/// The walk over the commits: each new blob listed with the commit that
+/// first holds it and its path there.
+struct Walk<'a> {
+    walker: trees::Walker<'a>,
+    result: trees::WalkResult,
+    seen_env: HashSet<String>,
+    /// What the walk visited, in order: commits, then (in a full scan)
+    /// what refs reach outside commits, then unreachable objects.
+    commits: Vec<commits::CommitInfo>,
+    /// The ref naming each entry of `commits` that is no reachable commit.
+    references: FxHashMap<usize, String>,
+}
+
+impl Walk<'_> {
+    /// A window (`--range`, `--since`): each commit against its parents,
+    /// which may lie outside it (a range's boundary, commits before
+    /// `--since`).
+    fn window(
+        &mut self,
+        list: Vec<commits::CommitInfo>,
+        parents: Vec<Box<[ObjectId]>>,
+        objects: &Odb,
+        since: Option<i64>,
+    ) {
+        let trees: FxHashMap<ObjectId, ObjectId> = list.iter().map(|c| (c.id, c.tree)).collect();
         let mut buf = Vec::new();
-        commits = Vec::new();
-        for (commit, parents) in list.commits.into_iter().zip(list.parents) {
-            if opts.since.is_some_and(|since| commit.time < since) {
+        for (commit, parents) in list.into_iter().zip(parents) {
+            if since.is_some_and(|since| commit.time < since) {
                 continue;
             }
             let parent_trees: Vec<ObjectId> = parents
@@ -186,33 +313,43 @@ pub fn scan_history(
                     trees
                         .get(p)
                         .copied()
-                        .or_else(|| read_tree_of(&objects, p, &mut buf))
+                        .or_else(|| read_tree_of(objects, p, &mut buf))
                 })
                 .collect();
-            walker.walk_introduced(
-                commits.len(),
+            self.walker.walk_introduced(
+                self.commits.len(),
                 &commit.tree,
                 &parent_trees,
-                &mut walked,
-                &mut seen_env,
+                &mut self.result,
+                &mut self.seen_env,
             );
-            commits.push(commit);
+            self.commits.push(commit);
         }
-    } else {
-        commits = list.commits;
-        // The walk is serial: the pool scans the blobs it lists that can
-        // be read on their own meanwhile, handed over in batches through a
-        // bounded queue (a walk faster than the scan waits instead of
-        // piling up paths).
+    }
+
+    /// Every commit. The walk is serial: the pool scans the blobs it lists
+    /// that can be read on their own meanwhile, handed over in batches
+    /// through a bounded queue (a walk faster than the scan waits instead
+    /// of piling up paths).
+    fn everything(
+        &mut self,
+        commits: Vec<commits::CommitInfo>,
+        objects: &Odb,
+        pool: &rayon::ThreadPool,
+        threads: usize,
+        scanner: &blobs::BlobScanner,
+        found: &blobs::Found,
+    ) {
         const BATCH: usize = 256;
         type Batch = Vec<(usize, u32, String)>;
+        self.commits = commits;
         let (queue, listed) = std::sync::mpsc::sync_channel::<Batch>(2 * threads);
         let listed = std::sync::Mutex::new(listed);
         // The root trees' positions, looked up on the pool (the walk is
         // serial), before the pool's threads wait on the queue.
         let roots: Vec<Option<u32>> = pool.install(|| {
             use rayon::prelude::*;
-            commits
+            self.commits
                 .par_iter()
                 .map(|c| objects.store.position(&c.tree))
                 .collect()
@@ -221,16 +358,14 @@ pub fn scan_history(
             for _ in 0..threads {
                 scope.spawn(|_| {
                     let mut buf = Vec::new();
-                    loop {
-                        let next = listed.lock().expect("lock").recv();
-                        let Ok(batch) = next else { break };
+                    while let Ok(batch) = listed.lock().expect("lock").recv() {
                         for (job, position, path) in batch {
                             scanner.scan_standalone(
                                 &objects.store,
                                 job,
                                 position,
                                 &path,
-                                &found,
+                                found,
                                 &mut buf,
                             );
                         }
@@ -238,21 +373,21 @@ pub fn scan_history(
                 });
             }
             let mut batch = Vec::with_capacity(BATCH);
-            for (index, commit) in commits.iter().enumerate() {
-                let before = walked.blobs.len();
-                walker.walk_tree_at(
+            for (index, commit) in self.commits.iter().enumerate() {
+                let before = self.result.blobs.len();
+                self.walker.walk_tree_at(
                     index,
                     &commit.tree,
                     roots[index],
-                    &mut walked,
-                    &mut seen_env,
+                    &mut self.result,
+                    &mut self.seen_env,
                 );
-                for job in before..walked.blobs.len() {
-                    let trees::BlobRef::Packed(position) = walked.blobs[job].blob() else {
+                for job in before..self.result.blobs.len() {
+                    let trees::BlobRef::Packed(position) = self.result.blobs[job].blob() else {
                         continue;
                     };
                     if objects.store.is_standalone_blob(position) {
-                        batch.push((job, position, walker.blob_path(&walked, job)));
+                        batch.push((job, position, self.walker.blob_path(&self.result, job)));
                     }
                 }
                 if batch.len() >= BATCH {
@@ -265,126 +400,114 @@ pub fn scan_history(
             drop(queue);
         });
     }
-    // What refs reach outside any commit (a tag of a blob or of a tree)
-    // comes last, so only what no commit holds is reported there. A window
-    // (--range, --since) is about commits: they have no place in it.
-    if opts.range.is_none() && opts.since.is_none() {
-        for (object, name) in list.detached {
-            let index = commits.len();
+
+    /// What refs reach without a commit: trees and blobs, named by the ref.
+    fn detached(&mut self, detached: Vec<(commits::Peeled, String)>) {
+        for (object, name) in detached {
+            let index = self.commits.len();
             let id = match object {
                 commits::Peeled::Tree(id) => {
-                    walker.walk_tree(index, &id, &mut walked, &mut seen_env);
+                    self.walker
+                        .walk_tree(index, &id, &mut self.result, &mut self.seen_env);
                     id
                 }
                 commits::Peeled::Blob(id) => {
-                    walker.walk_blob(index, &id, &name, &mut walked);
+                    self.walker.walk_blob(index, &id, &name, &mut self.result);
                     id
                 }
                 commits::Peeled::Commit(id) => id,
             };
-            references.insert(index, name);
-            commits.push(commits::CommitInfo {
-                id,
-                tree: id,
-                author: 0,
-                time: 0,
-            });
+            self.references.insert(index, name);
+            self.push_objectless(id);
         }
     }
-    if opts.all_objects && !window {
-        progress.phase("listing unreachable objects");
-        let reachable: HashSet<ObjectId> = commits.iter().map(|c| c.id).collect();
-        let unreachable = commits::unreachable(&objects, &reachable, &mut people, &mut warnings);
-        // Commits first, so that their blobs are named by path; then the
-        // blobs that no commit names at all, by their id.
+
+    /// `--all-objects`: the commits no ref reaches first, so that their
+    /// blobs are named by path; then the blobs no commit names at all, by
+    /// their id.
+    fn unreachable(
+        &mut self,
+        objects: &Odb,
+        people: &mut commits::People,
+        warnings: &mut Vec<String>,
+    ) {
+        let reachable: HashSet<ObjectId> = self.commits.iter().map(|c| c.id).collect();
+        let unreachable = commits::unreachable(objects, &reachable, people, warnings);
         for commit in unreachable.commits {
-            walker.walk_tree(commits.len(), &commit.tree, &mut walked, &mut seen_env);
-            references.insert(commits.len(), crate::finding::UNREACHABLE.to_string());
-            commits.push(commit);
+            self.walker.walk_tree(
+                self.commits.len(),
+                &commit.tree,
+                &mut self.result,
+                &mut self.seen_env,
+            );
+            self.references
+                .insert(self.commits.len(), crate::finding::UNREACHABLE.to_string());
+            self.commits.push(commit);
         }
         for blob in unreachable.blobs {
             let hex = blob.to_string();
-            walker.walk_blob(commits.len(), &blob, &hex, &mut walked);
-            references.insert(commits.len(), crate::finding::UNREACHABLE.to_string());
-            commits.push(commits::CommitInfo {
-                id: blob,
-                tree: blob,
-                author: 0,
-                time: 0,
+            self.walker
+                .walk_blob(self.commits.len(), &blob, &hex, &mut self.result);
+            self.references
+                .insert(self.commits.len(), crate::finding::UNREACHABLE.to_string());
+            self.push_objectless(blob);
+        }
+    }
+
+    /// The walk's result, the entries it visited and the refs naming
+    /// those that are no commit; its warnings and errors counted.
+    fn finish(
+        self,
+        opts: &HistoryOptions,
+        counters: &Counters,
+        warnings: &mut Vec<String>,
+    ) -> (
+        trees::WalkResult,
+        Vec<commits::CommitInfo>,
+        FxHashMap<usize, String>,
+    ) {
+        let mut walked = self.result;
+        warnings.extend(self.walker.finish(&mut walked));
+        counters.errors.fetch_add(walked.errors, Ordering::Relaxed);
+        if self.commits.is_empty() && counters.errors.load(Ordering::Relaxed) == 0 {
+            warnings.push(if opts.range.is_some() || opts.since.is_some() {
+                "no commits in the given --range/--since: nothing to scan".to_string()
+            } else {
+                "the repository has no commits: nothing to scan".to_string()
             });
         }
+        (walked, self.commits, self.references)
     }
-    warnings.extend(walker.finish(&mut walked));
-    counters.errors.fetch_add(walked.errors, Ordering::Relaxed);
-    if commits.is_empty() && counters.errors.load(Ordering::Relaxed) == 0 {
-        warnings.push(if opts.range.is_some() || opts.since.is_some() {
-            "no commits in the given --range/--since: nothing to scan".to_string()
-        } else {
-            "the repository has no commits: nothing to scan".to_string()
+
+    /// An entry of `commits` for a tree or blob: no author, no date.
+    fn push_objectless(&mut self, id: ObjectId) {
+        self.commits.push(commits::CommitInfo {
+            id,
+            tree: id,
+            author: 0,
+            time: 0,
         });
     }
+}
 
-    // 3. Blobs.
-    progress.phase("scanning blobs");
-    progress.total.store(walked.blobs.len(), Ordering::Relaxed);
-    let scanned = scanner.scan(&objects, &pool, &walked, found);
-    if scanned.absent > 0 {
-        warnings.push(format!(
-            "partial clone: {} blob(s) of the history are not in this repository (the promisor remote `{}` has them) and were not scanned; `git fetch --refetch` or a full clone scans them",
-            scanned.absent,
-            promisor.as_deref().unwrap_or("origin"),
-        ));
-    }
-    progress.phase("done");
-    progress.stop();
-    warnings.extend(scanned.warnings);
-    let large = counters.large.load(Ordering::Relaxed);
-    if large > 0 {
-        warnings.push(format!(
-            "{large} blob(s) over the size cap of {} bytes were skipped (--max-filesize)",
-            opts.max_filesize
-        ));
-    }
-    let per_blob = scanned.findings;
-    let inventory = &walked;
-    let commits = &commits;
-
-    let provenance = |commit: usize| {
-        let c = &commits[commit];
-        let reference = references.get(&commit);
-        let (author, email) = people.get(c.author);
-        // A commit no ref reaches still has its id, author and date; a ref
-        // to a tree or blob, or a blob no commit names, has none.
-        let is_commit = reference.is_none() || !author.is_empty() || c.time != 0;
-        Provenance {
-            commit: if is_commit {
-                c.id.to_string()
-            } else {
-                String::new()
-            },
-            author: author.to_string(),
-            email: email.to_string(),
-            date: if is_commit {
-                crate::time::rfc3339(c.time)
-            } else {
-                String::new()
-            },
-            time: c.time,
-            reference: reference.cloned(),
-        }
-    };
-
-    // One finding per (rule, secret or match, path of first occurrence);
-    // blobs are in first-seen order, so the first hit is the earliest.
+/// One finding per (rule, secret or match), at the path of its first
+/// occurrence; blobs are in first-seen order, so the first hit is the
+/// earliest.
+fn group_findings(
+    per_blob: Vec<(usize, Vec<Finding>)>,
+    walked: &trees::WalkResult,
+    objects: &Odb,
+    head_blobs: Option<&HashSet<ObjectId>>,
+) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
     for (blob, findings) in per_blob {
-        let record = &inventory.blobs[blob];
-        let oid = inventory.oid(blob, &objects.store);
+        let record = &walked.blobs[blob];
+        let oid = walked.oid(blob, &objects.store);
+        let at_head = head_blobs.is_some_and(|h| h.contains(oid));
         for f in findings {
             let identity = f.secret.clone().unwrap_or_else(|| f.matched.clone());
             let key = (f.rule_id.clone(), identity);
-            let at_head = head_blobs.as_ref().is_some_and(|h| h.contains(oid));
             match index.get(&key) {
                 Some(&g) => {
                     let group = &mut groups[g];
@@ -407,60 +530,100 @@ pub fn scan_history(
             }
         }
     }
+    groups
+}
 
-    let mut findings = Vec::new();
-    let mut secret_paths = HashSet::new();
-    for g in &mut groups {
-        let p = provenance(g.commit);
-        g.finding.message = format!("{} ({})", g.finding.message, p.describe("first committed"));
-        g.finding.provenance = Some(p);
-        g.finding.occurrences = Some(g.blobs);
-        if g.finding.secret.is_some() {
-            secret_paths.insert(g.finding.path.clone());
-        }
-    }
-    // Without HEAD's tree, "gone from HEAD" and "still at HEAD" cannot be
-    // told apart: SC6 and SC7 are not judged rather than judged wrong.
-    let judged = if head_blobs.is_some() {
-        &groups[..]
-    } else {
-        &[][..]
-    };
-    if head_blobs.is_none() && !groups.is_empty() {
-        counters.errors.fetch_add(1, Ordering::Relaxed);
-        warnings.push(
-            "HEAD's tree could not be read: SC6 (keys overdue for rotation) and SC7 (keys only in history) were not judged"
-                .to_string(),
-        );
-    }
-    for g in judged {
-        findings.extend(history_checks::derived_findings(
-            rules,
-            &g.finding,
-            g.at_head,
-            opts.now,
-            opts.max_key_age_days,
-        ));
-    }
-    findings.extend(groups.into_iter().map(|g| g.finding));
+/// What the walk visited, to say where and by whom a finding was committed.
+struct History<'a> {
+    rules: &'a RuleSet,
+    opts: &'a HistoryOptions,
+    commits: &'a [commits::CommitInfo],
+    references: &'a FxHashMap<usize, String>,
+    people: &'a commits::People,
+}
 
-    for (path, commit) in &inventory.env_paths {
-        let holds_secret = secret_paths.contains(path);
-        for mut f in env_files::env_file_findings_for_path(rules, path, holds_secret) {
-            let p = provenance(*commit);
-            f.message = format!("{} ({})", f.message, p.describe("committed"));
-            f.provenance = Some(p);
-            findings.push(f);
+impl History<'_> {
+    /// The provenance of entry `commit` of the walk.
+    fn provenance(&self, commit: usize) -> Provenance {
+        let c = &self.commits[commit];
+        let reference = self.references.get(&commit);
+        let (author, email) = self.people.get(c.author);
+        // A commit no ref reaches still has its id, author and date; a ref
+        // to a tree or blob, or a blob no commit names, has none.
+        let is_commit = reference.is_none() || !author.is_empty() || c.time != 0;
+        Provenance {
+            commit: if is_commit {
+                c.id.to_string()
+            } else {
+                String::new()
+            },
+            author: author.to_string(),
+            email: email.to_string(),
+            date: if is_commit {
+                crate::time::rfc3339(c.time)
+            } else {
+                String::new()
+            },
+            time: c.time,
+            reference: reference.cloned(),
         }
     }
 
-    crate::source::sort_findings(&mut findings);
-    warnings.sort();
-    Ok(ScanOutput {
-        findings,
-        warnings,
-        stats: counters.into_stats(),
-    })
+    /// The report's findings: each group's first occurrence with its
+    /// provenance and count, the checks derived from it (SC6, SC7) where
+    /// HEAD's tree was read, and committed env files.
+    fn findings(
+        &self,
+        mut groups: Vec<Group>,
+        walked: &trees::WalkResult,
+        head_read: bool,
+        counters: &Counters,
+        warnings: &mut Vec<String>,
+    ) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let mut secret_paths = HashSet::new();
+        for g in &mut groups {
+            let p = self.provenance(g.commit);
+            g.finding.message =
+                format!("{} ({})", g.finding.message, p.describe("first committed"));
+            g.finding.provenance = Some(p);
+            g.finding.occurrences = Some(g.blobs);
+            if g.finding.secret.is_some() {
+                secret_paths.insert(g.finding.path.clone());
+            }
+        }
+        // Without HEAD's tree, "gone from HEAD" and "still at HEAD" cannot
+        // be told apart: SC6 and SC7 are not judged rather than judged wrong.
+        if head_read {
+            for g in &groups {
+                findings.extend(history_checks::derived_findings(
+                    self.rules,
+                    &g.finding,
+                    g.at_head,
+                    self.opts.now,
+                    self.opts.max_key_age_days,
+                ));
+            }
+        } else if !groups.is_empty() {
+            counters.errors.fetch_add(1, Ordering::Relaxed);
+            warnings.push(
+                "HEAD's tree could not be read: SC6 (keys overdue for rotation) and SC7 (keys only in history) were not judged"
+                    .to_string(),
+            );
+        }
+        findings.extend(groups.into_iter().map(|g| g.finding));
+        for (path, commit) in &walked.env_paths {
+            let holds_secret = secret_paths.contains(path);
+            for mut f in env_files::env_file_findings_for_path(self.rules, path, holds_secret) {
+                let p = self.provenance(*commit);
+                f.message = format!("{} ({})", f.message, p.describe("committed"));
+                f.provenance = Some(p);
+                findings.push(f);
+            }
+        }
+        crate::source::sort_findings(&mut findings);
+        findings
+    }
 }
 
 /// The findings of one (rule, secret) across history.
