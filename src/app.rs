@@ -1,11 +1,13 @@
 //! The commands behind the CLI: each returns whether the run found
 //! something that fails it, and the binary maps that to an exit code.
-//! Scanning commands gather a [`Scanned`] run (findings, the configuration
-//! used, inputs that could not be scanned) and hand it to `output`, which
-//! applies the baseline, decides the outcome and writes the report.
+//! Scanning commands gather a [`Scanned`](crate::app::Scanned) run
+//! (findings, the configuration used, inputs that could not be scanned) and
+//! hand it to `output`, which applies the baseline, decides the outcome and
+//! writes the report; `rules_command` writes what `skyscan rules` shows.
 
 mod output;
 mod remote;
+mod rules_command;
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -13,15 +15,13 @@ use std::path::{Path, PathBuf};
 use clap::CommandFactory;
 
 use crate::cli::{
-    Cli, ColorChoice, Command, CommonArgs, HistoryArgs, HookCommand, RulesArgs, ScanArgs,
-    StagedArgs,
+    Cli, ColorChoice, Command, CommonArgs, HistoryArgs, HookCommand, ScanArgs, StagedArgs,
 };
 use crate::config::Allowlist;
 use crate::engine::Matcher;
 use crate::error::Error;
-use crate::rules::{Checklist, Example, Mode, RuleSet, CHECKLIST_FILE};
+use crate::rules::{Mode, RuleSet};
 use crate::scan::ScanSettings;
-use crate::selfcheck::check_rules;
 use crate::source::history::{scan_history, HistoryOptions};
 use crate::source::staged::scan_staged;
 use crate::source::worktree::{scan_worktree, WorktreeOptions, SCAN_PATH_HINT};
@@ -47,7 +47,7 @@ pub fn run(command: Command) -> Result<Outcome, Error> {
         Command::Scan(args) => scan(args),
         Command::History(args) => history(args),
         Command::Staged(args) => staged(args),
-        Command::Rules(args) => rules(args),
+        Command::Rules(args) => rules_command::run(args),
         Command::Hook(HookCommand::Install { path, force }) => {
             let (verb, hook) = match crate::hook::install(&path, force)? {
                 crate::hook::Installed::New(p) => ("installed", p),
@@ -302,148 +302,4 @@ fn configured_rules(
         }
         None => Ok((rules, Allowlist::default(), None)),
     }
-}
-
-fn rules(args: RulesArgs) -> Result<Outcome, Error> {
-    let set = RuleSet::builtin()?;
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    if args.check {
-        // A pattern over the compile limits would otherwise match nothing,
-        // silently.
-        set.compile_all()?;
-        let mut failures = check_rules(&set);
-        let checklist = Checklist::builtin()?;
-        failures.extend(checklist.problems(&set).into_iter().map(|problem| {
-            crate::selfcheck::RuleCheckFailure {
-                rule: CHECKLIST_FILE.0.to_string(),
-                problem,
-            }
-        }));
-        let examples: usize = set
-            .rules()
-            .iter()
-            .map(|r| r.spec.examples.len() + r.spec.negative_examples.len())
-            .sum();
-        let outcome = if failures.is_empty() {
-            Outcome::Clean
-        } else {
-            Outcome::Findings
-        };
-        let mut text = String::new();
-        for f in &failures {
-            text.push_str(&format!("FAIL {}: {}\n", f.rule, f.problem));
-        }
-        text.push_str(&format!(
-            "{} rules, {} examples checked, {} failure{}\n",
-            set.rules().len(),
-            examples,
-            failures.len(),
-            if failures.len() == 1 { "" } else { "s" }
-        ));
-        // A closed pipe ends the output, not the verdict.
-        return print_bytes(text.as_bytes()).map(|_| outcome);
-    }
-    if args.keywords {
-        let mut keywords: Vec<&str> = set
-            .rules()
-            .iter()
-            .flat_map(|r| r.spec.keywords.iter().map(String::as_str))
-            .collect();
-        keywords.sort_unstable();
-        keywords.dedup();
-        for k in keywords {
-            writeln!(out, "{k}").map_err(Error::Write)?;
-        }
-        return Ok(Outcome::Clean);
-    }
-    if args.markdown {
-        write!(out, "{}", set.markdown_table()).map_err(Error::Write)?;
-        return Ok(Outcome::Clean);
-    }
-    if args.checklist {
-        let table = Checklist::builtin()?.markdown_table(&set);
-        write!(out, "{table}").map_err(Error::Write)?;
-        return Ok(Outcome::Clean);
-    }
-    match args.id {
-        None => {
-            for r in set.rules() {
-                writeln!(
-                    out,
-                    "{:<40} {:<5} {:<8} {:<10} {}",
-                    r.spec.id,
-                    r.spec.checklist.to_string(),
-                    r.spec.severity.as_str(),
-                    r.spec.precision.as_str(),
-                    r.spec.name
-                )
-                .map_err(Error::Write)?;
-            }
-        }
-        Some(id) => {
-            let rule = set.get(&id).ok_or_else(|| {
-                Error::Usage(format!("unknown rule `{id}` (see `skyscan rules`)"))
-            })?;
-            let s = &rule.spec;
-            let checklist = Checklist::builtin()?;
-            let practice = checklist
-                .practice_of(rule)
-                .map_or("(none)", |p| p.practice.as_str());
-            let mut text = format!(
-                "{} ({})\n\nchecklist: {} — {}\npractice:  {}\nseverity:  {}\nprecision: {}\n\n{}\n",
-                s.name,
-                s.id,
-                s.checklist,
-                s.checklist.title(),
-                practice,
-                s.severity.as_str(),
-                s.precision.as_str(),
-                rule.help_text()
-            );
-            text.push_str("\nReferences:\n");
-            for id in checklist.weaknesses_of(rule) {
-                let url = crate::rules::cwe_url(id).unwrap_or_default();
-                text.push_str(&format!("  {id}: {url}\n"));
-            }
-            if let Some(p) = checklist.practice_of(rule) {
-                text.push_str(&format!("  vendor documents: {}\n", p.source));
-            }
-            for (title, list) in [
-                ("Examples", &s.examples),
-                ("Negative examples", &s.negative_examples),
-            ] {
-                text.push_str(&format!("\n{title}:\n"));
-                for e in list {
-                    match e {
-                        Example::Text(t) => text.push_str(&format!("  {}\n", t.trim())),
-                        Example::File { path, text: t } => {
-                            text.push_str(&format!("  [{path}] {}\n", t.trim()))
-                        }
-                        Example::Files { files } => {
-                            text.push_str("  files:\n");
-                            for (path, body) in files {
-                                text.push_str(&format!("    [{path}] {}\n", body.trim()));
-                            }
-                        }
-                        Example::History { commits } => {
-                            text.push_str("  history:\n");
-                            for (n, c) in commits.iter().enumerate() {
-                                let files: Vec<&str> = c.files.keys().map(String::as_str).collect();
-                                text.push_str(&format!(
-                                    "    commit {} ({} days ago): writes {:?}, deletes {:?}\n",
-                                    n + 1,
-                                    c.days_ago,
-                                    files,
-                                    c.delete
-                                ));
-                            }
-                        }
-                    }
-                }
-            }
-            write!(out, "{text}").map_err(Error::Write)?;
-        }
-    }
-    Ok(Outcome::Clean)
 }

@@ -188,66 +188,112 @@ pub fn parse(
     path: &Path,
     rules: RuleSet,
 ) -> Result<(RuleSet, Allowlist), crate::Error> {
-    let name = path.display().to_string();
-    let error = |message: String, span: Option<std::ops::Range<usize>>| {
-        crate::Error::Config(Box::new(ConfigError::new(&name, text, message, span)))
+    let config_text = ConfigText {
+        name: path.display().to_string(),
+        text,
     };
     let config: Config =
-        toml::from_str(text).map_err(|e| error(e.message().to_string(), e.span()))?;
-    // Point later errors at the first line that mentions the culprit.
-    let locate_text = |needle: &str| text.find(needle).map(|start| start..start + needle.len());
+        toml::from_str(text).map_err(|e| config_text.error(e.message().to_string(), e.span()))?;
+    let rules = apply_to_rules(
+        &config_text,
+        rules,
+        &config.disable,
+        &config.severity,
+        config.rules,
+    )?;
+    let allow = compile_allowlist(&config_text, &config.allowlist, path)?;
+    Ok((rules, allow))
+}
 
+/// The configuration's text, for errors that point into it.
+struct ConfigText<'t> {
+    name: String,
+    text: &'t str,
+}
+
+impl ConfigText<'_> {
+    fn error(&self, message: String, span: Option<std::ops::Range<usize>>) -> crate::Error {
+        crate::Error::Config(Box::new(ConfigError::new(
+            &self.name, self.text, message, span,
+        )))
+    }
+
+    /// The first mention of `needle`, where an error about it points.
+    fn span_of(&self, needle: &str) -> Option<std::ops::Range<usize>> {
+        self.text
+            .find(needle)
+            .map(|start| start..start + needle.len())
+    }
+}
+
+/// `rules` with the rules of `disable` removed, the severities of
+/// `severity` set and the `custom` rules added (their patterns compiled
+/// now, so that one over the size limits is reported here rather than
+/// silently matching nothing later).
+fn apply_to_rules(
+    text: &ConfigText,
+    rules: RuleSet,
+    disable: &[String],
+    severity: &std::collections::BTreeMap<String, Severity>,
+    custom: Vec<RuleSpec>,
+) -> Result<RuleSet, crate::Error> {
     let mut specs: Vec<RuleSpec> = rules.rules().iter().map(|r| r.spec.clone()).collect();
-    for id in &config.disable {
+    for id in disable {
         let before = specs.len();
         specs.retain(|s| &s.id != id);
         if specs.len() == before {
-            return Err(error(
+            return Err(text.error(
                 format!("`disable` names unknown rule `{id}`"),
-                locate_text(id),
+                text.span_of(id),
             ));
         }
     }
-    for (id, severity) in &config.severity {
+    for (id, severity) in severity {
         match specs.iter_mut().find(|s| &s.id == id) {
             Some(spec) => spec.severity = *severity,
             None => {
-                return Err(error(
+                return Err(text.error(
                     format!("`severity` names unknown rule `{id}`"),
-                    locate_text(id),
+                    text.span_of(id),
                 ))
             }
         }
     }
-    let custom_ids: Vec<String> = config.rules.iter().map(|r| r.id.clone()).collect();
-    specs.extend(config.rules);
+    let custom_ids: Vec<String> = custom.iter().map(|r| r.id.clone()).collect();
+    specs.extend(custom);
     let rules = RuleSet::from_specs(specs).map_err(|e| {
         let culprit = custom_ids
             .iter()
             .find(|id| e.to_string().contains(id.as_str()));
-        error(e.to_string(), culprit.and_then(|id| locate_text(id)))
+        text.error(e.to_string(), culprit.and_then(|id| text.span_of(id)))
     })?;
-    // Custom patterns are compiled now, so a pattern that is too large is
-    // reported here rather than silently matching nothing later.
     rules
         .compile_where(|r| custom_ids.contains(&r.spec.id))
-        .map_err(|e| error(e.to_string(), None))?;
+        .map_err(|e| text.error(e.to_string(), None))?;
+    Ok(rules)
+}
 
-    let allow = &config.allowlist;
+/// The allowlist `allow`, with the configuration file at `path` itself
+/// allowlisted.
+fn compile_allowlist(
+    text: &ConfigText,
+    allow: &AllowlistSpec,
+    path: &Path,
+) -> Result<Allowlist, crate::Error> {
     let mut globs = globset::GlobSetBuilder::new();
     for g in &allow.paths {
         globs.add(
             globset::Glob::new(g)
-                .map_err(|e| error(format!("allowlist path `{g}`: {e}"), locate_text(g)))?,
+                .map_err(|e| text.error(format!("allowlist path `{g}`: {e}"), text.span_of(g)))?,
         );
     }
     // The configuration itself holds rule examples: never report it.
     if let Some(file) = path.file_name().and_then(|n| n.to_str()) {
         let own = globset::Glob::new(&format!("**/{}", globset::escape(file)))
-            .map_err(|e| error(e.to_string(), None))?;
+            .map_err(|e| text.error(e.to_string(), None))?;
         globs.add(own);
     }
-    let paths = Some(globs.build().map_err(|e| error(e.to_string(), None))?);
+    let paths = Some(globs.build().map_err(|e| text.error(e.to_string(), None))?);
     let regexes = allow
         .regexes
         .iter()
@@ -255,7 +301,7 @@ pub fn parse(
             regex::RegexBuilder::new(r)
                 .size_limit(1 << 22)
                 .build()
-                .map_err(|e| error(format!("allowlist regex: {e}"), locate_text(r)))
+                .map_err(|e| text.error(format!("allowlist regex: {e}"), text.span_of(r)))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let stopwords = allow
@@ -263,12 +309,9 @@ pub fn parse(
         .iter()
         .map(|w| w.to_ascii_lowercase())
         .collect();
-    Ok((
-        rules,
-        Allowlist {
-            paths,
-            regexes,
-            stopwords,
-        },
-    ))
+    Ok(Allowlist {
+        paths,
+        regexes,
+        stopwords,
+    })
 }

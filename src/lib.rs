@@ -27,6 +27,8 @@ pub mod git;
 pub mod hook;
 /// Judgement in code: the statements around a match keep, drop or re-grade it.
 pub mod judge;
+/// The history scan's progress line (indicatif) and its `SKYSCAN_TRACE` phase timings.
+pub mod progress;
 /// One printer per output format over one report.
 pub mod report;
 /// Rules as data: `rules/*.toml` parsed, compiled and checked.

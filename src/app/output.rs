@@ -16,7 +16,7 @@ use super::Outcome;
 use crate::baseline::Baseline;
 use crate::cli::CommonArgs;
 use crate::error::Error;
-use crate::finding::KeyStatus;
+use crate::finding::{Finding, KeyStatus};
 use crate::report::{self, Format, Report, VcsInfo};
 use crate::rules::{Mode, RuleSet};
 use crate::source::ScanOutput;
@@ -66,53 +66,11 @@ pub(super) fn finish(run: Scanned, common: &CommonArgs) -> Result<Outcome, Error
         ));
     }
     if common.format == Format::Sarif || common.sarif_output.is_some() {
-        for f in &output.findings {
-            if report::relative_uri(&f.path).is_none() {
-                output.warnings.push(format!(
-                    "SARIF: `{}` names no file a relative reference can point at (an empty, `.` or `..` name): its {} result has no location, the path is in its properties",
-                    f.path, f.rule_id
-                ));
-            }
-        }
+        warn_of_unlocatable_paths(&mut output);
     }
-    let mut notes = Vec::new();
-    let mut accepted_all = false;
-    if let Some(path) = &common.write_baseline {
-        let baseline = Baseline::of(&output.findings);
-        baseline.write(path)?;
-        notes.push(format!(
-            "wrote {} finding fingerprint(s) to {}",
-            baseline.findings.len(),
-            path.display()
-        ));
-        accepted_all = true;
-    }
-    if let Some(path) = &common.baseline {
-        let dropped = Baseline::read(path)?.filter(&mut output.findings);
-        if dropped > 0 {
-            notes.push(format!(
-                "{dropped} finding(s) are in the baseline and not reported"
-            ));
-        }
-    }
+    let baselines = apply_baselines(common, &mut output.findings)?;
     if verify {
-        let log = common.verbose.then_some(verbose as fn(&str));
-        let warnings = crate::verify::verify_findings(&mut output.findings, rules, log)?;
-        output.warnings.extend(warnings);
-        if common.verbose {
-            let t = crate::verify::tally(&output.findings);
-            verbose(&format!(
-                "verification: {} key(s) checked; {} live, {} revoked, {} unknown",
-                t.keys_checked, t.live, t.revoked, t.unknown
-            ));
-        }
-        if common.only_live {
-            output.findings.retain(|f| {
-                f.verification
-                    .as_ref()
-                    .is_some_and(|v| v.status == KeyStatus::Live)
-            });
-        }
+        verify_keys(common, rules, &mut output)?;
     }
     let report = Report {
         rules,
@@ -126,7 +84,7 @@ pub(super) fn finish(run: Scanned, common: &CommonArgs) -> Result<Outcome, Error
     };
     let outcome = if !errors.is_empty() {
         Outcome::Incomplete
-    } else if report.fails() && !accepted_all {
+    } else if report.fails() && !baselines.accepted_all {
         Outcome::Findings
     } else if output.stats.errors > 0 {
         Outcome::Incomplete
@@ -135,15 +93,7 @@ pub(super) fn finish(run: Scanned, common: &CommonArgs) -> Result<Outcome, Error
     };
     let speak = !common.quiet || !output.findings.is_empty() || outcome != Outcome::Clean;
     if speak {
-        for e in &errors {
-            message(ERROR, "error", e);
-        }
-        for w in &output.warnings {
-            message(WARNING, "warning", w);
-        }
-        for n in &notes {
-            let _ = writeln!(anstream::stderr(), "skyscan: {n}");
-        }
+        print_messages(&errors, &output.warnings, &baselines.notes);
     }
     if common.verbose {
         let s = &output.stats;
@@ -152,18 +102,111 @@ pub(super) fn finish(run: Scanned, common: &CommonArgs) -> Result<Outcome, Error
             s.files_scanned, s.bytes_scanned, s.skipped_binary, s.skipped_large, s.errors
         ));
     }
+    write_reports(common, &report, speak)?;
+    Ok(outcome)
+}
+
+/// A warning for each finding whose path SARIF cannot locate (an empty,
+/// `.` or `..` name): its result carries the path in its properties.
+fn warn_of_unlocatable_paths(output: &mut ScanOutput) {
+    for f in &output.findings {
+        if report::relative_uri(&f.path).is_none() {
+            output.warnings.push(format!(
+                "SARIF: `{}` names no file a relative reference can point at (an empty, `.` or `..` name): its {} result has no location, the path is in its properties",
+                f.path, f.rule_id
+            ));
+        }
+    }
+}
+
+/// What the baseline options did.
+struct Baselines {
+    /// What to tell the user (a baseline written, findings dropped).
+    notes: Vec<String>,
+    /// Whether every finding was just written to a new baseline, so none
+    /// fails the run.
+    accepted_all: bool,
+}
+
+/// `--write-baseline` (record every finding) then `--baseline` (drop the
+/// findings it records).
+fn apply_baselines(common: &CommonArgs, findings: &mut Vec<Finding>) -> Result<Baselines, Error> {
+    let mut done = Baselines {
+        notes: Vec::new(),
+        accepted_all: false,
+    };
+    if let Some(path) = &common.write_baseline {
+        let baseline = Baseline::of(findings);
+        baseline.write(path)?;
+        done.notes.push(format!(
+            "wrote {} finding fingerprint(s) to {}",
+            baseline.findings.len(),
+            path.display()
+        ));
+        done.accepted_all = true;
+    }
+    if let Some(path) = &common.baseline {
+        let dropped = Baseline::read(path)?.filter(findings);
+        if dropped > 0 {
+            done.notes.push(format!(
+                "{dropped} finding(s) are in the baseline and not reported"
+            ));
+        }
+    }
+    Ok(done)
+}
+
+/// Check the keys found with their providers (`--verify`), then keep only
+/// the live ones with `--only-live`.
+fn verify_keys(common: &CommonArgs, rules: &RuleSet, output: &mut ScanOutput) -> Result<(), Error> {
+    let log = common.verbose.then_some(verbose as fn(&str));
+    let warnings = crate::verify::verify_findings(&mut output.findings, rules, log)?;
+    output.warnings.extend(warnings);
+    if common.verbose {
+        let t = crate::verify::tally(&output.findings);
+        verbose(&format!(
+            "verification: {} key(s) checked; {} live, {} revoked, {} unknown",
+            t.keys_checked, t.live, t.revoked, t.unknown
+        ));
+    }
+    if common.only_live {
+        output.findings.retain(|f| {
+            f.verification
+                .as_ref()
+                .is_some_and(|v| v.status == KeyStatus::Live)
+        });
+    }
+    Ok(())
+}
+
+/// Errors, warnings and notes, on standard error.
+fn print_messages(errors: &[String], warnings: &[String], notes: &[String]) {
+    for e in errors {
+        message(ERROR, "error", e);
+    }
+    for w in warnings {
+        message(WARNING, "warning", w);
+    }
+    for n in notes {
+        let _ = writeln!(anstream::stderr(), "skyscan: {n}");
+    }
+}
+
+/// The report to `--output` (or standard output when `speak`), the SARIF
+/// copy to `--sarif-output`, the checklist summary to `--summary`.
+fn write_reports(common: &CommonArgs, report: &Report, speak: bool) -> Result<(), Error> {
     match &common.output {
-        Some(path) => write_file(path, &report, common.format)?,
-        None if speak => write_stdout(&report, common.format)?,
+        Some(path) => write_file(path, report, common.format)?,
+        None if speak => write_stdout(report, common.format)?,
         None => {}
     }
     if let Some(path) = &common.sarif_output {
-        write_file(path, &report, Format::Sarif)?;
+        write_file(path, report, Format::Sarif)?;
     }
     if let Some(path) = &common.summary {
-        append_summary(path, &report)?;
+        append_summary(path, report)?;
     }
-    Ok(outcome)
+    Ok(())
 }
 
 /// Whether keys are checked with their providers: `--verify`, or

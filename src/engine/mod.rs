@@ -1,10 +1,14 @@
-//! The matching engine. The rules' keywords are the prefilter: one SIMD
-//! pass over each file finds every keyword (`teddy`, where the CPU has
-//! AVX2); elsewhere `aho-corasick` searches them, in Teddy groups of up to
-//! `PACKED_MAX` literals of like length or with an automaton, plus a pass
-//! over a lower-cased copy for keywords that ignore case. Each class of files
+//! The matching engine. The rules' keywords are the prefilter, searched one
+//! of two ways. Where the CPU has AVX2, `teddy` (a Teddy searcher written
+//! for these keyword sets) finds every keyword, in either case where its
+//! rule ignores case, in one SIMD pass over the file. It is planned per
+//! class of files once the class has had `ONE_PASS_AFTER` bytes searched;
+//! before that, and on other CPUs, the `aho-corasick` crate searches them
+//! (`KeywordSearcher`): its packed Teddy in groups of up to `PACKED_MAX`
+//! literals (short ones apart), or an automaton, plus a pass over a
+//! lower-cased copy for keywords that ignore case. Each class of files
 //! (by the rules its path admits: included names, extensions, directories,
-//! and excluded extensions) gets its own searcher, built on first use and
+//! and excluded extensions) gets its own searchers, built on first use and
 //! kept per thread, so a Java rule's keywords are not looked for in C files.
 //! A file without a keyword hit costs the prefilter's pass and nothing else.
 //! Around each hit, only the rules owning that keyword run their regex, in a
@@ -21,7 +25,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::rules::{Rule, RuleKind, RuleSet};
+use crate::rules::{LazyRegex, Rule, RuleKind, RuleSet};
 
 /// How far a window may grow past its keyword window to reach a line boundary.
 const MAX_LINE_EXTENSION: usize = 2048;
@@ -288,6 +292,22 @@ pub struct Scratch {
     ext_class: HashMap<String, Vec<u64>>,
 }
 
+impl Scratch {
+    /// Forget the last file's windows (only those of the rules it touched
+    /// are cleared), with room for `n_rules` rules.
+    fn forget_windows(&mut self, n_rules: usize) {
+        if self.windows.len() != n_rules {
+            self.windows = vec![Vec::new(); n_rules];
+            self.applies = vec![0; n_rules];
+        }
+        for &r in &self.touched {
+            self.windows[r].clear();
+            self.applies[r] = 0;
+        }
+        self.touched.clear();
+    }
+}
+
 impl Matcher {
     pub fn new(rules: RuleSet) -> Matcher {
         let gates = rules
@@ -414,43 +434,36 @@ impl Matcher {
     }
 
     /// Find every content-rule match in `data`, a file at `path`
-    /// (repository-relative, `/`-separated).
+    /// (repository-relative, `/`-separated): the prefilter's keyword hits
+    /// open windows for the rules they activate, and only those rules'
+    /// regexes run, only in their windows.
     pub fn scan(&self, path: &str, data: &[u8], scratch: &mut Scratch) -> Vec<RawMatch> {
         let prefilter = self.prefilter(path, scratch);
         if prefilter.is_empty() {
             return Vec::new();
         }
-        let n_rules = self.rules.rules().len();
-        if scratch.windows.len() != n_rules {
-            scratch.windows = vec![Vec::new(); n_rules];
-            scratch.applies = vec![0; n_rules];
-        }
+        scratch.forget_windows(self.rules.rules().len());
+        self.open_windows(&prefilter, path, data, scratch);
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
         for &r in &scratch.touched {
-            scratch.windows[r].clear();
-            scratch.applies[r] = 0;
+            if !scratch.windows[r].is_empty() {
+                self.confirm(r, data, &scratch.windows[r], &mut seen, &mut out);
+            }
         }
-        scratch.touched.clear();
+        resolve_precedence(&mut out, self.rules.rules());
+        out.sort_by_key(|m| (m.start, m.rule));
+        out
+    }
 
+    /// Run the prefilter over `data`, opening a window around each keyword
+    /// hit for the rules it activates; each rule's windows end up sorted
+    /// and disjoint.
+    fn open_windows(&self, prefilter: &Prefilter, path: &str, data: &[u8], scratch: &mut Scratch) {
         let mut folded = std::mem::take(&mut scratch.folded);
         let mut on_hit = |pattern: usize, hit_start: usize, hit_end: usize| {
-            for &r in &prefilter.activates[pattern] {
-                let rule = &self.rules.rules()[r];
-                if scratch.applies[r] == 0 {
-                    scratch.applies[r] = if rule.applies_to(path) { 1 } else { 2 };
-                    scratch.touched.push(r);
-                }
-                if scratch.applies[r] != 1 {
-                    continue;
-                }
-                let w = rule.spec.window;
-                let start = hit_start.saturating_sub(w);
-                let end = (hit_end + w).min(data.len());
-                let windows = &mut scratch.windows[r];
-                match windows.last_mut() {
-                    Some(last) if start <= last.1 && start >= last.0 => last.1 = last.1.max(end),
-                    _ => windows.push((start, end)),
-                }
-            }
+            let activated = &prefilter.activates[pattern];
+            self.note_hit(activated, path, data.len(), (hit_start, hit_end), scratch);
         };
         let one_pass = prefilter.one_pass(data.len());
         if let Some(teddy) = one_pass {
@@ -477,86 +490,147 @@ impl Matcher {
                 merge_windows(&mut scratch.windows[r]);
             }
         }
+    }
 
-        let mut out = Vec::new();
-        let mut seen = HashSet::new();
-        for &r in &scratch.touched {
-            if scratch.windows[r].is_empty() {
-                continue;
-            }
+    /// A keyword hit at `hit` in a file of `len` bytes: for each rule in
+    /// `activated` that applies to `path` (judged once per file), open a
+    /// window of the rule's width around the hit, or widen the last one
+    /// when they overlap.
+    #[inline]
+    fn note_hit(
+        &self,
+        activated: &[usize],
+        path: &str,
+        len: usize,
+        (hit_start, hit_end): (usize, usize),
+        scratch: &mut Scratch,
+    ) {
+        for &r in activated {
             let rule = &self.rules.rules()[r];
-            let RuleKind::Content {
-                regex,
-                exclude,
-                file_requires,
-                file_excludes,
-                context,
-            } = &rule.kind
-            else {
-                continue;
-            };
-            if file_requires
-                .as_ref()
-                .is_some_and(|re| !re.get().is_match(data))
-                || file_excludes
-                    .as_ref()
-                    .is_some_and(|re| re.get().is_match(data))
-            {
+            if scratch.applies[r] == 0 {
+                scratch.applies[r] = if rule.applies_to(path) { 1 } else { 2 };
+                scratch.touched.push(r);
+            }
+            if scratch.applies[r] != 1 {
                 continue;
             }
-            for &(ws, we) in &scratch.windows[r] {
-                let ws = line_start(data, ws);
-                let we = line_end(data, we);
-                for caps in regex.get().captures_iter(&data[ws..we]) {
-                    // A `span` group narrows the reported match (for patterns
-                    // that consume a leading delimiter).
-                    let m = caps
-                        .name("span")
-                        .unwrap_or_else(|| caps.get(0).expect("group 0 always matches"));
-                    if m.is_empty() {
-                        continue;
-                    }
-                    let (start, end) = (ws + m.start(), ws + m.end());
-                    if !seen.insert((r, start, end)) {
-                        continue;
-                    }
-                    let secret = caps.name("secret").map(|s| (ws + s.start(), ws + s.end()));
-                    if let Some(ex) = exclude {
-                        if ex.get().is_match(&data[start..end]) {
-                            continue;
-                        }
-                    }
-                    if let Some((ss, se)) = secret {
-                        if !secret_passes(rule, data, ss, se) {
-                            continue;
-                        }
-                    }
-                    if let Some(ctx) = context {
-                        let (cs, ce) = lines_around(data, start, end, rule.spec.context_lines);
-                        if !ctx.get().is_match(&data[cs..ce]) {
-                            continue;
-                        }
-                    }
-                    if rule.spec.skip_comments && is_comment_line(data, start) {
-                        continue;
-                    }
-                    if is_suppressed(data, start, end) {
-                        continue;
-                    }
-                    let hidden = caps.name("hidden").map(|s| (ws + s.start(), ws + s.end()));
-                    out.push(RawMatch {
-                        rule: r,
-                        start,
-                        end,
-                        secret,
-                        hidden,
-                    });
-                }
+            let w = rule.spec.window;
+            let start = hit_start.saturating_sub(w);
+            let end = (hit_end + w).min(len);
+            let windows = &mut scratch.windows[r];
+            match windows.last_mut() {
+                Some(last) if start <= last.1 && start >= last.0 => last.1 = last.1.max(end),
+                _ => windows.push((start, end)),
             }
         }
-        resolve_precedence(&mut out, self.rules.rules());
-        out.sort_by_key(|m| (m.start, m.rule));
-        out
+    }
+
+    /// Run rule `r`'s regex in its `windows` of `data` (widened to whole
+    /// lines) and add the matches its filters keep to `out`; `seen` drops a
+    /// match found again through a neighbouring window.
+    fn confirm(
+        &self,
+        r: usize,
+        data: &[u8],
+        windows: &[(usize, usize)],
+        seen: &mut HashSet<(usize, usize, usize)>,
+        out: &mut Vec<RawMatch>,
+    ) {
+        let rule = &self.rules.rules()[r];
+        let RuleKind::Content {
+            regex,
+            exclude,
+            file_requires,
+            file_excludes,
+            context,
+        } = &rule.kind
+        else {
+            return;
+        };
+        if file_requires
+            .as_ref()
+            .is_some_and(|re| !re.get().is_match(data))
+            || file_excludes
+                .as_ref()
+                .is_some_and(|re| re.get().is_match(data))
+        {
+            return;
+        }
+        for &(ws, we) in windows {
+            let ws = line_start(data, ws);
+            let we = line_end(data, we);
+            for caps in regex.get().captures_iter(&data[ws..we]) {
+                // A `span` group narrows the reported match (for patterns
+                // that consume a leading delimiter).
+                let m = caps
+                    .name("span")
+                    .unwrap_or_else(|| caps.get(0).expect("group 0 always matches"));
+                if m.is_empty() {
+                    continue;
+                }
+                let (start, end) = (ws + m.start(), ws + m.end());
+                if !seen.insert((r, start, end)) {
+                    continue;
+                }
+                let secret = caps.name("secret").map(|s| (ws + s.start(), ws + s.end()));
+                let filters = MatchFilters {
+                    exclude: exclude.as_ref(),
+                    context: context.as_ref(),
+                };
+                if !filters.keep(rule, data, (start, end), secret) {
+                    continue;
+                }
+                let hidden = caps.name("hidden").map(|s| (ws + s.start(), ws + s.end()));
+                out.push(RawMatch {
+                    rule: r,
+                    start,
+                    end,
+                    secret,
+                    hidden,
+                });
+            }
+        }
+    }
+}
+
+/// The patterns a content rule's match must pass besides its own regex.
+struct MatchFilters<'r> {
+    exclude: Option<&'r LazyRegex>,
+    context: Option<&'r LazyRegex>,
+}
+
+impl MatchFilters<'_> {
+    /// Whether the match `start..end` of `rule` (its secret at `secret`) is
+    /// kept: not excluded, a secret that looks real, the context words
+    /// nearby, not on a comment line when the rule skips those, no
+    /// `skyscan:allow` on its lines.
+    #[inline]
+    fn keep(
+        &self,
+        rule: &Rule,
+        data: &[u8],
+        (start, end): (usize, usize),
+        secret: Option<(usize, usize)>,
+    ) -> bool {
+        if self
+            .exclude
+            .is_some_and(|ex| ex.get().is_match(&data[start..end]))
+        {
+            return false;
+        }
+        if secret.is_some_and(|(ss, se)| !secret_passes(rule, data, ss, se)) {
+            return false;
+        }
+        if let Some(ctx) = self.context {
+            let (cs, ce) = lines_around(data, start, end, rule.spec.context_lines);
+            if !ctx.get().is_match(&data[cs..ce]) {
+                return false;
+            }
+        }
+        if rule.spec.skip_comments && is_comment_line(data, start) {
+            return false;
+        }
+        !is_suppressed(data, start, end)
     }
 }
 
@@ -576,12 +650,14 @@ fn merge_windows(windows: &mut Vec<(usize, usize)>) {
     *windows = merged;
 }
 
-/// The keyword prefilter: SIMD packed search (Teddy) where the CPU and the
-/// keyword set allow it, an Aho-Corasick automaton otherwise. A set larger
-/// than [`PACKED_MAX`] is split into groups of that size, each searched in
-/// its own pass: a dozen SIMD passes over a file still beat one pass of the
-/// automaton (1.2 s against 3.2 s on the Linux tree). Each reports leftmost-first,
-/// non-overlapping hits (across groups, hits may overlap).
+/// The prefilter's searcher from the `aho-corasick` crate, used until a
+/// class of files has its one-pass searcher ([`teddy`]) and where the CPU
+/// has none: the crate's SIMD packed search (Teddy) where the CPU and the
+/// keyword set allow it, its automaton otherwise. A set larger than
+/// [`PACKED_MAX`] is split into groups of at most that size, each searched
+/// in its own pass: a dozen SIMD passes over a file still beat one pass of
+/// the automaton (1.2 s against 3.2 s on the Linux tree). Each reports
+/// leftmost-first, non-overlapping hits (across groups, hits may overlap).
 enum KeywordSearcher {
     /// Groups of literals, with the number of the first literal of each.
     Packed(Vec<(usize, packed::Searcher)>),

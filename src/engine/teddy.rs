@@ -379,13 +379,101 @@ fn assign_buckets(prints: &[Print], model: &Model) -> Vec<usize> {
     bucket
 }
 
+/// Per accumulator and fingerprint position, for each nibble value: one bit
+/// per bucket of the accumulator.
+type NibbleTables = [[[u8; 16]; WIDTH]; ACCUMULATORS];
+
+/// Per accumulator, for each byte of bucket bits: one bit per kind of
+/// fingerprint those buckets hold.
+type KindsOf = [[u8; 256]; ACCUMULATORS];
+
+/// The low- and high-nibble tables of the fingerprints, each in its bucket.
+fn nibble_tables(prints: &[(Print, usize)]) -> (NibbleTables, NibbleTables) {
+    let mut lo = [[[0u8; 16]; WIDTH]; ACCUMULATORS];
+    let mut hi = [[[0u8; 16]; WIDTH]; ACCUMULATORS];
+    for &(ref print, b) in prints {
+        let mut t = Tables::default();
+        t.add(print);
+        for i in 0..WIDTH {
+            for n in 0..16 {
+                if t.lo[i] >> n & 1 == 1 {
+                    lo[b / 8][i][n] |= 1 << (b % 8);
+                }
+                if t.hi[i] >> n & 1 == 1 {
+                    hi[b / 8][i][n] |= 1 << (b % 8);
+                }
+            }
+        }
+    }
+    (lo, hi)
+}
+
+/// The open-addressed table of `n_prints` distinct fingerprints: for each
+/// slot its fingerprint's key (0: empty) and the literals it fingerprints
+/// (literal `k` fingerprinted by `prints[k]`).
+fn fingerprint_table(
+    literals: &[(&[u8], bool)],
+    prints: &[(Print, usize)],
+    n_prints: usize,
+) -> (Vec<u64>, Vec<Vec<Literal>>) {
+    let size = (n_prints * 4).next_power_of_two();
+    let mut slots = vec![0u64; size];
+    let mut table: Vec<Vec<Literal>> = (0..size).map(|_| Vec::new()).collect();
+    for (id, (print, offset)) in prints.iter().enumerate() {
+        let key = print.key();
+        let mut s = slot(key, size);
+        while slots[s] != 0 && slots[s] != key {
+            s = (s + 1) & (size - 1);
+        }
+        slots[s] = key;
+        table[s].push(Literal {
+            bytes: literals[id].0.into(),
+            fold: literals[id].1,
+            id,
+            offset: *offset,
+        });
+    }
+    (slots, table)
+}
+
+/// The kinds (length, ignore case) of the fingerprints, and per accumulator,
+/// for each byte of bucket bits, the kinds those buckets hold (one bit per
+/// kind).
+fn kind_tables(prints: &[(Print, usize)]) -> (Vec<(usize, bool)>, KindsOf) {
+    let mut kinds: Vec<(usize, bool)> = prints
+        .iter()
+        .map(|(p, _)| (p.bytes.len(), p.fold))
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let kind_bit = |p: &Print| {
+        let k = kinds
+            .iter()
+            .position(|&k| k == (p.bytes.len(), p.fold))
+            .expect("every fingerprint's kind is listed");
+        1u8 << k
+    };
+    let mut bucket_kinds = [0u8; BUCKETS];
+    for (p, b) in prints {
+        bucket_kinds[*b] |= kind_bit(p);
+    }
+    let kinds_of = std::array::from_fn(|a| {
+        std::array::from_fn(|bits: usize| {
+            (0..8)
+                .filter(|b| bits >> b & 1 == 1)
+                .fold(0, |m, b| m | bucket_kinds[a * 8 + b])
+        })
+    });
+    (kinds, kinds_of)
+}
+
 #[derive(Debug)]
 pub struct Teddy {
     /// Per accumulator and position: for each low nibble, the buckets
     /// (one bit each) with a fingerprint whose byte there has that nibble.
-    lo: [[[u8; 16]; WIDTH]; ACCUMULATORS],
+    lo: NibbleTables,
     /// The same for high nibbles.
-    hi: [[[u8; 16]; WIDTH]; ACCUMULATORS],
+    hi: NibbleTables,
     /// Open-addressed table of fingerprint keys (0: empty), and for each
     /// slot the literals fingerprinted by its key.
     slots: Vec<u64>,
@@ -395,7 +483,7 @@ pub struct Teddy {
     /// Per accumulator, for each byte of bucket bits: the kinds (bits of
     /// `kinds`) of fingerprint those buckets hold, so that a candidate is
     /// looked up only as what may have started there.
-    kinds_of: [[u8; 256]; ACCUMULATORS],
+    kinds_of: KindsOf,
     /// Whether the CPU has AVX-512BW: 64 positions at a time instead of 32.
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     wide: bool,
@@ -417,63 +505,9 @@ impl Teddy {
         distinct.dedup();
         let buckets = assign_buckets(&distinct, model);
         let distinct: Vec<(Print, usize)> = distinct.into_iter().zip(buckets).collect();
-        let mut lo = [[[0u8; 16]; WIDTH]; ACCUMULATORS];
-        let mut hi = [[[0u8; 16]; WIDTH]; ACCUMULATORS];
-        for &(ref print, b) in &distinct {
-            let mut t = Tables::default();
-            t.add(print);
-            for i in 0..WIDTH {
-                for n in 0..16 {
-                    if t.lo[i] >> n & 1 == 1 {
-                        lo[b / 8][i][n] |= 1 << (b % 8);
-                    }
-                    if t.hi[i] >> n & 1 == 1 {
-                        hi[b / 8][i][n] |= 1 << (b % 8);
-                    }
-                }
-            }
-        }
-        let size = (distinct.len() * 4).next_power_of_two();
-        let mut slots = vec![0u64; size];
-        let mut table: Vec<Vec<Literal>> = (0..size).map(|_| Vec::new()).collect();
-        for (id, (print, offset)) in prints.iter().enumerate() {
-            let key = print.key();
-            let mut s = slot(key, size);
-            while slots[s] != 0 && slots[s] != key {
-                s = (s + 1) & (size - 1);
-            }
-            slots[s] = key;
-            table[s].push(Literal {
-                bytes: literals[id].0.into(),
-                fold: literals[id].1,
-                id,
-                offset: *offset,
-            });
-        }
-        let mut kinds: Vec<(usize, bool)> = distinct
-            .iter()
-            .map(|(p, _)| (p.bytes.len(), p.fold))
-            .collect();
-        kinds.sort_unstable();
-        kinds.dedup();
-        let kind_bit = |p: &Print| {
-            let k = kinds
-                .iter()
-                .position(|&k| k == (p.bytes.len(), p.fold))
-                .expect("every fingerprint's kind is listed");
-            1u8 << k
-        };
-        let mut bucket_kinds = [0u8; BUCKETS];
-        for (p, b) in &distinct {
-            bucket_kinds[*b] |= kind_bit(p);
-        }
-        let kinds_of = std::array::from_fn(|a| {
-            std::array::from_fn(|bits: usize| {
-                (0..8)
-                    .filter(|b| bits >> b & 1 == 1)
-                    .fold(0, |m, b| m | bucket_kinds[a * 8 + b])
-            })
-        });
+        let (lo, hi) = nibble_tables(&distinct);
+        let (slots, table) = fingerprint_table(literals, &prints, distinct.len());
+        let (kinds, kinds_of) = kind_tables(&distinct);
         #[cfg(target_arch = "x86_64")]
         let wide = std::is_x86_feature_detected!("avx512bw");
         #[cfg(not(target_arch = "x86_64"))]

@@ -17,91 +17,34 @@ use serde_sarif::sarif::{
 };
 
 use super::{Report, TOOL_NAME, TOOL_URI, TOOL_VERSION};
-use crate::finding::conceal_in;
+use crate::finding::{conceal_in, Finding};
 use crate::rules::{cwe_url, Checklist, Mode, Rule, RuleKind, Severity};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The key of our fingerprint in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "skyscan/v1";
 
+/// Write the report as one SARIF run.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let rules: Vec<ReportingDescriptor> = report.rules.rules().iter().map(descriptor).collect();
     let results: Vec<SarifResult> = report
         .output
         .findings
         .iter()
-        .map(|f| {
-            let region = Region::builder()
-                .start_line(f.line as i64)
-                .start_column(f.column as i64)
-                .end_line(f.end_line as i64)
-                .end_column(f.end_column.max(f.column) as i64)
-                .build();
-            // A path no relative reference can name (an empty or dot-only
-            // name from a crafted repository) gets no location: the path is
-            // kept in the properties instead.
-            let location = relative_uri(&f.path).map(|uri| {
-                Location::builder()
-                    .physical_location(
-                        PhysicalLocation::builder()
-                            .artifact_location(
-                                ArtifactLocation::builder()
-                                    .uri(uri)
-                                    .uri_base_id("%SRCROOT%")
-                                    .build(),
-                            )
-                            .region(region)
-                            .build(),
-                    )
-                    .build()
-            });
-            let mut fingerprints = BTreeMap::new();
-            fingerprints.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
-            let mut props = BTreeMap::new();
-            props.insert("checklist".to_string(), json!(f.checklist));
-            if let Some(p) = &f.provenance {
-                let fields = [
-                    ("commit", &p.commit),
-                    ("author", &p.author),
-                    ("authorEmail", &p.email),
-                    ("commitDate", &p.date),
-                ];
-                for (name, value) in fields.into_iter().filter(|(_, v)| !v.is_empty()) {
-                    props.insert(name.to_string(), json!(value));
-                }
-                if let Some(reference) = &p.reference {
-                    props.insert("ref".to_string(), json!(reference));
-                }
-            }
-            if !f.decoded.is_empty() {
-                props.insert("decoded".to_string(), json!(f.decoded));
-            }
-            if let Some(n) = f.occurrences {
-                props.insert("occurrences".to_string(), json!(n));
-            }
-            if location.is_none() {
-                props.insert("unlocatablePath".to_string(), json!(f.path));
-            }
-            let tags: Vec<String> = f
-                .verification
-                .iter()
-                .map(|v| {
-                    props.insert("verification".to_string(), json!(v));
-                    format!("key-{}", v.status.as_str())
-                })
-                .collect();
-            let mut result = SarifResult::builder()
-                .rule_id(f.rule_id.clone())
-                .level(level(f.severity))
-                .message(Message::builder().text(f.message.clone()).build())
-                .locations(location.into_iter().collect::<Vec<_>>())
-                .partial_fingerprints(fingerprints)
-                .properties(property_bag(tags, props))
-                .build();
-            result.rule_index = report.rules.index_of(&f.rule_id).map(|i| i as i64);
-            result
-        })
+        .map(|f| result(report, f))
         .collect();
+    let sarif = Sarif::builder()
+        .schema(SCHEMA)
+        .version(json!("2.1.0"))
+        .runs(vec![run(report, rules, results)])
+        .build();
+    serde_json::to_writer_pretty(&mut *out, &sarif)?;
+    writeln!(out)
+}
+
+/// The run: skyscan and its rules, the results, the mode as the analysis
+/// category, and the repository's revision when there is one.
+fn run(report: &Report, rules: Vec<ReportingDescriptor>, results: Vec<SarifResult>) -> Run {
     let driver = ToolComponent::builder()
         .name(TOOL_NAME)
         .version(TOOL_VERSION)
@@ -127,13 +70,93 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         details.branch = vcs.branch.clone();
         run.version_control_provenance = Some(vec![details]);
     }
-    let sarif = Sarif::builder()
-        .schema(SCHEMA)
-        .version(json!("2.1.0"))
-        .runs(vec![run])
+    run
+}
+
+/// The result of finding `f`.
+fn result(report: &Report, f: &Finding) -> SarifResult {
+    let location = location(f);
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
+    let mut props = result_properties(f);
+    if location.is_none() {
+        props.insert("unlocatablePath".to_string(), json!(f.path));
+    }
+    let tags: Vec<String> = f
+        .verification
+        .iter()
+        .map(|v| {
+            props.insert("verification".to_string(), json!(v));
+            format!("key-{}", v.status.as_str())
+        })
+        .collect();
+    let mut result = SarifResult::builder()
+        .rule_id(f.rule_id.clone())
+        .level(level(f.severity))
+        .message(Message::builder().text(f.message.clone()).build())
+        .locations(location.into_iter().collect::<Vec<_>>())
+        .partial_fingerprints(fingerprints)
+        .properties(property_bag(tags, props))
         .build();
-    serde_json::to_writer_pretty(&mut *out, &sarif)?;
-    writeln!(out)
+    result.rule_index = report.rules.index_of(&f.rule_id).map(|i| i as i64);
+    result
+}
+
+/// Where finding `f` is, relative to the source root. A path no relative
+/// reference can name (an empty or dot-only name from a crafted
+/// repository) gets no location: the path is kept in the properties
+/// instead.
+fn location(f: &Finding) -> Option<Location> {
+    let region = Region::builder()
+        .start_line(f.line as i64)
+        .start_column(f.column as i64)
+        .end_line(f.end_line as i64)
+        .end_column(f.end_column.max(f.column) as i64)
+        .build();
+    relative_uri(&f.path).map(|uri| {
+        Location::builder()
+            .physical_location(
+                PhysicalLocation::builder()
+                    .artifact_location(
+                        ArtifactLocation::builder()
+                            .uri(uri)
+                            .uri_base_id("%SRCROOT%")
+                            .build(),
+                    )
+                    .region(region)
+                    .build(),
+            )
+            .build()
+    })
+}
+
+/// What a result says beyond its rule and place: the checklist item, the
+/// commit that brought the finding in, how it was decoded, how often it
+/// occurs.
+fn result_properties(f: &Finding) -> BTreeMap<String, serde_json::Value> {
+    let mut props = BTreeMap::new();
+    props.insert("checklist".to_string(), json!(f.checklist));
+    if let Some(p) = &f.provenance {
+        let fields = [
+            ("commit", &p.commit),
+            ("author", &p.author),
+            ("authorEmail", &p.email),
+            ("commitDate", &p.date),
+        ];
+        for (name, value) in fields.into_iter().filter(|(_, v)| !v.is_empty()) {
+            props.insert(name.to_string(), json!(value));
+        }
+        if let Some(reference) = &p.reference {
+            props.insert("ref".to_string(), json!(reference));
+        }
+    }
+    if !f.decoded.is_empty() {
+        props.insert("decoded".to_string(), json!(f.decoded));
+    }
+    if let Some(n) = f.occurrences {
+        props.insert("occurrences".to_string(), json!(n));
+    }
+    props
 }
 
 /// A result's properties, with `tags` only when there are some.

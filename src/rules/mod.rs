@@ -723,11 +723,56 @@ pub fn parse_pack(name: &str, text: &str) -> Result<Vec<RuleSpec>, Error> {
     Ok(pack.rules)
 }
 
+/// A rule from its specification: the shape checked (id, examples,
+/// version), the kind decided by which of `check`, `regex` or `path_regex`
+/// it has, its patterns and globs compiled and its judge looked up. Errors
+/// name the rule.
 fn compile(spec: RuleSpec) -> Result<Rule, Error> {
-    let bad = |reason: String| Error::Rule {
+    check_shape(&spec)?;
+    let kind = rule_kind(&spec)?;
+    if spec.decode.is_some() && !matches!(kind, RuleKind::Content { .. }) {
+        return Err(rule_error(&spec)(
+            "a decoder (`decode`) is a content rule".into(),
+        ));
+    }
+    let paths = glob_set(&spec, &spec.paths)?;
+    let exclude_paths = glob_set(&spec, &spec.exclude_paths)?;
+    let judge = judge_of(&spec, &kind)?;
+    Ok(Rule {
+        spec,
+        kind,
+        judge,
+        paths,
+        exclude_paths,
+    })
+}
+
+/// The judge a content rule names, if any.
+fn judge_of(spec: &RuleSpec, kind: &RuleKind) -> Result<Option<Judge>, Error> {
+    let bad = rule_error(spec);
+    match spec.judge.as_deref() {
+        None => Ok(None),
+        Some(_) if !matches!(kind, RuleKind::Content { .. }) => {
+            Err(bad("only a content rule has a `judge`".into()))
+        }
+        Some(name) => Judge::from_name(name)
+            .map(Some)
+            .ok_or_else(|| bad(format!("unknown judge `{name}`"))),
+    }
+}
+
+/// The error for what is wrong with the rule `spec`.
+fn rule_error(spec: &RuleSpec) -> impl Fn(String) -> Error + '_ {
+    |reason| Error::Rule {
         id: spec.id.clone(),
         reason,
-    };
+    }
+}
+
+/// What every rule has: a kebab-case id, examples of both kinds, a
+/// version from 1.
+fn check_shape(spec: &RuleSpec) -> Result<(), Error> {
+    let bad = rule_error(spec);
     if !is_kebab_case(&spec.id) {
         return Err(bad("id must be kebab-case".into()));
     }
@@ -739,116 +784,110 @@ fn compile(spec: RuleSpec) -> Result<Rule, Error> {
     if spec.version == 0 {
         return Err(bad("version starts at 1".into()));
     }
-    let bytes_re = |what: &str, p: &str| LazyRegex::new(p).map_err(|e| bad(format!("{what}: {e}")));
-    let kind = match (&spec.regex, &spec.path_regex) {
-        _ if spec.check.is_some() => {
-            if spec.regex.is_some() || spec.path_regex.is_some() || !spec.keywords.is_empty() {
-                return Err(bad(
-                    "a `check` rule has no regex, path_regex or keywords".into()
-                ));
-            }
-            RuleKind::Check(match spec.check.as_deref() {
-                Some("removed-from-head") => Check::RemovedFromHead,
-                Some("rotation-overdue") => Check::RotationOverdue,
-                Some("key-reuse") => Check::KeyReuse,
-                Some("client-bundle") => Check::ClientBundle,
-                Some("env-ignore") => Check::EnvIgnore,
-                Some(other) => return Err(bad(format!("unknown check `{other}`"))),
-                None => unreachable!("guarded above"),
-            })
-        }
-        (Some(re), None) => {
-            if spec.keywords.is_empty() {
-                return Err(bad("a content rule needs at least one keyword".into()));
-            }
-            if spec.keywords.iter().any(|k| k.is_empty()) {
-                return Err(bad("empty keyword".into()));
-            }
-            let context = if spec.context.is_empty() {
-                None
-            } else {
-                let alts: Vec<String> = spec.context.iter().map(|c| regex::escape(c)).collect();
-                Some(bytes_re("context", &format!("(?i){}", alts.join("|")))?)
-            };
-            RuleKind::Content {
-                regex: bytes_re("regex", re)?,
-                exclude: spec
-                    .exclude_regex
-                    .as_deref()
-                    .map(|p| bytes_re("exclude_regex", p))
-                    .transpose()?,
-                file_requires: spec
-                    .file_requires
-                    .as_deref()
-                    .map(|p| bytes_re("file_requires", p))
-                    .transpose()?,
-                file_excludes: spec
-                    .file_excludes
-                    .as_deref()
-                    .map(|p| bytes_re("file_excludes", p))
-                    .transpose()?,
-                context,
-            }
-        }
-        (None, Some(_))
-            if spec
-                .keywords
-                .iter()
-                .any(|k| k.is_empty() || k.contains('/')) =>
-        {
-            return Err(bad(
-                "a path rule's keywords are non-empty file-name fragments".into(),
-            ))
-        }
-        (None, Some(re)) => RuleKind::Path {
-            regex: regex::Regex::new(re).map_err(|e| bad(format!("path_regex: {e}")))?,
-            safe: spec
-                .exclude_regex
-                .as_deref()
-                .map(|p| regex::Regex::new(p).map_err(|e| bad(format!("exclude_regex: {e}"))))
-                .transpose()?,
-        },
-        _ => {
-            return Err(bad(
-                "a rule has exactly one of `regex` or `path_regex`".into()
-            ))
-        }
-    };
-    let globs = |list: &[String]| -> Result<Option<globset::GlobSet>, Error> {
-        if list.is_empty() {
-            return Ok(None);
-        }
-        let mut b = globset::GlobSetBuilder::new();
-        for g in list {
-            let glob = globset::GlobBuilder::new(g)
-                .literal_separator(false)
-                .build()
-                .map_err(|e| bad(format!("glob `{g}`: {e}")))?;
-            b.add(glob);
-        }
-        b.build().map(Some).map_err(|e| bad(e.to_string()))
-    };
-    if spec.decode.is_some() && !matches!(kind, RuleKind::Content { .. }) {
-        return Err(bad("a decoder (`decode`) is a content rule".into()));
+    Ok(())
+}
+
+/// The kind of rule `spec` describes: a `check` (no pattern, no keyword),
+/// a content rule (`regex` and keywords) or a path rule (`path_regex`).
+fn rule_kind(spec: &RuleSpec) -> Result<RuleKind, Error> {
+    let bad = rule_error(spec);
+    match (&spec.regex, &spec.path_regex) {
+        _ if spec.check.is_some() => check_kind(spec),
+        (Some(re), None) => content_kind(spec, re),
+        (None, Some(re)) => path_kind(spec, re),
+        _ => Err(bad(
+            "a rule has exactly one of `regex` or `path_regex`".into()
+        )),
     }
-    let paths = globs(&spec.paths)?;
-    let exclude_paths = globs(&spec.exclude_paths)?;
-    let judge = match spec.judge.as_deref() {
-        None => None,
-        Some(_) if !matches!(kind, RuleKind::Content { .. }) => {
-            return Err(bad("only a content rule has a `judge`".into()))
-        }
-        Some(name) => {
-            Some(Judge::from_name(name).ok_or_else(|| bad(format!("unknown judge `{name}`")))?)
-        }
+}
+
+/// A `check` rule: the check it names, implemented in code.
+fn check_kind(spec: &RuleSpec) -> Result<RuleKind, Error> {
+    let bad = rule_error(spec);
+    if spec.regex.is_some() || spec.path_regex.is_some() || !spec.keywords.is_empty() {
+        return Err(bad(
+            "a `check` rule has no regex, path_regex or keywords".into()
+        ));
+    }
+    Ok(RuleKind::Check(match spec.check.as_deref() {
+        Some("removed-from-head") => Check::RemovedFromHead,
+        Some("rotation-overdue") => Check::RotationOverdue,
+        Some("key-reuse") => Check::KeyReuse,
+        Some("client-bundle") => Check::ClientBundle,
+        Some("env-ignore") => Check::EnvIgnore,
+        Some(other) => return Err(bad(format!("unknown check `{other}`"))),
+        None => unreachable!("only called for a rule with a check"),
+    }))
+}
+
+/// A content rule: its `regex` (`re`), the optional patterns around it,
+/// and its context words as one case-insensitive pattern. The patterns are
+/// checked now and compiled on first use.
+fn content_kind(spec: &RuleSpec, re: &str) -> Result<RuleKind, Error> {
+    let bad = rule_error(spec);
+    if spec.keywords.is_empty() {
+        return Err(bad("a content rule needs at least one keyword".into()));
+    }
+    if spec.keywords.iter().any(|k| k.is_empty()) {
+        return Err(bad("empty keyword".into()));
+    }
+    let bytes_re = |what: &str, p: &str| LazyRegex::new(p).map_err(|e| bad(format!("{what}: {e}")));
+    let optional =
+        |what: &str, p: &Option<String>| p.as_deref().map(|p| bytes_re(what, p)).transpose();
+    let context = if spec.context.is_empty() {
+        None
+    } else {
+        let alts: Vec<String> = spec.context.iter().map(|c| regex::escape(c)).collect();
+        Some(bytes_re("context", &format!("(?i){}", alts.join("|")))?)
     };
-    Ok(Rule {
-        spec,
-        kind,
-        judge,
-        paths,
-        exclude_paths,
+    Ok(RuleKind::Content {
+        regex: bytes_re("regex", re)?,
+        exclude: optional("exclude_regex", &spec.exclude_regex)?,
+        file_requires: optional("file_requires", &spec.file_requires)?,
+        file_excludes: optional("file_excludes", &spec.file_excludes)?,
+        context,
     })
+}
+
+/// A path rule: `path_regex` (`re`) over the file's path, `exclude_regex`
+/// for the safe names; its keywords are file-name fragments.
+fn path_kind(spec: &RuleSpec, re: &str) -> Result<RuleKind, Error> {
+    let bad = rule_error(spec);
+    if spec
+        .keywords
+        .iter()
+        .any(|k| k.is_empty() || k.contains('/'))
+    {
+        return Err(bad(
+            "a path rule's keywords are non-empty file-name fragments".into(),
+        ));
+    }
+    Ok(RuleKind::Path {
+        regex: regex::Regex::new(re).map_err(|e| bad(format!("path_regex: {e}")))?,
+        safe: spec
+            .exclude_regex
+            .as_deref()
+            .map(|p| regex::Regex::new(p).map_err(|e| bad(format!("exclude_regex: {e}"))))
+            .transpose()?,
+    })
+}
+
+/// The globs `list` of rule `spec` as one set (`*` crosses `/`); `None`
+/// for no glob.
+fn glob_set(spec: &RuleSpec, list: &[String]) -> Result<Option<globset::GlobSet>, Error> {
+    let bad = rule_error(spec);
+    if list.is_empty() {
+        return Ok(None);
+    }
+    let mut b = globset::GlobSetBuilder::new();
+    for g in list {
+        let glob = globset::GlobBuilder::new(g)
+            .literal_separator(false)
+            .build()
+            .map_err(|e| bad(format!("glob `{g}`: {e}")))?;
+        b.add(glob);
+    }
+    b.build().map(Some).map_err(|e| bad(e.to_string()))
 }
 
 fn is_kebab_case(id: &str) -> bool {

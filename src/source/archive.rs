@@ -368,6 +368,32 @@ impl ArchiveScan<'_> {
         declared: Declared,
         reader: &mut dyn Read,
     ) -> Result<Option<Vec<u8>>, Problem> {
+        let caps = self.entry_caps(archive, tree, name, declared)?;
+        let nested = format_of(name).is_some();
+        let buf = read_capped(reader, caps.limit, nested)
+            .map_err(|e| Problem::new(Stop::Entry, format!("{name}: cannot be read ({e})")))?;
+        let got = buf.len() as u64;
+        if got > caps.limit {
+            return Err(self.overrun(name, declared, caps));
+        }
+        tree.expanded_left -= got;
+        if !nested && decode(&buf).is_none() {
+            self.counters.binary.fetch_add(1, Ordering::Relaxed);
+            return Ok(None);
+        }
+        Ok(Some(buf))
+    }
+
+    /// The caps entry `name` is read under, once what its header declares
+    /// is within them: the nesting depth, the compression ratio, the
+    /// per-entry size and what is left of the tree's expansion budget.
+    fn entry_caps(
+        &self,
+        archive: &Pending<'_>,
+        tree: &Tree,
+        name: &str,
+        declared: Declared,
+    ) -> Result<EntryCaps, Problem> {
         let limits = &self.limits;
         let skip = |what: String| Err(Problem::new(Stop::Entry, format!("{name}: {what}")));
         if format_of(name).is_some() && archive.depth >= limits.depth {
@@ -400,52 +426,32 @@ impl ArchiveScan<'_> {
             .entry
             .min(tree.expanded_left)
             .min(ratio_cap.unwrap_or(u64::MAX));
-        let mut buf = Vec::new();
-        let mut bounded = reader.take(limit.saturating_add(1));
-        let nested = format_of(name).is_some();
-        let read = (&mut bounded)
-            .take(BINARY_PROBE as u64)
-            .read_to_end(&mut buf)
-            .and_then(|_| {
-                if nested || decode(&buf).is_some() {
-                    bounded.read_to_end(&mut buf)?;
-                }
-                Ok(())
-            });
-        if let Err(e) = read {
-            return Err(Problem::new(
+        Ok(EntryCaps { limit, ratio_cap })
+    }
+
+    /// Why entry `name` was read past its `caps.limit`: the cap that set
+    /// the limit (the ratio, the per-entry size, or the tree's budget).
+    fn overrun(&self, name: &str, declared: Declared, caps: EntryCaps) -> Problem {
+        let limits = &self.limits;
+        if caps.ratio_cap == Some(caps.limit) {
+            Problem::new(
                 Stop::Entry,
-                format!("{name}: cannot be read ({e})"),
-            ));
+                format!(
+                    "{name}: zip bomb: expands past {}:1 (its header said {} bytes); not read further",
+                    limits.ratio, declared.size
+                ),
+            )
+        } else if caps.limit == limits.entry {
+            Problem::new(
+                Stop::Entry,
+                format!(
+                    "{name}: expands past the per-entry cap of {} bytes (its header said {} bytes); not read further",
+                    limits.entry, declared.size
+                ),
+            )
+        } else {
+            total_spent(limits.expanded)
         }
-        let got = buf.len() as u64;
-        if got > limit {
-            return Err(if ratio_cap == Some(limit) {
-                Problem::new(
-                    Stop::Entry,
-                    format!(
-                        "{name}: zip bomb: expands past {}:1 (its header said {} bytes); not read further",
-                        limits.ratio, declared.size
-                    ),
-                )
-            } else if limit == limits.entry {
-                Problem::new(
-                    Stop::Entry,
-                    format!(
-                        "{name}: expands past the per-entry cap of {} bytes (its header said {} bytes); not read further",
-                        limits.entry, declared.size
-                    ),
-                )
-            } else {
-                total_spent(limits.expanded)
-            });
-        }
-        tree.expanded_left -= got;
-        if !nested && decode(&buf).is_none() {
-            self.counters.binary.fetch_add(1, Ordering::Relaxed);
-            return Ok(None);
-        }
-        Ok(Some(buf))
     }
 
     /// Scan an entry that was read, or queue it when it is an archive.
@@ -508,6 +514,29 @@ struct Declared {
     size: u64,
     /// `None` where the format has no per-entry compression (tar).
     compressed: Option<u64>,
+}
+
+/// The most bytes an entry may expand to, and the part of that the
+/// compression ratio sets (`None` in a tar, where entries are stored).
+#[derive(Debug, Clone, Copy)]
+struct EntryCaps {
+    limit: u64,
+    ratio_cap: Option<u64>,
+}
+
+/// Read an entry through a `limit + 1` byte window (one byte over says the
+/// entry is over): the first `BINARY_PROBE` bytes, then the rest only for
+/// an archive (`nested`) or text.
+fn read_capped(reader: &mut dyn Read, limit: u64, nested: bool) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut bounded = reader.take(limit.saturating_add(1));
+    (&mut bounded)
+        .take(BINARY_PROBE as u64)
+        .read_to_end(&mut buf)?;
+    if nested || decode(&buf).is_some() {
+        bounded.read_to_end(&mut buf)?;
+    }
+    Ok(buf)
 }
 
 fn too_many_entries(cap: u64, declared: u64) -> Problem {

@@ -29,9 +29,8 @@ mod trees;
 pub use trees::parse_tree_entries;
 
 use std::collections::{HashMap, HashSet};
-use std::io::IsTerminal;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use rustc_hash::FxHashMap;
 
@@ -45,6 +44,7 @@ use crate::git::discover;
 use crate::git::pack::ObjectId;
 use crate::git::packs::Kind;
 use crate::git::Odb;
+use crate::progress::Progress;
 use crate::rules::{Mode, RuleSet};
 use crate::scan::ScanSettings;
 use crate::source::{Counters, ScanOutput};
@@ -719,140 +719,4 @@ fn head_blob_ids(
         }
     }
     complete.then_some(ids)
-}
-
-/// The progress line: a phase, and blobs scanned out of those found, drawn
-/// on stderr when it is a terminal.
-struct Progress {
-    phase: std::sync::Mutex<&'static str>,
-    total: AtomicUsize,
-    done: AtomicUsize,
-    stop: AtomicBool,
-    started: std::sync::Mutex<std::time::Instant>,
-    cpu: std::sync::Mutex<f64>,
-    /// CPU seconds of each thread at the start of the phase (for the trace).
-    threads: std::sync::Mutex<Vec<(u64, f64)>>,
-    thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
-}
-
-impl Progress {
-    fn start(wanted: bool) -> std::sync::Arc<Progress> {
-        let p = std::sync::Arc::new(Progress {
-            phase: std::sync::Mutex::new("starting"),
-            total: AtomicUsize::new(0),
-            done: AtomicUsize::new(0),
-            stop: AtomicBool::new(false),
-            started: std::sync::Mutex::new(std::time::Instant::now()),
-            cpu: std::sync::Mutex::new(process_cpu_seconds()),
-            threads: std::sync::Mutex::new(thread_cpu_seconds()),
-            thread: std::sync::Mutex::new(None),
-        });
-        if wanted && std::io::stderr().is_terminal() {
-            let q = p.clone();
-            let handle = std::thread::spawn(move || {
-                while !q.stop.load(Ordering::Relaxed) {
-                    let phase = *q.phase.lock().expect("lock");
-                    let total = q.total.load(Ordering::Relaxed);
-                    if total > 0 {
-                        let done = q.done.load(Ordering::Relaxed);
-                        eprint!("\r\x1b[2Kskyscan: {phase} {done}/{total}");
-                    } else {
-                        eprint!("\r\x1b[2Kskyscan: {phase}…");
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(200));
-                }
-                eprint!("\r\x1b[2K");
-            });
-            *p.thread.lock().expect("lock") = Some(handle);
-        }
-        p
-    }
-
-    /// Enter a phase. With `SKYSCAN_TRACE` set, print how long the last
-    /// one took (for benchmarking), and the CPU time of each thread that
-    /// worked in it: on a busy machine wall time says little about whether
-    /// the work was shared, the split between threads does.
-    fn phase(&self, name: &'static str) {
-        let mut phase = self.phase.lock().expect("lock");
-        if std::env::var_os("SKYSCAN_TRACE").is_some() {
-            let mut started = self.started.lock().expect("lock");
-            let cpu = process_cpu_seconds();
-            let mut cpu_before = self.cpu.lock().expect("lock");
-            let threads = thread_cpu_seconds();
-            let mut threads_before = self.threads.lock().expect("lock");
-            let mut split: Vec<f64> = threads
-                .iter()
-                .map(|&(tid, t)| {
-                    let before = threads_before
-                        .iter()
-                        .find(|&&(id, _)| id == tid)
-                        .map_or(0.0, |&(_, b)| b);
-                    t - before
-                })
-                .filter(|&d| d >= 0.01)
-                .collect();
-            split.sort_by(|a, b| b.total_cmp(a));
-            let split: Vec<String> = split.iter().map(|d| format!("{d:.2}")).collect();
-            eprintln!(
-                "skyscan: trace: {:>6.2}s wall {:>6.2}s cpu  {:<28} threads: {}",
-                started.elapsed().as_secs_f64(),
-                cpu - *cpu_before,
-                *phase,
-                split.join(" ")
-            );
-            *started = std::time::Instant::now();
-            *cpu_before = cpu;
-            *threads_before = threads;
-        }
-        *phase = name;
-    }
-
-    fn stop(&self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(h) = self.thread.lock().expect("lock").take() {
-            let _ = h.join();
-        }
-    }
-}
-
-/// CPU time of the whole process so far (user and system, all threads),
-/// from `/proc/self/stat`; 0 where that is not available.
-fn process_cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    stat_cpu_seconds(&stat)
-}
-
-/// CPU time of each live thread (id, seconds), from `/proc/self/task`;
-/// empty where that is not available. Only for the trace.
-fn thread_cpu_seconds() -> Vec<(u64, f64)> {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return Vec::new();
-    };
-    tasks
-        .flatten()
-        .filter_map(|task| {
-            let tid = task.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
-            Some((tid, stat_cpu_seconds(&stat)))
-        })
-        .collect()
-}
-
-/// User and system time in a `/proc/.../stat` line, in seconds.
-fn stat_cpu_seconds(stat: &str) -> f64 {
-    // Fields after the parenthesised command name; utime and stime are the
-    // 14th and 15th fields of the line, in clock ticks (100 per second).
-    let Some((_, rest)) = stat.rsplit_once(')') else {
-        return 0.0;
-    };
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    (ticks(11) + ticks(12)) as f64 / 100.0
 }
