@@ -85,7 +85,6 @@ pub fn scan_history(
         );
     }
     let (pool, threads) = worker_pool(opts.threads)?;
-
     let progress = Progress::start(opts.progress);
     let matcher = Matcher::new(rules.for_mode(Mode::History));
     let counters = Counters::default();
@@ -94,26 +93,18 @@ pub fn scan_history(
     // What HEAD holds, read through the same capped reader as the rest.
     let head_blobs = head_blob_ids(&repo, &objects, &mut warnings);
     note_skipped_packs(&objects, &counters, &mut warnings);
+    let cx = Phases {
+        opts,
+        objects: &objects,
+        pool: &pool,
+        threads,
+        progress: &progress,
+        counters: &counters,
+    };
 
     // 1. Commits, and 2. trees.
-    progress.phase("reading commits");
-    let before = warnings.len();
-    let read = commits::read_commits(&repo, &objects, &pool, opts.range.as_deref(), &mut warnings)?;
     let filter = NameFilter::new(rules);
-    let (list, store) = order_commits_and_read_trees(
-        read,
-        &objects,
-        &pool,
-        &filter,
-        opts,
-        &progress,
-        &mut warnings,
-    );
-    // Each warning of these phases is a ref or commit that could not be
-    // read.
-    counters
-        .errors
-        .fetch_add((warnings.len() - before) as u64, Ordering::Relaxed);
+    let (mut list, store) = cx.commits_and_trees(&repo, &filter, &mut warnings)?;
     progress.phase("walking commits");
     let promisor = promisor_remote(&repo);
     let scanner = blobs::BlobScanner {
@@ -124,28 +115,9 @@ pub fn scan_history(
         partial_clone: promisor.is_some(),
     };
     let found = blobs::Found::new(&objects.store);
-    let mut walk = Walk {
-        walker: trees::Walker::new(store, &objects, rules, &filter),
-        result: trees::WalkResult::new(),
-        seen_env: HashSet::new(),
-        commits: Vec::new(),
-        references: FxHashMap::default(),
-    };
-    let mut people = list.people;
-    if opts.range.is_some() || opts.since.is_some() {
-        walk.window(list.commits, list.parents, &objects, opts.since);
-    } else {
-        walk.everything(list.commits, &objects, &pool, threads, &scanner, &found);
-        // What refs reach outside any commit (a tag of a blob or of a
-        // tree) comes last, so only what no commit holds is reported
-        // there. A window (--range, --since) is about commits: they have
-        // no place in it.
-        walk.detached(list.detached);
-        if opts.all_objects {
-            progress.phase("listing unreachable objects");
-            walk.unreachable(&objects, &mut people, &mut warnings);
-        }
-    }
+    let mut people = std::mem::take(&mut list.people);
+    let walk = Walk::new(trees::Walker::new(store, &objects, rules, &filter));
+    let walk = cx.walk(walk, list, &mut people, &scanner, &found, &mut warnings);
     let (walked, commits, references) = walk.finish(opts, &counters, &mut warnings);
 
     // 3. Blobs.
@@ -170,19 +142,108 @@ pub fn scan_history(
         references: &references,
         people: &people,
     };
-    let findings = history.findings(
-        groups,
-        &walked,
-        head_blobs.is_some(),
-        &counters,
-        &mut warnings,
-    );
+    let head_read = head_blobs.is_some();
+    let findings = history.findings(groups, &walked, head_read, &counters, &mut warnings);
     warnings.sort();
     Ok(ScanOutput {
         findings,
         warnings,
         stats: counters.into_stats(),
     })
+}
+
+/// What every phase of one history scan shares.
+struct Phases<'a> {
+    opts: &'a HistoryOptions,
+    objects: &'a Odb,
+    pool: &'a rayon::ThreadPool,
+    threads: usize,
+    progress: &'a Progress,
+    counters: &'a Counters,
+}
+
+impl Phases<'_> {
+    /// Read the refs and commits, put the commits in walk order and decode
+    /// the trees: a full scan decodes every tree, on the pool, while this
+    /// thread orders the commits (serial work); a window decodes them all
+    /// only when it walks most commits, and otherwise reads the few it
+    /// reaches one by one. Each warning of these phases is a ref or commit
+    /// that could not be read: an error.
+    fn commits_and_trees(
+        &self,
+        repo: &gix::Repository,
+        filter: &NameFilter,
+        warnings: &mut Vec<String>,
+    ) -> Result<(commits::CommitList, trees::TreeStore), Error> {
+        let (opts, objects, pool) = (self.opts, self.objects, self.pool);
+        self.progress.phase("reading commits");
+        let before = warnings.len();
+        let read = commits::read_commits(repo, objects, pool, opts.range.as_deref(), warnings)?;
+        let window = opts.range.is_some() || opts.since.is_some();
+        let (list, store) = if opts.range.is_none() {
+            self.progress.phase("ordering commits, reading trees");
+            let mut store = None;
+            let list = pool.in_place_scope(|scope| {
+                scope.spawn(|_| {
+                    store = Some(trees::TreeStore::decode_all(&objects.store, pool, filter))
+                });
+                read.order(objects, window, warnings)
+            });
+            (list, store.expect("the tree decoding has finished"))
+        } else {
+            let list = read.order(objects, window, warnings);
+            self.progress.phase("reading trees");
+            let walks_most =
+                list.commits.len().saturating_mul(8) >= objects.store.count(Kind::Commit);
+            let store = if walks_most {
+                trees::TreeStore::decode_all(&objects.store, pool, filter)
+            } else {
+                trees::TreeStore::empty()
+            };
+            (list, store)
+        };
+        self.counters
+            .errors
+            .fetch_add((warnings.len() - before) as u64, Ordering::Relaxed);
+        Ok((list, store))
+    }
+
+    /// Walk the commits of `list` (a window, or everything with what refs
+    /// reach outside commits and, with `--all-objects`, what no ref
+    /// reaches).
+    fn walk<'w>(
+        &self,
+        mut walk: Walk<'w>,
+        list: commits::CommitList,
+        people: &mut commits::People,
+        scanner: &blobs::BlobScanner,
+        found: &blobs::Found,
+        warnings: &mut Vec<String>,
+    ) -> Walk<'w> {
+        let opts = self.opts;
+        if opts.range.is_some() || opts.since.is_some() {
+            walk.window(list.commits, list.parents, self.objects, opts.since);
+            return walk;
+        }
+        walk.everything(
+            list.commits,
+            self.objects,
+            self.pool,
+            self.threads,
+            scanner,
+            found,
+        );
+        // What refs reach outside any commit (a tag of a blob or of a tree)
+        // comes last, so only what no commit holds is reported there. A
+        // window (--range, --since) is about commits: they have no place
+        // in it.
+        walk.detached(list.detached);
+        if opts.all_objects {
+            self.progress.phase("listing unreachable objects");
+            walk.unreachable(self.objects, people, warnings);
+        }
+        walk
+    }
 }
 
 /// The pool of worker threads (`threads`, or one per core when 0).
@@ -241,42 +302,6 @@ fn note_skipped_packs(objects: &Odb, counters: &Counters, warnings: &mut Vec<Str
     }
 }
 
-/// Put the commits read in walk order, and decode the trees: a full scan
-/// decodes every tree, on the pool, while this thread orders the commits
-/// (serial work); a window decodes them all only when it walks most
-/// commits, and otherwise reads the few it reaches one by one.
-fn order_commits_and_read_trees(
-    read: commits::ReadCommits,
-    objects: &Odb,
-    pool: &rayon::ThreadPool,
-    filter: &NameFilter,
-    opts: &HistoryOptions,
-    progress: &Progress,
-    warnings: &mut Vec<String>,
-) -> (commits::CommitList, trees::TreeStore) {
-    let window = opts.range.is_some() || opts.since.is_some();
-    if opts.range.is_none() {
-        progress.phase("ordering commits, reading trees");
-        let mut store = None;
-        let list = pool.in_place_scope(|scope| {
-            scope.spawn(|_| {
-                store = Some(trees::TreeStore::decode_all(&objects.store, pool, filter))
-            });
-            read.order(objects, window, warnings)
-        });
-        return (list, store.expect("the tree decoding has finished"));
-    }
-    let list = read.order(objects, window, warnings);
-    progress.phase("reading trees");
-    let walks_most = list.commits.len().saturating_mul(8) >= objects.store.count(Kind::Commit);
-    let store = if walks_most {
-        trees::TreeStore::decode_all(&objects.store, pool, filter)
-    } else {
-        trees::TreeStore::empty()
-    };
-    (list, store)
-}
-
 /// The walk over the commits: each new blob listed with the commit that
 /// first holds it and its path there.
 struct Walk<'a> {
@@ -290,7 +315,17 @@ struct Walk<'a> {
     references: FxHashMap<usize, String>,
 }
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
+    fn new(walker: trees::Walker<'a>) -> Self {
+        Walk {
+            walker,
+            result: trees::WalkResult::new(),
+            seen_env: HashSet::new(),
+            commits: Vec::new(),
+            references: FxHashMap::default(),
+        }
+    }
+
     /// A window (`--range`, `--since`): each commit against its parents,
     /// which may lie outside it (a range's boundary, commits before
     /// `--since`).
