@@ -8,7 +8,8 @@
 //!   delta-forest traversal that resolves them in bulk.
 //! - [`odb`]: the packs first, then libgit2, for single reads.
 //! - [`commits`]: the commits a history scan walks, in walk order.
-//! - [`index`]: what is staged, from the index file and HEAD.
+//! - [`index`]: what is staged: the index file (read by gitoxide, split
+//!   and sparse ones too) against HEAD, through the cache-tree.
 
 pub mod commits;
 pub mod index;
