@@ -48,34 +48,16 @@ pub fn scan_staged(
     let warnings = RefCell::new(Vec::new());
     let mut buf = Vec::new();
     for (rel, id) in changes {
-        let unreadable = |e: gix::Error| {
-            count(&counters.errors, 1);
-            warnings.borrow_mut().push(format!(
-                "{rel}: staged blob {id}: {}",
-                index::error_chain(&e)
-            ));
-        };
-        // The size from the object's header, before a large blob is loaded.
-        let size = match repo.find_header(id) {
-            Ok(header) => header.size(),
-            Err(e) => {
-                unreadable(e);
-                continue;
-            }
-        };
-        if size > max_filesize {
-            count(&counters.large, 1);
-            warnings.borrow_mut().push(format!(
-                "{rel}: skipped, {size} bytes is over the size cap of {max_filesize} bytes (--max-filesize)"
-            ));
+        let Some(content) = read_blob(
+            &repo,
+            &rel,
+            id,
+            max_filesize,
+            &mut buf,
+            &counters,
+            &warnings,
+        ) else {
             continue;
-        }
-        let content = match repo.objects.find_blob(&id, &mut buf) {
-            Ok(blob) => blob.data,
-            Err(e) => {
-                unreadable(e);
-                continue;
-            }
         };
         if archive::format_of(&rel).is_some() {
             // A staged archive is opened as in a working-tree scan, within
@@ -115,6 +97,42 @@ pub fn scan_staged(
     out.warnings = warnings.into_inner();
     out.stats = counters.into_stats();
     Ok(out)
+}
+
+/// The staged blob `id` of `rel`, read into `buf`; `None` when it cannot
+/// be read or is over `max_filesize` (its size is taken from the object's
+/// header, before it is loaded), counted and with a warning.
+fn read_blob<'b>(
+    repo: &gix::Repository,
+    rel: &str,
+    id: ObjectId,
+    max_filesize: u64,
+    buf: &'b mut Vec<u8>,
+    counters: &Counters,
+    warnings: &RefCell<Vec<String>>,
+) -> Option<&'b [u8]> {
+    let unreadable = |e: gix::Error| {
+        counters.errors.fetch_add(1, Ordering::Relaxed);
+        warnings.borrow_mut().push(format!(
+            "{rel}: staged blob {id}: {}",
+            index::error_chain(&e)
+        ));
+    };
+    let size = repo.find_header(id).map_err(unreadable).ok()?.size();
+    if size > max_filesize {
+        counters.large.fetch_add(1, Ordering::Relaxed);
+        warnings.borrow_mut().push(format!(
+            "{rel}: skipped, {size} bytes is over the size cap of {max_filesize} bytes (--max-filesize)"
+        ));
+        return None;
+    }
+    match repo.objects.find_blob(&id, buf) {
+        Ok(blob) => Some(blob.data),
+        Err(e) => {
+            unreadable(e);
+            None
+        }
+    }
 }
 
 /// Regular files (not symlinks, not submodules) staged with content that
