@@ -157,7 +157,7 @@ pub fn search_dirs(root: &Path) -> Vec<PathBuf> {
     let Ok(start) = start.canonicalize() else {
         return vec![start.to_path_buf()];
     };
-    let top = git2::Repository::discover(&start)
+    let top = gix::discover(&start)
         .ok()
         .and_then(|repo| repo.workdir().map(Path::to_path_buf))
         .and_then(|w| w.canonicalize().ok())

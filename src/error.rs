@@ -84,9 +84,3 @@ impl ConfigError {
         }
     }
 }
-
-impl From<git2::Error> for Error {
-    fn from(e: git2::Error) -> Self {
-        Error::Git(e.message().to_string())
-    }
-}

@@ -163,10 +163,28 @@ pub fn parse_tree(data: &[u8]) {
     crate::source::history::parse_tree_entries(data);
 }
 
-/// Parse `data` as a git index file (the staged scan's reader), with its
-/// cache-tree.
+/// Decode `data` as a git index file with the staged scan's reader
+/// (gitoxide's, SHA-1 and SHA-256 alike), cache-tree included.
+///
+/// gix decodes (and drops) the cache-tree one call per level of nesting,
+/// and a level takes 7 bytes of input: the decoder runs on a thread whose
+/// stack holds as many levels as the input has bytes for (under 2 KiB of
+/// stack a level in a debug build, a quarter of that optimised). The staged
+/// scan itself reads indexes git wrote, as git does, on the caller's stack.
 pub fn parse_index(data: &[u8]) {
-    let _ = crate::git::index::parse_index_entries(data);
+    let stack = (1usize << 20).saturating_add(data.len().saturating_mul(512));
+    std::thread::scope(|scope| {
+        let decoder = std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn_scoped(scope, || {
+                for object_hash in [gix::hash::Kind::Sha1, gix::hash::Kind::Sha256] {
+                    let _ = crate::git::index::decode(data, object_hash);
+                }
+            });
+        if let Ok(decoder) = decoder {
+            let _ = decoder.join();
+        }
+    });
 }
 
 /// The id an entry of a [`history_pack`] input gets: its number, then a

@@ -37,11 +37,16 @@ pub enum Uninstalled {
 /// The pre-commit hook of the repository at (or above) `path`: under
 /// `core.hooksPath` when set, else in the git directory.
 fn hook_path(path: &Path) -> Result<PathBuf, Error> {
-    let repo = crate::git::open_repository(path)?;
-    let hooks_dir = match repo.config().and_then(|c| c.get_path("core.hooksPath")) {
-        Ok(p) if p.is_absolute() => p,
-        Ok(p) => repo.workdir().unwrap_or(repo.path()).join(p),
-        Err(_) => repo.path().join("hooks"),
+    let repo = crate::git::discover(path)?;
+    let configured = repo
+        .config_snapshot()
+        .trusted_path("core.hooksPath")
+        .map_err(|e| Error::Git(format!("core.hooksPath: {e}")))?;
+    let hooks_dir = match configured {
+        Some(p) if p.is_absolute() => p,
+        Some(p) => repo.workdir().unwrap_or(repo.git_dir()).join(p),
+        // Hooks are shared by linked work trees, as git runs them.
+        None => repo.common_dir().join("hooks"),
     };
     Ok(hooks_dir.join("pre-commit"))
 }

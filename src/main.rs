@@ -20,8 +20,6 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    // libgit2's process-wide settings are the binary's to choose.
-    skyscan::git::tune_libgit2_for_scanning();
     match run(cli.command) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),

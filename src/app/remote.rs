@@ -19,20 +19,20 @@ const REMOTE_SCHEMES: [&str; 8] = [
 /// The repository around `path`. None outside git, without an `origin`, or
 /// when `origin` is not a URL.
 pub fn vcs_info(path: &Path) -> Option<VcsInfo> {
-    let repo = git2::Repository::discover(path).ok()?;
+    let repo = gix::discover(path).ok()?;
+    // `url.<base>.insteadOf` applied, as git fetches from it.
     let remote = repo.find_remote("origin").ok()?;
-    let repository_uri = sanitize_remote_url(remote.url()?)?;
-    let head = repo.head().ok();
+    let url = remote.url(gix::remote::Direction::Fetch)?.to_bstring();
+    let repository_uri = sanitize_remote_url(std::str::from_utf8(&url).ok()?)?;
+    let head = repo.head().ok().filter(|h| !h.is_unborn());
     Some(VcsInfo {
         repository_uri,
-        revision: head
-            .as_ref()
-            .and_then(|h| h.peel_to_commit().ok())
-            .map(|c| c.id().to_string()),
+        revision: head.as_ref().and_then(|h| h.id()).map(|id| id.to_string()),
         branch: head
             .as_ref()
-            .filter(|h| h.is_branch())
-            .and_then(|h| h.shorthand().map(str::to_string)),
+            .and_then(|h| h.referent_name())
+            .filter(|name| name.category() == Some(gix::refs::Category::LocalBranch))
+            .map(|name| name.shorten().to_string()),
     })
 }
 

@@ -1,382 +1,406 @@
-//! What is staged, read straight from git's index file: the entries that
-//! differ from HEAD, found the way `git diff --cached` finds them.
+//! What is staged: the index entries that differ from HEAD, found the way
+//! `git diff --cached` finds them.
 //!
-//! The index's cache-tree extension records, for each directory whose
-//! entries have not changed since it was last written as a tree, that
-//! tree's id. Where that id equals the directory's tree in HEAD, nothing
-//! below it is staged, and the whole directory is skipped without reading
-//! a tree. A small change in a large repository thus reads a handful of
-//! trees, where a full comparison reads every tree of HEAD.
+//! The index file is decoded by gitoxide (`gix-index`): versions 2 to 4,
+//! SHA-1 and SHA-256 object ids, a split index (its `link` extension is
+//! resolved against the shared index file, `sharedindex.<id>`) and a sparse
+//! index (directories outside the sparse-checkout cone held as one entry
+//! with a tree id). gix looks for the shared index only beside the index
+//! file; git looks in the git directory too, and so does [`read`] (a
+//! `GIT_INDEX_FILE` elsewhere can be a split index whose shared part git
+//! wrote in the git directory). gix decodes the cache-tree extension with
+//! one call per level of nesting, as git does: indexes git wrote nest as
+//! deep as their directories, and the fuzz entry gives crafted ones a stack
+//! that fits (`fuzzing::parse_index`).
 //!
-//! Index versions 2, 3 and 4 are read. Anything else (a split or sparse
-//! index, an unknown required extension, a malformed file) is
-//! [`Unsupported`]: the caller then compares through libgit2, which also
-//! reports a corrupt index properly.
+//! The comparison with HEAD is written here, not taken from gix, for speed:
+//! gix's `tree_index_status` compares two indexes, after building one from
+//! every tree of HEAD. Here the index's cache-tree extension does the
+//! work: it records, for each directory whose entries have not changed
+//! since it was last written as a tree, that tree's id. Where that id
+//! equals the directory's tree in HEAD, nothing below it is staged, and the
+//! whole directory is skipped without reading a tree. A small change in a
+//! large repository thus reads a handful of trees. A sparse directory entry
+//! whose tree differs from HEAD's is compared tree to tree, down to the
+//! blobs that differ. Both walks keep their work on an explicit stack: no
+//! input decides how deep they recurse.
 
-use std::collections::HashMap;
+use std::path::Path;
 
-use git2::{ObjectType, Oid, Repository};
+use gix::bstr::ByteSlice;
+use gix::index::entry::{Flags, Mode, Stage};
+use gix::index::extension::Tree as CacheTree;
+use gix::index::file::init::OpenError;
+use gix::index::State;
+use gix::objs::FindExt;
+use gix::ObjectId;
+use rustc_hash::FxHashMap;
 
-use crate::git::pack::ObjectId;
-
-/// Why a split index cannot be read here (nor by libgit2).
-pub const SPLIT_INDEX: &str = "split index";
-/// Why a sparse index cannot be read here (nor by libgit2).
-pub const SPARSE_INDEX: &str = "sparse index";
-
-/// The index cannot be read here; compare through libgit2 instead.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unsupported(pub &'static str);
+use crate::error::Error;
 
 /// An index entry that differs from HEAD (added, modified, or changed in
-/// type or mode), at stage 0.
+/// type or mode), at stage 0; or a blob below a sparse directory entry
+/// whose tree differs from HEAD's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     pub path: Vec<u8>,
+    /// Git's file mode (`0o100644`, `0o100755`, `0o120000`, `0o160000`).
     pub mode: u32,
     pub id: ObjectId,
 }
 
-/// One entry of the index.
-#[derive(Debug, Clone)]
-struct IndexEntry {
-    path: Vec<u8>,
-    mode: u32,
-    id: ObjectId,
-    stage: u8,
-    /// `git add -N`: a placeholder, not content to commit.
-    intent_to_add: bool,
-}
-
-/// A directory of the cache-tree extension.
-#[derive(Debug, Default)]
-struct CacheTree {
-    name: Vec<u8>,
-    /// The tree id of the directory's entries; `None` once an entry below
-    /// it has changed since it was written.
-    id: Option<ObjectId>,
-    children: Vec<CacheTree>,
-}
-
-/// A parsed index file.
-#[derive(Debug)]
-struct IndexFile {
-    entries: Vec<IndexEntry>,
-    tree: Option<CacheTree>,
-}
-
-const ENTRY_FIXED: usize = 62;
-
-/// Parse an index file's bytes.
-fn parse(data: &[u8]) -> Result<IndexFile, Unsupported> {
-    let bad = Unsupported("malformed index");
-    if data.len() < 12 + 20 || &data[..4] != b"DIRC" {
-        return Err(bad);
-    }
-    let version = be32(&data[4..8]);
-    if !(2..=4).contains(&version) {
-        return Err(Unsupported("index version"));
-    }
-    let count = be32(&data[8..12]) as usize;
-    // Extensions and entries end where the trailing checksum starts.
-    let end = data.len() - 20;
-    let mut at = 12;
-    let mut entries = Vec::with_capacity(count.min(end / ENTRY_FIXED));
-    let mut previous: Vec<u8> = Vec::new();
-    let mut nameless = false;
-    for _ in 0..count {
-        let fixed = data.get(at..at + ENTRY_FIXED).ok_or(bad.clone())?;
-        let mode = be32(&fixed[24..28]);
-        let id: ObjectId = fixed[40..60].try_into().expect("20 bytes");
-        let flags = u16::from_be_bytes([fixed[60], fixed[61]]);
-        let stage = ((flags >> 12) & 3) as u8;
-        let mut next = at + ENTRY_FIXED;
-        let mut intent_to_add = false;
-        if flags & 0x4000 != 0 {
-            if version < 3 {
-                return Err(bad);
-            }
-            let extended = data.get(next..next + 2).ok_or(bad.clone())?;
-            intent_to_add = u16::from_be_bytes([extended[0], extended[1]]) & 0x2000 != 0;
-            next += 2;
-        }
-        let path = if version == 4 {
-            let (strip, used) =
-                varint(data.get(next..end).ok_or(bad.clone())?).ok_or(bad.clone())?;
-            next += used;
-            let rest = data.get(next..end).ok_or(bad.clone())?;
-            let nul = memchr::memchr(0, rest).ok_or(bad.clone())?;
-            let keep = previous.len().checked_sub(strip).ok_or(bad.clone())?;
-            let mut path = previous[..keep].to_vec();
-            path.extend_from_slice(&rest[..nul]);
-            next += nul + 1;
-            path
-        } else {
-            let rest = data.get(next..end).ok_or(bad.clone())?;
-            let nul = memchr::memchr(0, rest).ok_or(bad.clone())?;
-            let path = rest[..nul].to_vec();
-            // NUL-padded to a multiple of eight bytes (at least one NUL).
-            let len = next + nul - at;
-            next = at + (len + 8) / 8 * 8;
-            path
-        };
-        if next > end {
-            return Err(bad);
-        }
-        // Only a split index has entries without a path: it says so in an
-        // extension, read below.
-        nameless |= path.is_empty();
-        if version == 4 {
-            previous.clone_from(&path);
-        }
-        entries.push(IndexEntry {
-            path,
-            mode,
-            id,
-            stage,
-            intent_to_add,
-        });
-        at = next;
-    }
-    let mut tree = None;
-    while at < end {
-        let header = data.get(at..at + 8).ok_or(bad.clone())?;
-        let size = be32(&header[4..8]) as usize;
-        let body = data.get(at + 8..at + 8 + size).ok_or(bad.clone())?;
-        match &header[..4] {
-            b"TREE" => {
-                let mut rest = body;
-                tree = Some(parse_cache_tree(&mut rest, 0).ok_or(bad.clone())?);
-            }
-            // Optional extensions (an upper-case first letter) can be
-            // ignored; a required one (a split or sparse index) cannot.
-            sig if sig[0].is_ascii_uppercase() => {}
-            b"link" => return Err(Unsupported(SPLIT_INDEX)),
-            b"sdir" => return Err(Unsupported(SPARSE_INDEX)),
-            _ => return Err(Unsupported("required index extension")),
-        }
-        at += 8 + size;
-    }
-    if nameless {
-        return Err(bad);
-    }
-    Ok(IndexFile { entries, tree })
-}
-
-/// One cache-tree node and its children, in pre-order:
-/// `name NUL entry_count SP subtree_count LF [id]`.
-fn parse_cache_tree(data: &mut &[u8], depth: usize) -> Option<CacheTree> {
-    if depth > 4096 {
-        return None;
-    }
-    let nul = memchr::memchr(0, data)?;
-    let name = data[..nul].to_vec();
-    let rest = &data[nul + 1..];
-    let lf = memchr::memchr(b'\n', rest)?;
-    let counts = std::str::from_utf8(&rest[..lf]).ok()?;
-    let (entries, subtrees) = counts.split_once(' ')?;
-    let entries: i64 = entries.parse().ok()?;
-    let subtrees: usize = subtrees.parse().ok()?;
-    let mut rest = &rest[lf + 1..];
-    let id = if entries >= 0 {
-        let id: ObjectId = rest.get(..20)?.try_into().ok()?;
-        rest = &rest[20..];
-        Some(id)
-    } else {
-        None
-    };
-    let mut children = Vec::with_capacity(subtrees.min(rest.len()));
-    for _ in 0..subtrees {
-        children.push(parse_cache_tree(&mut rest, depth + 1)?);
-    }
-    *data = rest;
-    Some(CacheTree { name, id, children })
-}
-
-/// Git's offset varint (index v4 path prefixes): `(value, bytes used)`.
-fn varint(data: &[u8]) -> Option<(usize, usize)> {
-    let mut bytes = data.iter();
-    let mut c = *bytes.next()?;
-    let mut value = usize::from(c & 0x7f);
-    let mut used = 1;
-    while c & 0x80 != 0 {
-        c = *bytes.next()?;
-        used += 1;
-        value = value.checked_add(1)?.checked_mul(128)? | usize::from(c & 0x7f);
-    }
-    Some((value, used))
-}
-
-fn be32(b: &[u8]) -> u32 {
-    u32::from_be_bytes(b[..4].try_into().expect("four bytes"))
-}
-
-/// Parse an index file, counting its entries (for fuzzing).
-#[doc(hidden)]
-pub fn parse_index_entries(data: &[u8]) -> Result<usize, Unsupported> {
-    parse(data).map(|index| index.entries.len())
-}
-
+/// The mode of a tree in a tree entry and of a sparse directory entry.
 const MODE_TREE: u32 = 0o040000;
 
-/// The stage-0 entries of an index file (its bytes) that differ from
-/// HEAD's tree (`head_tree`, `None` on an unborn branch). Trees are read
-/// through `repo`.
+/// The index file at `path` of a repository whose objects use
+/// `object_hash`, with a split index's shared part merged in (found beside
+/// the file or in `git_dir`, where git looks). A missing file is an empty
+/// index, as for git.
+pub fn read(path: &Path, git_dir: &Path, object_hash: gix::hash::Kind) -> Result<State, Error> {
+    let bad = |e: &dyn std::error::Error| {
+        Error::Git(format!(
+            "{}: cannot read the index: {}",
+            path.display(),
+            error_chain(e)
+        ))
+    };
+    // The checksum is not verified, as git does not on reads (it is
+    // fsck's job); the shared index of a split one must match its link.
+    let read_at = |path: &Path| gix::index::File::at(path, object_hash, true, decode_options());
+    let error = match read_at(path) {
+        Ok(file) => return Ok(file.into_parts().0),
+        Err(e) => e,
+    };
+    let Some(missing) = error.downcast_any_ref::<OpenError>() else {
+        return Err(bad(&error));
+    };
+    if missing.path == path && missing.source.kind() == std::io::ErrorKind::NotFound {
+        return Ok(State::new(object_hash));
+    }
+    let Some(shared) = shared_index_in(git_dir, missing) else {
+        return Err(bad(&error));
+    };
+    // gix reads `sharedindex.<id>` beside the index only: read a copy of
+    // the index placed beside a copy of the one in the git directory.
+    let copy_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Io { path, source }
+    };
+    let dir = tempfile::tempdir().map_err(copy_err(&shared))?;
+    let name = shared.file_name().unwrap_or_default();
+    std::fs::copy(&shared, dir.path().join(name)).map_err(copy_err(&shared))?;
+    let index = dir.path().join("index");
+    std::fs::copy(path, &index).map_err(copy_err(path))?;
+    read_at(&index)
+        .map(|file| file.into_parts().0)
+        .map_err(|e| bad(&e))
+}
+
+/// The shared index a split index names, in `git_dir`, when gix looked
+/// for it elsewhere (`missing`) and it is in `git_dir`.
+fn shared_index_in(git_dir: &Path, missing: &OpenError) -> Option<std::path::PathBuf> {
+    let name = missing.path.file_name()?;
+    let is_shared = name.as_encoded_bytes().starts_with(b"sharedindex.");
+    if !is_shared || missing.source.kind() != std::io::ErrorKind::NotFound {
+        return None;
+    }
+    let shared = git_dir.join(name);
+    (shared != missing.path && shared.is_file()).then_some(shared)
+}
+
+fn decode_options() -> gix::index::decode::Options {
+    gix::index::decode::Options {
+        // One thread: the staged scan reads one index, and most are small.
+        thread_limit: Some(1),
+        ..Default::default()
+    }
+}
+
+/// An index file's bytes, decoded (for tests and fuzzing: a split index
+/// cannot be read this way, as its shared part is another file).
+pub fn decode(data: &[u8], object_hash: gix::hash::Kind) -> Result<State, Error> {
+    let fail = |why: String| Error::Git(format!("cannot read the index: {why}"));
+    let mut options = decode_options();
+    // What the input can justify: no more than this much per byte of it.
+    options.alloc_limit_bytes = Some(data.len().saturating_mul(64).max(1 << 16));
+    let stamp = State::new(object_hash).timestamp();
+    let (state, _) =
+        State::from_bytes(data, stamp, object_hash, options).map_err(|e| fail(error_chain(&e)))?;
+    if state.link().is_some() {
+        return Err(fail(
+            "a split index, whose shared part is a separate file".into(),
+        ));
+    }
+    Ok(state)
+}
+
+/// `error` and its sources, each once, joined by `: `.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
+}
+
+/// The stage-0 entries of `index` that differ from HEAD's tree
+/// (`head_tree`, `None` on an unborn branch), sorted by path. Trees are
+/// read from `repo`.
 pub fn staged_changes(
-    repo: &Repository,
-    index_data: &[u8],
-    head_tree: Option<Oid>,
-) -> Result<Vec<Change>, Unsupported> {
-    let index = parse(index_data)?;
+    repo: &gix::Repository,
+    index: &State,
+    head_tree: Option<ObjectId>,
+) -> Result<Vec<Change>, Error> {
     let mut diff = Diff {
         repo,
-        entries: &index.entries,
+        index,
+        buf: Vec::new(),
         changes: Vec::new(),
+        sparse: Vec::new(),
     };
-    let head = head_tree.map(|t| t.as_bytes().try_into().expect("20 bytes"));
-    diff.directory(0, 0, index.entries.len(), index.tree.as_ref(), head)?;
-    Ok(diff.changes)
+    let mut directories = vec![Directory {
+        prefix: 0,
+        from: 0,
+        to: index.entries().len(),
+        cache: index.tree(),
+        head: head_tree,
+    }];
+    while let Some(directory) = directories.pop() {
+        diff.directory(directory, &mut directories)?;
+    }
+    while let Some(pair) = diff.sparse.pop() {
+        diff.trees(pair)?;
+    }
+    let mut changes = diff.changes;
+    changes.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    Ok(changes)
 }
+
+/// The index entries `from..to`, all under one directory whose path (with
+/// its slash) is `prefix` bytes long, to compare with that directory's
+/// tree in HEAD (`head`) and its cache-tree node (`cache`).
+struct Directory<'a> {
+    prefix: usize,
+    from: usize,
+    to: usize,
+    cache: Option<&'a CacheTree>,
+    head: Option<ObjectId>,
+}
+
+/// A tree of the index (a sparse directory entry, or a tree below one) and
+/// the tree at the same path in HEAD (`None` when HEAD has none there).
+struct TreePair {
+    /// The directory's path, with its slash.
+    path: Vec<u8>,
+    head: Option<ObjectId>,
+    staged: ObjectId,
+}
+
+/// A tree's entries: name → (mode, id).
+type TreeEntries = FxHashMap<Vec<u8>, (u32, ObjectId)>;
 
 struct Diff<'a> {
-    repo: &'a Repository,
-    entries: &'a [IndexEntry],
+    repo: &'a gix::Repository,
+    index: &'a State,
+    buf: Vec<u8>,
     changes: Vec<Change>,
+    /// Sparse directories whose tree differs from HEAD's.
+    sparse: Vec<TreePair>,
 }
 
-impl Diff<'_> {
-    /// Compare the index entries `entries[from..to]`, all under one
-    /// directory whose path (with its slash) is `prefix` bytes long, with
-    /// that directory's tree in HEAD.
+impl<'a> Diff<'a> {
+    /// Compare one directory's entries with its tree in HEAD; push its
+    /// subdirectories on `pending`.
     fn directory(
         &mut self,
-        prefix: usize,
-        from: usize,
-        to: usize,
-        cache: Option<&CacheTree>,
-        head: Option<ObjectId>,
-    ) -> Result<(), Unsupported> {
-        if let (Some(cached), Some(head)) = (cache.and_then(|c| c.id), head) {
-            if cached == head {
-                return Ok(());
-            }
+        dir: Directory<'a>,
+        pending: &mut Vec<Directory<'a>>,
+    ) -> Result<(), Error> {
+        let cached = dir.cache.filter(|c| c.num_entries.is_some()).map(|c| c.id);
+        if cached.is_some() && cached == dir.head {
+            return Ok(());
         }
-        let head_entries = match head {
+        let head_entries = match dir.head {
             Some(id) => self.read_tree(id)?,
-            None => HashMap::new(),
+            None => TreeEntries::default(),
         };
-        let mut i = from;
-        while i < to {
-            let rest = &self.entries[i].path[prefix..];
-            if let Some(slash) = memchr::memchr(b'/', rest) {
+        let entries = self.index.entries();
+        let mut i = dir.from;
+        while i < dir.to {
+            let entry = &entries[i];
+            let path = entry.path(self.index);
+            let rest = &path[dir.prefix..];
+            match memchr::memchr(b'/', rest) {
+                // A sparse directory entry: `name/`, and a tree id.
+                Some(slash) if slash + 1 == rest.len() && entry.mode == Mode::DIR => {
+                    let head = tree_id(head_entries.get(&rest[..slash]));
+                    if head != Some(entry.id) {
+                        self.sparse.push(TreePair {
+                            path: path.to_vec(),
+                            head,
+                            staged: entry.id,
+                        });
+                    }
+                    i += 1;
+                }
                 // A subdirectory: its entries are the next ones sharing
                 // `name/` (the index is sorted by path).
-                let name = &rest[..slash];
-                let sub = prefix + slash + 1;
-                let mut j = i + 1;
-                while j < to {
-                    let p = &self.entries[j].path;
-                    if p.len() > sub && p[prefix..sub - 1] == *name && p[sub - 1] == b'/' {
-                        j += 1;
-                    } else {
-                        break;
+                Some(slash) => {
+                    let name = &rest[..slash];
+                    let sub = dir.prefix + slash + 1;
+                    let mut j = i + 1;
+                    while j < dir.to {
+                        let p = entries[j].path(self.index);
+                        if p.len() > sub && p[dir.prefix..sub - 1] == *name && p[sub - 1] == b'/' {
+                            j += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    let cache = dir
+                        .cache
+                        .and_then(|c| c.children.iter().find(|t| t.name.as_slice() == name));
+                    pending.push(Directory {
+                        prefix: sub,
+                        from: i,
+                        to: j,
+                        cache,
+                        head: tree_id(head_entries.get(name)),
+                    });
+                    i = j;
+                }
+                None => {
+                    i += 1;
+                    let placeholder = entry.flags.contains(Flags::INTENT_TO_ADD);
+                    if entry.stage() != Stage::Unconflicted || placeholder {
+                        continue;
+                    }
+                    let mode = entry.mode.bits();
+                    if head_entries.get(rest.as_bytes()) != Some(&(mode, entry.id)) {
+                        self.changes.push(Change {
+                            path: path.to_vec(),
+                            mode,
+                            id: entry.id,
+                        });
                     }
                 }
-                let child = cache.and_then(|c| c.children.iter().find(|t| t.name == name));
-                let head_sub = head_entries
-                    .get(name)
-                    .filter(|(mode, _)| *mode == MODE_TREE)
-                    .map(|&(_, id)| id);
-                self.directory(sub, i, j, child, head_sub)?;
-                i = j;
-                continue;
-            }
-            let entry = &self.entries[i];
-            i += 1;
-            if entry.stage != 0 || entry.intent_to_add {
-                continue;
-            }
-            let unchanged = head_entries
-                .get(rest)
-                .is_some_and(|&(mode, id)| mode == entry.mode && id == entry.id);
-            if !unchanged {
-                self.changes.push(Change {
-                    path: entry.path.clone(),
-                    mode: entry.mode,
-                    id: entry.id,
-                });
             }
         }
         Ok(())
     }
 
-    /// A HEAD tree's entries: name → (mode, id).
-    fn read_tree(&self, id: ObjectId) -> Result<HashMap<Vec<u8>, (u32, ObjectId)>, Unsupported> {
-        let oid = Oid::from_bytes(id.as_bytes()).map_err(|_| Unsupported("object id"))?;
+    /// Compare a staged tree with HEAD's at the same path, down to the
+    /// blobs (and submodule commits) that differ.
+    fn trees(&mut self, first: TreePair) -> Result<(), Error> {
+        let mut pending = vec![first];
+        while let Some(pair) = pending.pop() {
+            let head_entries = match pair.head {
+                Some(id) => self.read_tree(id)?,
+                None => TreeEntries::default(),
+            };
+            for (name, (mode, id)) in self.read_tree(pair.staged)? {
+                let head = head_entries.get(&name);
+                let mut path = pair.path.clone();
+                path.extend_from_slice(&name);
+                if mode == MODE_TREE {
+                    let head = tree_id(head);
+                    if head != Some(id) {
+                        path.push(b'/');
+                        pending.push(TreePair {
+                            path,
+                            head,
+                            staged: id,
+                        });
+                    }
+                } else if head != Some(&(mode, id)) {
+                    self.changes.push(Change { path, mode, id });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A tree's entries, with git's canonical modes.
+    fn read_tree(&mut self, id: ObjectId) -> Result<TreeEntries, Error> {
+        let fail = |why: String| Error::Git(format!("cannot read tree {id}: {why}"));
         let tree = self
             .repo
-            .find_tree(oid)
-            .map_err(|_| Unsupported("unreadable HEAD tree"))?;
-        Ok(tree
-            .iter()
-            .map(|e| {
-                let mode = match e.kind() {
-                    Some(ObjectType::Tree) => MODE_TREE,
-                    _ => e.filemode() as u32,
-                };
-                let id = ObjectId::from_bytes_or_panic(e.id().as_bytes());
-                (e.name_bytes().to_vec(), (mode, id))
-            })
-            .collect())
+            .objects
+            .find_tree_iter(&id, &mut self.buf)
+            .map_err(|e| fail(error_chain(&e)))?;
+        let mut entries = TreeEntries::default();
+        for entry in tree {
+            let entry = entry.map_err(|e| fail(error_chain(&e)))?;
+            let mode = u32::from(entry.mode.kind() as u16);
+            entries.insert(entry.filename.to_vec(), (mode, entry.oid.to_owned()));
+        }
+        Ok(entries)
     }
+}
+
+/// The id of a tree entry that is a tree.
+fn tree_id(entry: Option<&(u32, ObjectId)>) -> Option<ObjectId> {
+    entry
+        .filter(|(mode, _)| *mode == MODE_TREE)
+        .map(|&(_, id)| id)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn offset_varints_decode() {
-        assert_eq!(varint(&[0x05]), Some((5, 1)));
-        assert_eq!(varint(&[0x7f]), Some((127, 1)));
-        // Two bytes: ((0 + 1) << 7) | 0 = 128.
-        assert_eq!(varint(&[0x80, 0x00]), Some((128, 2)));
-        assert_eq!(varint(&[0x81, 0x01]), Some((((1 + 1) << 7) | 1, 2)));
-        assert_eq!(varint(&[0x80]), None);
-        assert_eq!(varint(&[]), None);
+    fn index_bytes(version: u8, count: u8, body: &[u8]) -> Vec<u8> {
+        let mut data = b"DIRC\0\0\0".to_vec();
+        data.push(version);
+        data.extend([0, 0, 0, count]);
+        data.extend(body);
+        data.extend([0u8; 20]);
+        data
     }
 
     #[test]
-    fn cache_tree_parses_in_pre_order() {
-        let mut data = Vec::new();
-        data.extend(b"\x003 1\n");
-        data.extend([1u8; 20]);
-        data.extend(b"src\0-1 0\n");
-        let mut rest = &data[..];
-        let tree = parse_cache_tree(&mut rest, 0).unwrap();
-        assert!(rest.is_empty());
-        assert_eq!(tree.id, Some(ObjectId::from_bytes_or_panic(&[1; 20])));
-        assert_eq!(tree.children.len(), 1);
-        assert_eq!(tree.children[0].name, b"src");
-        assert_eq!(tree.children[0].id, None);
+    fn malformed_indexes_are_errors_not_panics() {
+        let sha1 = gix::hash::Kind::Sha1;
+        assert!(decode(b"", sha1).is_err());
+        assert!(decode(&[0u8; 40], sha1).is_err());
+        assert!(
+            decode(&index_bytes(2, 5, b""), sha1).is_err(),
+            "five entries promised, none there"
+        );
+        assert!(decode(&index_bytes(9, 0, b""), sha1).is_err());
+        let empty = decode(&index_bytes(2, 0, b""), sha1).unwrap();
+        assert!(empty.entries().is_empty());
+        let mut children_missing = b"TREE\0\0\0\x06".to_vec();
+        children_missing.extend(b"\0-1 9\n");
+        // A cache-tree that does not parse is left out: the comparison
+        // then reads HEAD's trees instead of trusting it.
+        let without = decode(&index_bytes(2, 0, &children_missing), sha1).unwrap();
+        assert!(without.tree().is_none());
     }
 
     #[test]
-    fn malformed_indexes_are_unsupported_not_panics() {
-        assert!(parse(b"").is_err());
-        assert!(parse(&[0u8; 40]).is_err());
-        let mut header = b"DIRC\0\0\0\x02\0\0\0\x05".to_vec();
-        header.extend([0u8; 20]);
-        assert!(parse(&header).is_err(), "five entries promised, none there");
-        let mut v9 = b"DIRC\0\0\0\x09\0\0\0\0".to_vec();
-        v9.extend([0u8; 20]);
-        assert_eq!(parse(&v9).unwrap_err(), Unsupported("index version"));
-        let mut empty = b"DIRC\0\0\0\x02\0\0\0\0".to_vec();
-        empty.extend([0u8; 20]);
-        assert!(parse(&empty).unwrap().entries.is_empty());
-        let mut cache = Vec::new();
-        cache.extend(b"\x00-1 9\n");
-        let mut rest = &cache[..];
-        assert!(parse_cache_tree(&mut rest, 0).is_none(), "children missing");
+    fn a_split_index_needs_its_shared_part() {
+        let mut link = b"link\0\0\0\x14".to_vec();
+        link.extend([7u8; 20]);
+        let err = decode(&index_bytes(2, 0, &link), gix::hash::Kind::Sha1).unwrap_err();
+        assert!(err.to_string().contains("split index"), "{err}");
+    }
+
+    #[test]
+    fn error_chains_name_each_cause_once() {
+        let io = std::io::Error::other("disk on fire");
+        let outer = OpenError {
+            path: "x".into(),
+            source: io,
+        };
+        assert_eq!(
+            error_chain(&outer),
+            "Could not open index file at \"x\": disk on fire"
+        );
     }
 }

@@ -2,17 +2,21 @@
 //! files that differ from HEAD. Content comes from the index, never from the
 //! working tree, so a partially staged file is judged by what will be
 //! committed. `GIT_INDEX_FILE` is honoured (git sets it for `commit -a` and
-//! `commit <paths>`).
+//! `commit <paths>`). The repository is opened once, through gitoxide (SHA-1
+//! or SHA-256); the index is read and compared with HEAD by
+//! [`crate::git::index`]; an index that cannot be read is an error, never
+//! an empty report.
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use git2::{Delta, Index, Oid, Repository};
+use gix::objs::FindExt;
+use gix::ObjectId;
 
 use crate::engine::{Matcher, Scratch};
 use crate::error::Error;
-use crate::git::{index, open_repository};
+use crate::git::{self, index};
 use crate::rules::{Mode, RuleSet};
 use crate::scan::{decode, scan_file, ScanSettings};
 use crate::source::archive::{self, ArchiveScan, Limits};
@@ -25,7 +29,7 @@ pub fn scan_staged(
     max_filesize: u64,
     settings: ScanSettings,
 ) -> Result<ScanOutput, Error> {
-    let repo = open_repository(path)?;
+    let repo = git::discover(path)?;
     let changes = staged_files(&repo)?;
 
     let matcher = Matcher::new(rules.for_mode(Mode::Staged));
@@ -42,25 +46,19 @@ pub fn scan_staged(
     let counters = Counters::default();
     let count = |n: &AtomicU64, by: u64| n.fetch_add(by, Ordering::Relaxed);
     let warnings = RefCell::new(Vec::new());
+    let mut buf = Vec::new();
     for (rel, id) in changes {
-        let blob = match repo.find_blob(id) {
-            Ok(b) => b,
-            Err(e) => {
-                count(&counters.errors, 1);
-                warnings
-                    .borrow_mut()
-                    .push(format!("{rel}: staged blob {id}: {}", e.message()));
-                continue;
-            }
-        };
-        if blob.size() as u64 > max_filesize {
-            count(&counters.large, 1);
-            warnings.borrow_mut().push(format!(
-                "{rel}: skipped, {} bytes is over the size cap of {max_filesize} bytes (--max-filesize)",
-                blob.size()
-            ));
+        let Some(content) = read_blob(
+            &repo,
+            &rel,
+            id,
+            max_filesize,
+            &mut buf,
+            &counters,
+            &warnings,
+        ) else {
             continue;
-        }
+        };
         if archive::format_of(&rel).is_some() {
             // A staged archive is opened as in a working-tree scan, within
             // the same caps; what could not be read is a warning.
@@ -72,13 +70,13 @@ pub fn scan_staged(
                 committed: true,
                 counters: &counters,
             };
-            let found = archives.scan(&rel, blob.content(), &mut scratch, &|w| {
+            let found = archives.scan(&rel, content, &mut scratch, &|w| {
                 warnings.borrow_mut().push(w)
             });
             out.findings.extend(found);
             continue;
         }
-        let Some(text) = decode(blob.content()) else {
+        let Some(text) = decode(content) else {
             count(&counters.binary, 1);
             settings.log(|| format!("skipped {rel} (staged): binary"));
             continue;
@@ -101,57 +99,72 @@ pub fn scan_staged(
     Ok(out)
 }
 
+/// The staged blob `id` of `rel`, read into `buf`; `None` when it cannot
+/// be read or is over `max_filesize` (its size is taken from the object's
+/// header, before it is loaded), counted and with a warning.
+fn read_blob<'b>(
+    repo: &gix::Repository,
+    rel: &str,
+    id: ObjectId,
+    max_filesize: u64,
+    buf: &'b mut Vec<u8>,
+    counters: &Counters,
+    warnings: &RefCell<Vec<String>>,
+) -> Option<&'b [u8]> {
+    let unreadable = |e: gix::Error| {
+        counters.errors.fetch_add(1, Ordering::Relaxed);
+        warnings.borrow_mut().push(format!(
+            "{rel}: staged blob {id}: {}",
+            index::error_chain(&e)
+        ));
+    };
+    let size = repo.find_header(id).map_err(unreadable).ok()?.size();
+    if size > max_filesize {
+        counters.large.fetch_add(1, Ordering::Relaxed);
+        warnings.borrow_mut().push(format!(
+            "{rel}: skipped, {size} bytes is over the size cap of {max_filesize} bytes (--max-filesize)"
+        ));
+        return None;
+    }
+    match repo.objects.find_blob(&id, buf) {
+        Ok(blob) => Some(blob.data),
+        Err(e) => {
+            unreadable(e);
+            None
+        }
+    }
+}
+
 /// Regular files (not symlinks, not submodules) staged with content that
-/// differs from HEAD: path and blob id. The index file is read directly
-/// (see [`crate::git::index`]); libgit2 compares whatever that cannot.
-fn staged_files(repo: &Repository) -> Result<Vec<(String, Oid)>, Error> {
+/// differs from HEAD: path and blob id (see [`crate::git::index`]).
+fn staged_files(repo: &gix::Repository) -> Result<Vec<(String, ObjectId)>, Error> {
     let index_path = index_path(repo)?;
-    let head_tree = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
-    let mut unsupported = None;
-    if let Ok(data) = std::fs::read(&index_path) {
-        match index::staged_changes(repo, &data, head_tree.as_ref().map(|t| t.id())) {
-            Ok(changes) => {
-                return Ok(changes
-                    .into_iter()
-                    .filter(|c| is_regular_file(c.mode))
-                    .map(|c| {
-                        let path = String::from_utf8_lossy(&c.path).replace('\\', "/");
-                        (path, Oid::from_bytes(c.id.as_bytes()).expect("20 bytes"))
-                    })
-                    .collect())
-            }
-            Err(why) => unsupported = Some(why.0),
-        }
+    let state = index::read(&index_path, repo.git_dir(), repo.object_hash())?;
+    let changes = index::staged_changes(repo, &state, head_tree(repo)?)?;
+    Ok(changes
+        .into_iter()
+        .filter(|c| is_regular_file(c.mode))
+        .map(|c| {
+            let path = String::from_utf8_lossy(&c.path).replace('\\', "/");
+            (path, c.id)
+        })
+        .collect())
+}
+
+/// The tree of HEAD's commit; `None` on an unborn branch.
+fn head_tree(repo: &gix::Repository) -> Result<Option<ObjectId>, Error> {
+    let fail = |e: gix::Error| {
+        Error::Git(format!(
+            "cannot read HEAD's tree: {}",
+            index::error_chain(&e)
+        ))
+    };
+    let mut head = repo.head().map_err(fail)?;
+    if head.is_unborn() {
+        return Ok(None);
     }
-    let index = open_index(repo, &index_path).map_err(|e| match unsupported {
-        Some(index::SPLIT_INDEX) => Error::Git(format!(
-            "{}: a split index is not supported (turn it off with `git update-index --no-split-index`)",
-            index_path.display()
-        )),
-        Some(index::SPARSE_INDEX) => Error::Git(format!(
-            "{}: a sparse index is not supported (turn it off with `git sparse-checkout init --no-sparse-index`)",
-            index_path.display()
-        )),
-        _ => e,
-    })?;
-    let diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), None)?;
-    let mut files = Vec::new();
-    for delta in diff.deltas() {
-        if !matches!(
-            delta.status(),
-            Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
-        ) {
-            continue;
-        }
-        let file = delta.new_file();
-        if !is_regular_file(u32::from(file.mode())) {
-            continue;
-        }
-        if let Some(rel) = file.path().map(|p| p.to_string_lossy().replace('\\', "/")) {
-            files.push((rel, file.id()));
-        }
-    }
-    Ok(files)
+    let commit = head.peel_to_commit().map_err(fail)?;
+    Ok(Some(commit.tree_id().map_err(fail)?.detach()))
 }
 
 fn is_regular_file(mode: u32) -> bool {
@@ -162,31 +175,19 @@ fn is_regular_file(mode: u32) -> bool {
 /// The index git would commit: `GIT_INDEX_FILE` when set (relative paths
 /// are taken from the current directory, then from the work tree's top, as
 /// hooks run there), the repository's own index otherwise.
-fn index_path(repo: &Repository) -> Result<PathBuf, Error> {
+fn index_path(repo: &gix::Repository) -> Result<PathBuf, Error> {
     let Some(name) = std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) else {
-        return Ok(repo.path().join("index"));
+        return Ok(repo.git_dir().join("index"));
     };
     let given = PathBuf::from(&name);
     let candidates = [
         Some(given.clone()),
         repo.workdir().map(|w| w.join(&given)),
-        Some(repo.path().join(&given)),
+        Some(repo.git_dir().join(&given)),
     ];
     candidates
         .into_iter()
         .flatten()
         .find(|p| p.is_file())
         .ok_or_else(|| Error::Git(format!("GIT_INDEX_FILE={} does not exist", given.display())))
-}
-
-/// Open the index at `path` through libgit2 (the repository's own index
-/// when that is where it is).
-fn open_index(repo: &Repository, path: &Path) -> Result<Index, Error> {
-    if path == repo.path().join("index") {
-        return Ok(repo.index()?);
-    }
-    let mut index = Index::open(path)?;
-    // An index opened by path has no repository; blob reads go through `repo`.
-    index.read(true)?;
-    Ok(index)
 }

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
+use gix::index::entry::Mode;
+use gix::worktree::stack::state::ignore::Source as IgnoreSource;
 use ignore::{WalkBuilder, WalkState};
 
 use crate::checks::{env_files, env_ignore};
@@ -44,7 +46,8 @@ struct RootContext {
     base: PathBuf,
     /// The root, relative to `base`, `/`-separated ("" for the base itself).
     prefix: String,
-    repo: Option<Mutex<git2::Repository>>,
+    /// What git ignores, when the root is in a work tree.
+    excludes: Option<Mutex<Excludes>>,
     /// Tracked `.env`-like paths and archives under the root, relative to
     /// `base` (path rules apply to both, see `needs_commit_status`).
     tracked_env: HashSet<String>,
@@ -80,6 +83,25 @@ pub fn scan_worktree(
     })
 }
 
+/// The exclude rules of a work tree (its `.gitignore` files,
+/// `info/exclude`, `core.excludesFile`), to tell which files git would
+/// ignore were they untracked.
+struct Excludes {
+    stack: gix::worktree::Stack,
+}
+
+impl Excludes {
+    /// Whether git ignores the work-tree path `rel` (`/`-separated): by a
+    /// pattern on the file or on a directory it is in (gix, as git, does
+    /// not look below an ignored directory). A path that cannot be checked
+    /// is not ignored.
+    fn is_ignored(&mut self, rel: &str) -> bool {
+        self.stack
+            .at_entry(rel, Some(Mode::FILE), &gix::objs::find::Never)
+            .is_ok_and(|platform| platform.is_excluded())
+    }
+}
+
 fn root_context(
     matcher: &Matcher,
     root: &Path,
@@ -103,27 +125,40 @@ fn root_context(
             .map(Path::to_path_buf)
             .unwrap_or_default()
     };
-    let repo = git2::Repository::discover(&dir)
-        .ok()
-        .filter(|r| r.workdir().is_some());
+    let repo = gix::discover(&dir).ok().filter(|r| r.workdir().is_some());
     let base = match repo.as_ref().and_then(|r| r.workdir()) {
         Some(w) => w.canonicalize().unwrap_or_else(|_| w.to_path_buf()),
         None => dir,
     };
     let prefix = slash_path(canonical.strip_prefix(&base).unwrap_or(Path::new("")));
     let mut tracked_env = HashSet::new();
-    if let Some(repo) = &repo {
-        if let Ok(index) = repo.index() {
-            for entry in index.iter() {
-                let Ok(p) = std::str::from_utf8(&entry.path) else {
-                    continue;
-                };
-                if is_under(p, &prefix) && needs_commit_status(matcher, p) {
-                    tracked_env.insert(p.to_string());
-                }
+    let index = repo.as_ref().and_then(|r| r.index_or_empty().ok());
+    if let Some(index) = &index {
+        for entry in index.entries() {
+            let Ok(p) = std::str::from_utf8(entry.path(index)) else {
+                continue;
+            };
+            if is_under(p, &prefix) && needs_commit_status(matcher, p) {
+                tracked_env.insert(p.to_string());
             }
         }
     }
+    let excludes = repo.as_ref().and_then(|repo| {
+        // No index: `.gitignore` files are read from the work tree only (a
+        // sparse checkout's absent ones are not looked up as blobs), so the
+        // stack needs no object access and can be shared by the walker's
+        // threads, which a gix::Repository cannot.
+        let no_index = gix::index::State::new(repo.object_hash());
+        let stack = repo
+            .excludes(
+                &no_index,
+                None,
+                IgnoreSource::WorktreeThenIdMappingIfNotSkipped,
+            )
+            .ok()?
+            .detach();
+        Some(Mutex::new(Excludes { stack }))
+    });
     let settings = ScanSettings {
         project: Some(Arc::new(Project::on_disk(base.clone()))),
         ..settings.clone()
@@ -133,7 +168,7 @@ fn root_context(
         settings,
         base,
         prefix,
-        repo: repo.map(Mutex::new),
+        excludes,
         tracked_env,
     })
 }
@@ -183,18 +218,14 @@ fn walk_root(
                 return WalkState::Continue;
             }
             let rel = relative(ctx, entry.path());
-            let committed = match &ctx.repo {
+            let committed = match &ctx.excludes {
                 _ if !needs_commit_status(matcher, &rel) => true,
                 None => true,
-                Some(repo) => {
+                Some(excludes) => {
                     seen_env.lock().expect("lock").insert(rel.clone());
                     ctx.tracked_env.contains(&rel)
-                        || (honour
-                            || !repo
-                                .lock()
-                                .expect("lock")
-                                .status_should_ignore(Path::new(&rel))
-                                .unwrap_or(false))
+                        || honour
+                        || !excludes.lock().expect("lock").is_ignored(&rel)
                 }
             };
             let found = scan_path(
@@ -234,7 +265,7 @@ fn walk_root(
 
     // Tracked files that .gitignore hides from the walker are committed all
     // the same: scan the `.env`-like ones and the archives among them.
-    if honour && ctx.repo.is_some() {
+    if honour && ctx.excludes.is_some() {
         let seen = seen_env.into_inner().expect("lock");
         let mut scratch = Scratch::default();
         let mut buf = Vec::new();

@@ -145,12 +145,22 @@ fn parse_index_regressions() {
         deep_tree.extend(b"a\0-1 1\n");
     }
     deep_tree.extend([0u8; 20]);
+    // Deeper than any default stack holds, were the decoder's recursion on it.
+    let levels = 50_000u32;
+    let mut deeper = b"DIRC\0\0\0\x02\0\0\0\0TREE".to_vec();
+    deeper.extend((levels * 7 + 7).to_be_bytes());
+    for _ in 0..levels {
+        deeper.extend(b"a\0-1 1\n");
+    }
+    deeper.extend(b"a\0-1 0\n");
+    deeper.extend([0u8; 20]);
     for case in [
         &b""[..],
         b"DIRC",
         b"DIRC\0\0\0\x02\xff\xff\xff\xff",
         &v4,
         &deep_tree,
+        &deeper,
     ] {
         run(case);
     }

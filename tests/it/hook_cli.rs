@@ -152,3 +152,44 @@ fn uninstall_removes_only_a_hook_skyscan_wrote() {
     git(dir, &["add", "."]);
     assert!(commit(dir, "no hook").status.success());
 }
+
+/// In a linked work tree (`git worktree add`) the hook goes where git runs
+/// it from, the hooks of the main repository, and guards commits there.
+#[test]
+fn hook_installed_from_a_linked_work_tree_guards_its_commits() {
+    let repo = new_repo();
+    let dir = repo.path();
+    std::fs::write(dir.join("README.md"), "hello\n").unwrap();
+    git(dir, &["add", "."]);
+    crate::common::commit_dated(dir, "init", 1);
+    let linked = tempfile::tempdir().unwrap();
+    let linked = linked.path().join("feature");
+    git(
+        dir,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "feature",
+            linked.to_str().unwrap(),
+        ],
+    );
+    skyscan()
+        .args(["hook", "install"])
+        .current_dir(&linked)
+        .assert()
+        .code(0);
+    assert!(dir.join(".git/hooks/pre-commit").is_file());
+    let key = fake_key("sk-");
+    std::fs::write(
+        linked.join("app.py"),
+        format!("SKYTELLS_API_KEY = '{key}'\n"),
+    )
+    .unwrap();
+    git(&linked, &["add", "."]);
+    let out = commit(&linked, "add key");
+    assert!(!out.status.success(), "the hook let a key through");
+    let printed = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();
+    assert!(printed.contains("skytells-api-key"), "{printed}");
+}

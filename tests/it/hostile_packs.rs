@@ -657,10 +657,10 @@ fn a_long_chain_of_large_versions_is_resolved_in_bounded_memory() {
 }
 
 #[test]
-fn an_entry_libgit2_would_allocate_30_gb_for_is_corrupt() {
+fn an_entry_declaring_30_gb_is_corrupt_and_never_allocated() {
     // A delta whose header declares 30 GB, named by a tag: the pack reader
-    // cannot resolve it, and libgit2, which it would fall back on,
-    // allocates what the header declares before reading a byte.
+    // cannot resolve it, and a library reader it could fall back on (libgit2
+    // did) allocates what the header declares before reading a byte.
     let dir = common::new_repo();
     let b1 = Entry::object("blob", KEY_FILE_1);
     let mut bomb = Entry::ref_delta([0xb0; 20], b1.id, delta(3, 3, b"\x03abc"));
@@ -678,9 +678,9 @@ fn an_entry_libgit2_would_allocate_30_gb_for_is_corrupt() {
 
 #[test]
 fn an_entry_of_a_reserved_type_is_corrupt_not_a_panic() {
-    // Type code 5 is reserved: the pack reader cannot resolve the entry and
-    // libgit2, asked instead, returns an object of no known type, on which
-    // the git2 crate panics.
+    // Type code 5 is reserved: the pack reader cannot resolve the entry; a
+    // library asked instead may return an object of no known type (libgit2
+    // did, and the git2 crate panicked on it).
     let dir = common::new_repo();
     let odd = Entry {
         id: [0xc5; 20],

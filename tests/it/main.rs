@@ -44,6 +44,7 @@ mod rule_versions;
 mod rules_cli;
 mod sarif;
 mod scan_cli;
+mod staged_formats;
 mod staged_index;
 mod tls_coverage;
 mod verify_cli;

@@ -2,7 +2,7 @@
 //! `fixtures/`, in every output format, plus exit codes and error handling.
 
 use crate::common::{
-    copy_fixture, fake_key, finding_keys, git, json_of, scan_json_output, skyscan,
+    copy_fixture, fake_key, finding_keys, git, json_of, scan_json_output, skyscan, write_file,
 };
 use predicates::prelude::*;
 
@@ -372,6 +372,36 @@ fn env_files_in_git_only_when_committed() {
             ("env-not-ignored".into(), ".gitignore".into(), 1)
         ]
     );
+}
+
+/// With `--no-ignore` every file is read, and an `.env` file git ignores
+/// (by a pattern on a directory it is in, a `.gitignore` further down, or
+/// `info/exclude`) is still not one that would be committed.
+#[test]
+fn env_files_git_ignores_are_not_committed_with_no_ignore() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    for (path, text) in [
+        (".gitignore", "private/\n"),
+        ("private/deep/.env.prod", "A=1\n"),
+        ("conf/.gitignore", "/.env.dev\n"),
+        ("conf/.env.dev", "A=1\n"),
+        ("conf/.env.test", "A=1\n"),
+        ("ops/.env.ci", "A=1\n"),
+        (".git/info/exclude", "ops/\n"),
+    ] {
+        write_file(root, path, text);
+    }
+    for extra in [&[][..], &["--no-ignore"]] {
+        let out = scan_json_output(root, extra);
+        let env: Vec<String> = finding_keys(&json_of(&out))
+            .into_iter()
+            .filter(|(r, _, _)| r == "committed-env-file")
+            .map(|(_, p, _)| p)
+            .collect();
+        assert_eq!(env, vec!["conf/.env.test"], "{extra:?}");
+    }
 }
 
 #[test]
