@@ -64,19 +64,16 @@ pub fn read(path: &Path, git_dir: &Path, object_hash: gix::hash::Kind) -> Result
             error_chain(e)
         ))
     };
-    // The checksum is not verified, as git does not on reads (it is
-    // fsck's job); the shared index of a split one must match its link.
-    let read_at = |path: &Path| gix::index::File::at(path, object_hash, true, decode_options());
-    let error = match read_at(path) {
+    if std::fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        return Ok(State::new(object_hash));
+    }
+    let error = match open(path, object_hash)? {
         Ok(file) => return Ok(file.into_parts().0),
         Err(e) => e,
     };
     let Some(missing) = error.downcast_any_ref::<OpenError>() else {
         return Err(bad(&error));
     };
-    if missing.path == path && missing.source.kind() == std::io::ErrorKind::NotFound {
-        return Ok(State::new(object_hash));
-    }
     let Some(shared) = shared_index_in(git_dir, missing) else {
         return Err(bad(&error));
     };
@@ -91,9 +88,176 @@ pub fn read(path: &Path, git_dir: &Path, object_hash: gix::hash::Kind) -> Result
     std::fs::copy(&shared, dir.path().join(name)).map_err(copy_err(&shared))?;
     let index = dir.path().join("index");
     std::fs::copy(path, &index).map_err(copy_err(path))?;
-    read_at(&index)
+    open(&index, object_hash)?
         .map(|file| file.into_parts().0)
         .map_err(|e| bad(&e))
+}
+
+/// gix's reading of the index file at `path` (the checksum is not verified,
+/// as git does not on reads; the shared index of a split one must match its
+/// link), once the file and the shared index beside it have passed
+/// [`check_before_decoding`]; what gix may allocate is bounded by the
+/// file's size.
+fn open(path: &Path, object_hash: gix::hash::Kind) -> Result<gix::Result<gix::index::File>, Error> {
+    let len = check_before_decoding(path, object_hash.len_in_bytes())?;
+    let mut options = decode_options();
+    options.alloc_limit_bytes = Some(alloc_limit(len));
+    Ok(gix::index::File::at(path, object_hash, true, options))
+}
+
+/// What gix may allocate for an index file of `len` bytes: no more than
+/// this much per byte of it.
+fn alloc_limit(len: u64) -> usize {
+    usize::try_from(len)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(64)
+        .max(1 << 16)
+}
+
+/// Deepest cache-tree accepted. gix decodes the cache-tree extension with
+/// one call per level of nesting (up to 2 KiB of stack each, unoptimised);
+/// git writes one level per directory level, and no real tree nests this
+/// deep. A deeper one is crafted: refused before gix recurses into it.
+pub const MAX_CACHE_TREE_DEPTH: usize = 1024;
+
+/// The size of the index file at `path`, once its cache-tree is known to
+/// nest no deeper than [`MAX_CACHE_TREE_DEPTH`]. The file is mapped, its
+/// entries skipped and its extensions listed; what cannot be parsed is
+/// left to gix, which reports it.
+fn check_before_decoding(path: &Path, hash_len: usize) -> Result<u64, Error> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    if len == 0 {
+        return Ok(0);
+    }
+    // SAFETY: git replaces the index by renaming a new file over it; a
+    // mapping of the old one stays valid, and it is only read here.
+    let data = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
+    let Some(found) = extensions(&data, hash_len) else {
+        return Ok(len);
+    };
+    if let Some(depth) = found.tree_depth.filter(|&d| d > MAX_CACHE_TREE_DEPTH) {
+        return Err(Error::Git(format!(
+            "{}: cannot read the index: its cache-tree nests {depth} levels deep, more than any real tree (crafted or corrupt; `git read-tree HEAD` rewrites it)",
+            path.display()
+        )));
+    }
+    // A split index: gix reads the shared part beside it.
+    if let Some(shared) = found.shared {
+        let beside = path.with_file_name(format!("sharedindex.{shared}"));
+        if beside.is_file() && beside != path {
+            check_before_decoding(&beside, hash_len)?;
+        }
+    }
+    Ok(len)
+}
+
+/// What [`extensions`] found in an index file.
+struct Extensions {
+    /// How deep the cache-tree (`TREE`) nests, when there is one.
+    tree_depth: Option<usize>,
+    /// The id of the shared index a split index links to (`link`).
+    shared: Option<ObjectId>,
+}
+
+/// The extensions of an index file that decide how it is read; `None`
+/// when the file cannot be parsed this far.
+fn extensions(data: &[u8], hash_len: usize) -> Option<Extensions> {
+    let be32 = |at: usize| -> Option<usize> {
+        Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?) as usize)
+    };
+    if data.get(..4)? != b"DIRC" {
+        return None;
+    }
+    let version = be32(4)?;
+    let mut at = 12;
+    // Entries: stat data (40 bytes), id, flags; an extended flags word in
+    // version 3+; the path, NUL-padded to 8 bytes (versions 2 and 3) or
+    // prefix-compressed and NUL-terminated (version 4).
+    for _ in 0..be32(8)? {
+        let start = at;
+        let flags = u16::from_be_bytes(
+            data.get(at + 40 + hash_len..at + 42 + hash_len)?
+                .try_into()
+                .ok()?,
+        );
+        at += 42 + hash_len;
+        if flags & 0x4000 != 0 && version >= 3 {
+            at += 2;
+        }
+        if version == 4 {
+            while *data.get(at)? & 0x80 != 0 {
+                at += 1;
+            }
+            at += 1;
+        }
+        at += memchr::memchr(0, data.get(at..)?)? + 1;
+        if version != 4 {
+            at = start + (at - start).div_ceil(8) * 8;
+        }
+    }
+    // Extensions: a signature, a length, the data; then the checksum.
+    let mut found = Extensions {
+        tree_depth: None,
+        shared: None,
+    };
+    while at + 8 + hash_len <= data.len() {
+        let size = be32(at + 4)?;
+        let body = data.get(at + 8..(at + 8).checked_add(size)?)?;
+        match &data[at..at + 4] {
+            b"TREE" => found.tree_depth = Some(tree_depth(body, hash_len)),
+            b"link" => found.shared = body.get(..hash_len).map(ObjectId::from_bytes_or_panic),
+            _ => {}
+        }
+        at += 8 + size;
+    }
+    Some(found)
+}
+
+/// The nesting of a cache-tree extension's nodes (the root is level 1), as
+/// far as they parse (`name NUL entries SP
+/// subtrees LF [id]`, in pre-order), counted with a stack of the children
+/// each open node still expects.
+fn tree_depth(mut data: &[u8], hash_len: usize) -> usize {
+    // One node: its subtree count, and the bytes after it.
+    let node = |data: &[u8]| -> Option<(usize, usize)> {
+        let nul = memchr::memchr(0, data)?;
+        let lf = nul + 1 + memchr::memchr(b'\n', &data[nul + 1..])?;
+        let counts = std::str::from_utf8(&data[nul + 1..lf]).ok()?;
+        let (entries, subtrees) = counts.split_once(' ')?;
+        let id = if entries.parse::<i64>().ok()? >= 0 {
+            hash_len
+        } else {
+            0
+        };
+        Some((subtrees.parse().ok()?, lf + 1 + id))
+    };
+    let mut open: Vec<usize> = Vec::new();
+    let mut deepest = 0;
+    // Up to the first byte that is no node: a decoder reads as far.
+    while let Some((subtrees, used)) = node(data).filter(|&(_, used)| used <= data.len()) {
+        data = &data[used..];
+        match open.last_mut() {
+            Some(top) => *top -= 1,
+            // A node after the root's subtree is complete.
+            None if deepest > 0 => break,
+            None => {}
+        }
+        // This node's level: its open ancestors, and itself.
+        deepest = deepest.max(open.len() + 1);
+        if subtrees > 0 {
+            open.push(subtrees);
+        } else {
+            while open.last() == Some(&0) {
+                open.pop();
+            }
+        }
+    }
+    deepest
 }
 
 /// The shared index a split index names, in `git_dir`, when gix looked
@@ -361,6 +525,67 @@ mod tests {
         data.extend(body);
         data.extend([0u8; 20]);
         data
+    }
+
+    #[test]
+    fn cache_tree_depth_counts_levels_on_an_explicit_stack() {
+        // root { a { b { c } }, d }: three levels below the root.
+        let tree = b"\0-1 2\na\0-1 1\nb\0-1 1\nc\0-1 0\nd\0-1 0\n";
+        assert_eq!(tree_depth(tree, 20), 4);
+        assert_eq!(tree_depth(b"\0-1 0\n", 20), 1);
+        // An id follows each valid node; what does not parse ends the count
+        // (gix reports it).
+        let mut valid = b"\x002 0\n".to_vec();
+        valid.extend([7u8; 20]);
+        assert_eq!(tree_depth(&valid, 20), 1);
+        assert_eq!(tree_depth(&valid[..10], 20), 0);
+        assert_eq!(tree_depth(b"\0-1 0\nx\0-1 0\n", 20), 1);
+        let deep: Vec<u8> = std::iter::once(&b"\0-1 1\n"[..])
+            .chain(std::iter::repeat_n(&b"d\0-1 1\n"[..], 99_998))
+            .chain(std::iter::once(&b"d\0-1 0\n"[..]))
+            .flatten()
+            .copied()
+            .collect();
+        assert_eq!(tree_depth(&deep, 20), 100_000);
+        // Garbage after a deep chain does not hide its depth.
+        let mut garbage = deep.clone();
+        garbage.extend(b"junk");
+        assert_eq!(tree_depth(&garbage, 20), 100_000);
+    }
+
+    /// The entries of indexes git wrote, in every version, are skipped to
+    /// their extensions: the cache-tree found nests as deep as the tree.
+    #[test]
+    fn extensions_are_found_past_the_entries_of_every_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let ok = std::process::Command::new("git")
+                .args(args)
+                .current_dir(dir.path())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("HOME", dir.path())
+                .output()
+                .unwrap()
+                .status
+                .success();
+            assert!(ok, "git {args:?}");
+        };
+        git(&["init", "-q"]);
+        for path in ["top.txt", "a/b/c/deep.txt", "a/b/other.txt", "a/x.txt"] {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, path).unwrap();
+        }
+        git(&["add", "."]);
+        git(&["write-tree"]);
+        for version in ["2", "3", "4"] {
+            git(&["update-index", "--index-version", version]);
+            git(&["write-tree"]);
+            let data = std::fs::read(dir.path().join(".git/index")).unwrap();
+            let found = extensions(&data, 20).unwrap();
+            assert_eq!(found.tree_depth, Some(4), "version {version}");
+            assert!(found.shared.is_none());
+        }
     }
 
     #[test]

@@ -355,3 +355,51 @@ fn staged_blobs_over_the_size_cap_are_skipped() {
     assert!(loose.starts_with("0 objects"), "{loose}");
     assert_eq!(scan(), (paths, warnings));
 }
+
+/// An index whose cache-tree extension `TREE` is replaced by `nodes`
+/// levels, each the only subdirectory of the one above (the checksum is
+/// left as zeros: it is not verified on reads, by git or skyscan).
+fn with_nested_cache_tree(index: &[u8], nodes: usize) -> Vec<u8> {
+    let at = index
+        .windows(4)
+        .rposition(|w| w == b"TREE")
+        .expect("git wrote a cache-tree");
+    let mut tree = b"\0-1 1\n".to_vec();
+    for level in 1..nodes {
+        let children = if level + 1 == nodes { 0 } else { 1 };
+        tree.extend(format!("d\0-1 {children}\n").into_bytes());
+    }
+    let mut out = index[..at].to_vec();
+    out.extend(b"TREE");
+    out.extend((tree.len() as u32).to_be_bytes());
+    out.extend(tree);
+    out.extend([0u8; 20]);
+    out
+}
+
+/// A cache-tree nested deeper than any real tree is refused before it is
+/// decoded (gitoxide decodes it one call per level): exit 2, no crash. One
+/// nested as deep as real trees go is read.
+#[test]
+fn a_cache_tree_nested_beyond_any_real_tree_is_refused() {
+    let repo = repo_with_history("sha1");
+    let dir = repo.path();
+    plant(dir, "new/key.py");
+    git(dir, &["add", "."]);
+    let index = std::fs::read(dir.join(".git/index")).unwrap();
+    std::fs::write(dir.join(".git/index"), with_nested_cache_tree(&index, 200)).unwrap();
+    assert_eq!(staged_findings(dir, &[]), key_at(&["new/key.py"]));
+    std::fs::write(
+        dir.join(".git/index"),
+        with_nested_cache_tree(&index, 200_000),
+    )
+    .unwrap();
+    skyscan()
+        .args(["staged"])
+        .current_dir(dir)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "cache-tree nests 200000 levels deep",
+        ));
+}
