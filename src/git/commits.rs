@@ -152,6 +152,11 @@ impl CommitTable {
             .or_else(|| self.appended.get(id).copied())
     }
 
+    #[inline]
+    fn row(&self, row: u32) -> &(ObjectId, Parsed) {
+        &self.rows[row as usize]
+    }
+
     fn add(&mut self, id: ObjectId, parsed: Parsed) -> u32 {
         let row = self.rows.len() as u32;
         self.rows.push((id, parsed));
@@ -307,36 +312,47 @@ impl ReadCommits {
     /// range's). `keep_parents` keeps each commit's parents (a window scan
     /// needs them).
     pub fn order(
-        self,
+        mut self,
         objects: &Odb,
         keep_parents: bool,
         warnings: &mut Vec<String>,
     ) -> CommitList {
-        let ReadCommits {
-            shallow,
-            mut tips,
-            mut people,
-            in_range,
-            mut table,
-        } = self;
         let mut buf = Vec::new();
+        let (starts, detached) = self.peel_tips(objects, &mut buf, warnings);
+        let reached = self.reach(starts, objects, &mut buf, warnings);
+        // Parents first; among ready commits, the oldest (then the lowest id,
+        // so that the order never depends on the order refs were listed in).
+        // Parents and children are listed per commit in flat arrays.
+        let parents = parent_edges(&self.table, &reached, &self.shallow);
+        let waiting = parents.counts();
+        let children = parents.inverted();
+        let order = topological_order(&self.table, &reached.rows, waiting, children, warnings);
+        self.into_list(&reached.rows, order, keep_parents, detached)
+    }
 
-        // Collect the commits, numbered in the order they are reached.
-        let mut node_of: Vec<u32> = vec![UNREACHED; table.rows.len()];
-        let mut reached: Vec<u32> = Vec::new();
-        let mut queue: Vec<ObjectId> = Vec::new();
+    /// The commits the refs' targets come to once tags are peeled, and the
+    /// targets that are trees or blobs (sorted, one per object, with the
+    /// first ref naming each).
+    fn peel_tips(
+        &mut self,
+        objects: &Odb,
+        buf: &mut Vec<u8>,
+        warnings: &mut Vec<String>,
+    ) -> (Vec<ObjectId>, Vec<(Peeled, String)>) {
+        let mut tips = std::mem::take(&mut self.tips);
         // Many refs (tags, pull requests) share their targets.
         tips.sort_unstable();
         tips.dedup_by(|a, b| a.0 == b.0);
+        let mut commits = Vec::new();
         let mut detached = Vec::new();
         for (tip, name) in tips {
-            if table.find(&tip).is_some() {
+            if self.table.find(&tip).is_some() {
                 // A commit already read: nothing to peel.
-                queue.push(tip);
+                commits.push(tip);
                 continue;
             }
-            match peel(objects, tip, &mut buf) {
-                Ok(Peeled::Commit(commit)) => queue.push(commit),
+            match peel(objects, tip, buf) {
+                Ok(Peeled::Commit(commit)) => commits.push(commit),
                 Ok(other) => detached.push((other, name)),
                 // A ref whose object cannot be read is what `git rev-list
                 // --all` fails on: the history is incomplete, never clean.
@@ -347,13 +363,31 @@ impl ReadCommits {
                 }
             }
         }
+        detached.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        detached.dedup_by(|a, b| a.0 == b.0);
+        (commits, detached)
+    }
+
+    /// Collect the commits reachable from `queue` (within the range, if
+    /// any), numbered in the order they are reached; those not parsed
+    /// ahead are read and added to the table.
+    fn reach(
+        &mut self,
+        mut queue: Vec<ObjectId>,
+        objects: &Odb,
+        buf: &mut Vec<u8>,
+        warnings: &mut Vec<String>,
+    ) -> Reached {
+        let table = &mut self.table;
+        let mut node_of: Vec<u32> = vec![UNREACHED; table.rows.len()];
+        let mut rows: Vec<u32> = Vec::new();
         while let Some(id) = queue.pop() {
-            if in_range.as_ref().is_some_and(|r| !r.contains(&id)) {
+            if self.in_range.as_ref().is_some_and(|r| !r.contains(&id)) {
                 continue;
             }
             let row = match table.find(&id) {
                 Some(row) => row,
-                None => match read_commit(objects, &id, &mut buf, &mut people, warnings) {
+                None => match read_commit(objects, &id, buf, &mut self.people, warnings) {
                     Some(parsed) => {
                         node_of.push(UNREACHED);
                         table.add(id, parsed)
@@ -364,95 +398,28 @@ impl ReadCommits {
             if node_of[row as usize] != UNREACHED {
                 continue;
             }
-            node_of[row as usize] = reached.len() as u32;
-            reached.push(row);
-            if !shallow.contains(&id) {
+            node_of[row as usize] = rows.len() as u32;
+            rows.push(row);
+            if !self.shallow.contains(&id) {
                 queue.extend(table.rows[row as usize].1.parents.as_slice());
             }
         }
+        Reached { node_of, rows }
+    }
 
-        // Parents first; among ready commits, the oldest (then the lowest id,
-        // so that the order never depends on the order refs were listed in).
-        // Parents and children are listed per commit in flat arrays.
-        let n = reached.len();
-        let node = |k: usize| &table.rows[reached[k] as usize];
-        let mut parent_start = vec![0u32; n + 1];
-        let mut parent_list: Vec<u32> = Vec::with_capacity(n);
-        for k in 0..n {
-            let (id, parsed) = node(k);
-            let first = parent_list.len();
-            if !shallow.contains(id) {
-                parent_list.extend(
-                    parsed
-                        .parents
-                        .as_slice()
-                        .iter()
-                        .filter_map(|p| table.find(p))
-                        .map(|row| node_of[row as usize])
-                        .filter(|&k| k != UNREACHED),
-                );
-                parent_list[first..].sort_unstable();
-                let mut kept = first;
-                for i in first..parent_list.len() {
-                    if i == first || parent_list[i] != parent_list[kept - 1] {
-                        parent_list[kept] = parent_list[i];
-                        kept += 1;
-                    }
-                }
-                parent_list.truncate(kept);
-            }
-            parent_start[k + 1] = parent_list.len() as u32;
-        }
-        let mut waiting: Vec<u32> = (0..n)
-            .map(|k| parent_start[k + 1] - parent_start[k])
-            .collect();
-        let mut child_start = vec![0u32; n + 1];
-        for &p in &parent_list {
-            child_start[p as usize + 1] += 1;
-        }
-        for k in 0..n {
-            child_start[k + 1] += child_start[k];
-        }
-        let mut fill = child_start.clone();
-        let mut children = vec![0u32; child_start[n] as usize];
-        for k in 0..n {
-            let (s, t) = (parent_start[k] as usize, parent_start[k + 1] as usize);
-            for &p in &parent_list[s..t] {
-                children[fill[p as usize] as usize] = k as u32;
-                fill[p as usize] += 1;
-            }
-        }
-        drop((fill, parent_start, parent_list));
-        let ready_entry = |k: usize| Reverse((node(k).1.time, node(k).0, k));
-        let mut ready: BinaryHeap<Reverse<(i64, ObjectId, usize)>> = (0..n)
-            .filter(|&k| waiting[k] == 0)
-            .map(ready_entry)
-            .collect();
-        let mut order = Vec::with_capacity(n);
-        while let Some(Reverse((_, _, k))) = ready.pop() {
-            order.push(k);
-            let (s, t) = (child_start[k] as usize, child_start[k + 1] as usize);
-            for &c in &children[s..t] {
-                let c = c as usize;
-                waiting[c] -= 1;
-                if waiting[c] == 0 {
-                    ready.push(ready_entry(c));
-                }
-            }
-        }
-        if order.len() < n {
-            // Only a corrupt graph (a cycle) gets here; walk the rest anyway.
-            warnings
-                .push("the commit graph has a cycle: some commits are walked out of order".into());
-            let mut placed = vec![false; n];
-            order.iter().for_each(|&k| placed[k] = true);
-            order.extend((0..n).filter(|&k| !placed[k]));
-        }
-        drop((waiting, child_start, children, ready));
+    /// The list of the reached commits (`rows`, by number) in walk order
+    /// `order`, with their parents when `keep_parents`.
+    fn into_list(
+        self,
+        rows: &[u32],
+        order: Vec<usize>,
+        keep_parents: bool,
+        detached: Vec<(Peeled, String)>,
+    ) -> CommitList {
         let mut parents: Vec<Box<[ObjectId]>> = Vec::new();
         let mut commits = Vec::with_capacity(order.len());
         for k in order {
-            let (id, p) = node(k);
+            let (id, p) = self.table.row(rows[k]);
             if keep_parents {
                 parents.push(Box::from(p.parents.as_slice()));
             }
@@ -463,15 +430,141 @@ impl ReadCommits {
                 time: p.time,
             });
         }
-        detached.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-        detached.dedup_by(|a, b| a.0 == b.0);
         CommitList {
             commits,
-            people,
+            people: self.people,
             parents,
             detached,
         }
     }
+}
+
+/// The commits a walk reached: `rows[k]` is the table row of commit number
+/// `k` (numbered in the order they were reached), `node_of[row]` the number
+/// of a row's commit (`UNREACHED` for one not reached).
+struct Reached {
+    node_of: Vec<u32>,
+    rows: Vec<u32>,
+}
+
+/// Edges between the reached commits, by number, in flat arrays: those of
+/// commit `k` are `list[start[k]..start[k + 1]]`.
+struct Edges {
+    start: Vec<u32>,
+    list: Vec<u32>,
+}
+
+impl Edges {
+    #[inline]
+    fn of(&self, k: usize) -> &[u32] {
+        &self.list[self.start[k] as usize..self.start[k + 1] as usize]
+    }
+
+    /// How many edges each commit has.
+    fn counts(&self) -> Vec<u32> {
+        self.start.windows(2).map(|w| w[1] - w[0]).collect()
+    }
+
+    /// The same edges the other way round (children from parents).
+    fn inverted(self) -> Edges {
+        let n = self.start.len() - 1;
+        let mut start = vec![0u32; n + 1];
+        for &p in &self.list {
+            start[p as usize + 1] += 1;
+        }
+        for k in 0..n {
+            start[k + 1] += start[k];
+        }
+        let mut fill = start.clone();
+        let mut list = vec![0u32; start[n] as usize];
+        for k in 0..n {
+            for &p in self.of(k) {
+                list[fill[p as usize] as usize] = k as u32;
+                fill[p as usize] += 1;
+            }
+        }
+        Edges { start, list }
+    }
+}
+
+/// Each reached commit's parents among the reached commits, sorted, each
+/// once (none for a commit at the shallow boundary).
+fn parent_edges(table: &CommitTable, reached: &Reached, shallow: &HashSet<ObjectId>) -> Edges {
+    let n = reached.rows.len();
+    let mut start = vec![0u32; n + 1];
+    let mut list: Vec<u32> = Vec::with_capacity(n);
+    for (k, &row) in reached.rows.iter().enumerate() {
+        let (id, parsed) = table.row(row);
+        let first = list.len();
+        if !shallow.contains(id) {
+            list.extend(
+                parsed
+                    .parents
+                    .as_slice()
+                    .iter()
+                    .filter_map(|p| table.find(p))
+                    .map(|row| reached.node_of[row as usize])
+                    .filter(|&k| k != UNREACHED),
+            );
+            sort_dedup_from(&mut list, first);
+        }
+        start[k + 1] = list.len() as u32;
+    }
+    Edges { start, list }
+}
+
+/// Sort `list[first..]` and drop its repeats, in place.
+#[inline]
+fn sort_dedup_from(list: &mut Vec<u32>, first: usize) {
+    list[first..].sort_unstable();
+    let mut kept = first;
+    for i in first..list.len() {
+        if i == first || list[i] != list[kept - 1] {
+            list[kept] = list[i];
+            kept += 1;
+        }
+    }
+    list.truncate(kept);
+}
+
+/// The reached commits (`rows`, by number) in walk order: a commit once
+/// none of its parents is `waiting`, and among those ready the oldest, then
+/// the lowest id.
+fn topological_order(
+    table: &CommitTable,
+    rows: &[u32],
+    mut waiting: Vec<u32>,
+    children: Edges,
+    warnings: &mut Vec<String>,
+) -> Vec<usize> {
+    let n = rows.len();
+    let ready_entry = |k: usize| {
+        let (id, parsed) = table.row(rows[k]);
+        Reverse((parsed.time, *id, k))
+    };
+    let mut ready: BinaryHeap<Reverse<(i64, ObjectId, usize)>> = (0..n)
+        .filter(|&k| waiting[k] == 0)
+        .map(ready_entry)
+        .collect();
+    let mut order = Vec::with_capacity(n);
+    while let Some(Reverse((_, _, k))) = ready.pop() {
+        order.push(k);
+        for &c in children.of(k) {
+            let c = c as usize;
+            waiting[c] -= 1;
+            if waiting[c] == 0 {
+                ready.push(ready_entry(c));
+            }
+        }
+    }
+    if order.len() < n {
+        // Only a corrupt graph (a cycle) gets here; walk the rest anyway.
+        warnings.push("the commit graph has a cycle: some commits are walked out of order".into());
+        let mut placed = vec![false; n];
+        order.iter().for_each(|&k| placed[k] = true);
+        order.extend((0..n).filter(|&k| !placed[k]));
+    }
+    order
 }
 
 /// The ids that HEAD files hold directly (detached HEADs), in the main
@@ -530,76 +623,35 @@ fn range_commits(
     shallow: &HashSet<ObjectId>,
     warnings: &mut Vec<String>,
 ) -> HashSet<ObjectId> {
-    let mut buf = Vec::new();
-    let mut nodes: FxHashMap<ObjectId, RangeNode> = FxHashMap::default();
-    let mut queue: BinaryHeap<(i64, ObjectId)> = BinaryHeap::new();
-    // Queued commits not (yet) excluded: the walk ends when there are none.
-    let mut open = 0usize;
-    let mut add = |id: ObjectId,
-                   excluded: bool,
-                   nodes: &mut FxHashMap<ObjectId, RangeNode>,
-                   queue: &mut BinaryHeap<(i64, ObjectId)>,
-                   open: &mut usize,
-                   warnings: &mut Vec<String>| {
-        let Some(parsed) = read_commit(objects, &id, &mut buf, people, warnings) else {
-            return;
-        };
-        let parents = if shallow.contains(&id) {
-            Vec::new()
-        } else {
-            parsed.parents.as_slice().to_vec()
-        };
-        nodes.insert(
-            id,
-            RangeNode {
-                parents,
-                excluded,
-                done: false,
-            },
-        );
-        queue.push((parsed.time, id));
-        if !excluded {
-            *open += 1;
-        }
+    let mut walk = RangeWalk {
+        objects,
+        people,
+        shallow,
+        warnings,
+        buf: Vec::new(),
+        nodes: FxHashMap::default(),
+        queue: BinaryHeap::new(),
+        open: 0,
     };
-    add(from, true, &mut nodes, &mut queue, &mut open, warnings);
-    if !nodes.contains_key(&to) {
-        add(to, false, &mut nodes, &mut queue, &mut open, warnings);
+    walk.add(from, true);
+    if !walk.nodes.contains_key(&to) {
+        walk.add(to, false);
     }
     let mut result = Vec::new();
     let mut slop = SLOP;
-    while let Some((_, id)) = queue.pop() {
-        let node = nodes.get_mut(&id).expect("queued commits are known");
+    while let Some((_, id)) = walk.queue.pop() {
+        let node = walk.nodes.get_mut(&id).expect("queued commits are known");
         node.done = true;
         let excluded = node.excluded;
         let parents = node.parents.clone();
         if excluded {
-            // Spread to the parents, and through those already walked.
-            let mut stack = parents;
-            while let Some(p) = stack.pop() {
-                match nodes.get_mut(&p) {
-                    Some(n) if !n.excluded => {
-                        n.excluded = true;
-                        if n.done {
-                            stack.extend(n.parents.iter().copied());
-                        } else {
-                            open -= 1;
-                        }
-                    }
-                    Some(_) => {}
-                    None => add(p, true, &mut nodes, &mut queue, &mut open, warnings),
-                }
-            }
+            walk.exclude(parents);
         } else {
-            open -= 1;
+            walk.open -= 1;
             result.push(id);
-            for p in parents {
-                if !nodes.contains_key(&p) {
-                    add(p, false, &mut nodes, &mut queue, &mut open, warnings);
-                }
-            }
+            walk.include(parents);
         }
-        if open == 0 {
+        if walk.open == 0 {
             slop -= 1;
             if slop == 0 {
                 break;
@@ -610,8 +662,79 @@ fn range_commits(
     }
     result
         .into_iter()
-        .filter(|id| !nodes[id].excluded)
+        .filter(|id| !walk.nodes[id].excluded)
         .collect()
+}
+
+/// The state of [`range_commits`]' walk.
+struct RangeWalk<'a> {
+    objects: &'a Odb,
+    people: &'a mut People,
+    shallow: &'a HashSet<ObjectId>,
+    warnings: &'a mut Vec<String>,
+    buf: Vec<u8>,
+    nodes: FxHashMap<ObjectId, RangeNode>,
+    /// Commits to take, newest first.
+    queue: BinaryHeap<(i64, ObjectId)>,
+    /// Queued commits not (yet) excluded: the walk ends when there are none.
+    open: usize,
+}
+
+impl RangeWalk<'_> {
+    /// Read commit `id` and queue it (nothing when it cannot be read).
+    fn add(&mut self, id: ObjectId, excluded: bool) {
+        let Some(parsed) =
+            read_commit(self.objects, &id, &mut self.buf, self.people, self.warnings)
+        else {
+            return;
+        };
+        let parents = if self.shallow.contains(&id) {
+            Vec::new()
+        } else {
+            parsed.parents.as_slice().to_vec()
+        };
+        self.nodes.insert(
+            id,
+            RangeNode {
+                parents,
+                excluded,
+                done: false,
+            },
+        );
+        self.queue.push((parsed.time, id));
+        if !excluded {
+            self.open += 1;
+        }
+    }
+
+    /// An excluded commit was taken: spread to its `parents`, and through
+    /// those already walked.
+    fn exclude(&mut self, parents: Vec<ObjectId>) {
+        let mut stack = parents;
+        while let Some(p) = stack.pop() {
+            match self.nodes.get_mut(&p) {
+                Some(n) if !n.excluded => {
+                    n.excluded = true;
+                    if n.done {
+                        stack.extend(n.parents.iter().copied());
+                    } else {
+                        self.open -= 1;
+                    }
+                }
+                Some(_) => {}
+                None => self.add(p, true),
+            }
+        }
+    }
+
+    /// A commit of the range was taken: queue its `parents` not met yet.
+    fn include(&mut self, parents: Vec<ObjectId>) {
+        for p in parents {
+            if !self.nodes.contains_key(&p) {
+                self.add(p, false);
+            }
+        }
+    }
 }
 
 /// Every packed commit that parses, by id, resolved and parsed on `pool`.

@@ -287,93 +287,20 @@ impl Packs {
         self.fanout = fanout;
     }
 
+    /// Lay pack `p` out: its entries in offset order, their positions,
+    /// types and delta forest, and those no reader can resolve.
     fn layout(&mut self, p: usize) -> Layout {
         let pack = &self.packs[p];
-        let n = pack.len();
-        let mut order: Vec<(u64, u32)> = (0..n as u32)
-            .into_par_iter()
-            .map(|i| (pack.offset(i as usize), i))
-            .collect();
-        order.par_sort_unstable();
-        let offsets: Vec<u64> = order.iter().map(|o| o.0).collect();
-        let mut entry_of_index = vec![0u32; n];
-        for (e, &(_, i)) in order.iter().enumerate() {
-            entry_of_index[i as usize] = e as u32;
-        }
-        let mut position = vec![NONE; n];
-        if self.merged.is_empty() {
-            for (i, &e) in entry_of_index.iter().enumerate().take(self.count) {
-                position[e as usize] = i as u32;
-            }
-        } else {
-            for (pos, &(q, i)) in self.merged.iter().enumerate() {
-                if q as usize == p {
-                    position[entry_of_index[i as usize] as usize] = pos as u32;
-                }
-            }
-        }
-        // Each entry's header, parsed in parallel: (base, kind, broken,
-        // impossible size).
-        const BROKEN: u8 = 1;
-        const IMPOSSIBLE: u8 = 2;
-        let headers: Vec<(u32, u8, u8)> = offsets
-            .par_iter()
-            .map(|&offset| match pack.header(offset).map(|h| h.kind) {
-                Ok(PackKind::Commit) => (NONE, K_COMMIT, 0),
-                Ok(PackKind::Tree) => (NONE, K_TREE, 0),
-                Ok(PackKind::Blob) => (NONE, K_BLOB, 0),
-                Ok(PackKind::Tag) => (NONE, K_TAG, 0),
-                Ok(PackKind::OfsDelta(at)) => match offsets.binary_search(&at) {
-                    Ok(b) => (b as u32, K_UNKNOWN, 0),
-                    Err(_) => (NONE, K_UNKNOWN, BROKEN),
-                },
-                // Bases of a thin pack live outside it; a local
-                // repository's packs are complete, so this is rare.
-                Ok(PackKind::RefDelta(id)) => match find_in_pack(pack, &id) {
-                    Some(i) => (entry_of_index[i], K_UNKNOWN, 0),
-                    None => (NONE, K_UNKNOWN, BROKEN),
-                },
-                Err(PackError::ImpossibleSize(_)) => (NONE, K_UNKNOWN, BROKEN | IMPOSSIBLE),
-                Err(_) => (NONE, K_UNKNOWN, BROKEN),
-            })
-            .collect();
-        let base: Vec<u32> = headers.iter().map(|h| h.0).collect();
-        let mut kind: Vec<u8> = headers.iter().map(|h| h.1).collect();
-        let broken: Vec<bool> = headers.iter().map(|h| h.2 & BROKEN != 0).collect();
-        let impossible: Vec<bool> = headers.iter().map(|h| h.2 & IMPOSSIBLE != 0).collect();
-        drop(headers);
-        let mut child_start = vec![0u32; n + 1];
-        for e in 0..n {
-            if base[e] != NONE {
-                child_start[base[e] as usize + 1] += 1;
-            }
-        }
-        for e in 0..n {
-            child_start[e + 1] += child_start[e];
-        }
-        let mut fill = child_start.clone();
-        let mut children = vec![0u32; child_start[n] as usize];
-        for (e, &b) in base.iter().enumerate() {
-            if b != NONE {
-                children[fill[b as usize] as usize] = e as u32;
-                fill[b as usize] += 1;
-            }
-        }
-        // A delta has its base's type: spread types down from the bases.
-        // Deltas on a cycle (corrupt) are never reached and stay unknown.
-        let mut stack: Vec<u32> = (0..n as u32)
-            .filter(|&e| base[e as usize] == NONE && kind[e as usize] != K_UNKNOWN)
-            .collect();
-        while let Some(e) = stack.pop() {
-            let k = kind[e as usize];
-            let (s, t) = (child_start[e as usize], child_start[e as usize + 1]);
-            for &c in &children[s as usize..t as usize] {
-                if kind[c as usize] == K_UNKNOWN && !broken[c as usize] {
-                    kind[c as usize] = k;
-                    stack.push(c);
-                }
-            }
-        }
+        let (offsets, entry_of_index) = entry_order(pack);
+        let position = self.entry_positions(p, &entry_of_index);
+        let EntryHeaders {
+            base,
+            mut kind,
+            broken,
+            impossible,
+        } = entry_headers(pack, &offsets, &entry_of_index);
+        let (child_start, children) = delta_children(&base);
+        spread_kinds(&base, &mut kind, &broken, &child_start, &children);
         let cyclic = delta_cycles(&base, &kind, &broken);
         let unreadable = cyclic
             .iter()
@@ -394,6 +321,24 @@ impl Packs {
             children,
             unreadable,
         }
+    }
+
+    /// The global position of each entry of pack `p` (`NONE` for one
+    /// another pack provides), from the entry of each index number.
+    fn entry_positions(&self, p: usize, entry_of_index: &[u32]) -> Vec<u32> {
+        let mut position = vec![NONE; entry_of_index.len()];
+        if self.merged.is_empty() {
+            for (i, &e) in entry_of_index.iter().enumerate().take(self.count) {
+                position[e as usize] = i as u32;
+            }
+        } else {
+            for (pos, &(q, i)) in self.merged.iter().enumerate() {
+                if q as usize == p {
+                    position[entry_of_index[i as usize] as usize] = pos as u32;
+                }
+            }
+        }
+        position
     }
 
     /// Why the object with this id must not be read (by anyone): its delta
@@ -656,46 +601,15 @@ impl Packs {
     {
         let failed = Mutex::new(Vec::new());
         for (p, layout) in self.layouts.iter().enumerate() {
-            let code = match kind {
-                Kind::Commit => K_COMMIT,
-                Kind::Tree => K_TREE,
-                Kind::Blob => K_BLOB,
-                Kind::Tag => K_TAG,
-            };
-            let n = layout.offsets.len();
-            // needed[e]: e is wanted or a wanted object's delta chain runs
-            // through it. weight[e]: how many needed entries its subtree has.
-            let mut needed = vec![false; n];
-            let mut wanted_entry = vec![false; n];
-            let mut lost = Vec::new();
-            for (e, &pos) in layout.position.iter().enumerate() {
-                if pos == NONE || !wanted(pos) {
-                    continue;
-                }
-                if layout.kind[e] != code {
-                    // An unreadable chain, or not the type the caller
-                    // expects: leave it to gitoxide.
-                    lost.push(pos);
-                    continue;
-                }
-                wanted_entry[e] = true;
-                let mut at = e as u32;
-                while at != NONE && !needed[at as usize] {
-                    needed[at as usize] = true;
-                    at = layout.base[at as usize];
-                }
-            }
-            failed.lock().expect("lock").extend(lost);
-            let weight = subtree_weights(layout, &needed);
-            let mut roots: Vec<u32> = (0..n as u32)
-                .filter(|&e| needed[e as usize] && layout.base[e as usize] == NONE)
-                .collect();
-            roots.sort_unstable_by_key(|&e| std::cmp::Reverse(weight[e as usize]));
+            let needs = needed_entries(layout, kind_code(kind), &wanted);
+            failed.lock().expect("lock").extend(needs.lost);
+            let weight = subtree_weights(layout, &needs.needed);
+            let roots = roots_heaviest_first(layout, &needs.needed, &weight);
             let walk = Traversal {
                 pack: &self.packs[p],
                 layout,
-                needed: &needed,
-                wanted: &wanted_entry,
+                needed: &needs.needed,
+                wanted: &needs.wanted,
                 weight: &weight,
                 max_size,
                 visit: &visit,
@@ -722,6 +636,182 @@ impl Packs {
         failed.sort_unstable();
         failed.dedup();
         failed
+    }
+}
+
+/// The entry kind code of an object type.
+fn kind_code(kind: Kind) -> u8 {
+    match kind {
+        Kind::Commit => K_COMMIT,
+        Kind::Tree => K_TREE,
+        Kind::Blob => K_BLOB,
+        Kind::Tag => K_TAG,
+    }
+}
+
+/// The entries of one pack a traversal must resolve.
+struct Needs {
+    /// `needed[e]`: `e` is wanted or a wanted object's delta chain runs
+    /// through it.
+    needed: Vec<bool>,
+    /// `wanted[e]`: `e` is handed to the visitor.
+    wanted: Vec<bool>,
+    /// Wanted positions the traversal cannot resolve.
+    lost: Vec<u32>,
+}
+
+/// The entries of `layout` whose position `wanted` accepts, and the delta
+/// chains under them; those not of type `code` are lost.
+fn needed_entries<W>(layout: &Layout, code: u8, wanted: &W) -> Needs
+where
+    W: Fn(u32) -> bool,
+{
+    let n = layout.offsets.len();
+    let mut needed = vec![false; n];
+    let mut wanted_entry = vec![false; n];
+    let mut lost = Vec::new();
+    for (e, &pos) in layout.position.iter().enumerate() {
+        if pos == NONE || !wanted(pos) {
+            continue;
+        }
+        if layout.kind[e] != code {
+            // An unreadable chain, or not the type the caller
+            // expects: leave it to gitoxide.
+            lost.push(pos);
+            continue;
+        }
+        wanted_entry[e] = true;
+        let mut at = e as u32;
+        while at != NONE && !needed[at as usize] {
+            needed[at as usize] = true;
+            at = layout.base[at as usize];
+        }
+    }
+    Needs {
+        needed,
+        wanted: wanted_entry,
+        lost,
+    }
+}
+
+/// The needed bases (roots of the delta forest), the heaviest subtree
+/// (`weight`: needed entries in it) first.
+fn roots_heaviest_first(layout: &Layout, needed: &[bool], weight: &[u32]) -> Vec<u32> {
+    let mut roots: Vec<u32> = (0..needed.len() as u32)
+        .filter(|&e| needed[e as usize] && layout.base[e as usize] == NONE)
+        .collect();
+    roots.sort_unstable_by_key(|&e| std::cmp::Reverse(weight[e as usize]));
+    roots
+}
+
+/// A pack's entry offsets, sorted, and the entry (number in offset order)
+/// of each object in the pack index's order.
+fn entry_order(pack: &Pack) -> (Vec<u64>, Vec<u32>) {
+    let n = pack.len();
+    let mut order: Vec<(u64, u32)> = (0..n as u32)
+        .into_par_iter()
+        .map(|i| (pack.offset(i as usize), i))
+        .collect();
+    order.par_sort_unstable();
+    let offsets: Vec<u64> = order.iter().map(|o| o.0).collect();
+    let mut entry_of_index = vec![0u32; n];
+    for (e, &(_, i)) in order.iter().enumerate() {
+        entry_of_index[i as usize] = e as u32;
+    }
+    (offsets, entry_of_index)
+}
+
+/// What the header of each entry of a pack says, by entry.
+struct EntryHeaders {
+    /// The entry it is a delta against, or `NONE` for a base.
+    base: Vec<u32>,
+    /// A base's type, `K_UNKNOWN` for a delta (typed later) or a broken entry.
+    kind: Vec<u8>,
+    /// The header cannot be read, or names a base the pack does not hold.
+    broken: Vec<bool>,
+    /// The header declares a size no object can have.
+    impossible: Vec<bool>,
+}
+
+/// Each entry's header, parsed in parallel.
+fn entry_headers(pack: &Pack, offsets: &[u64], entry_of_index: &[u32]) -> EntryHeaders {
+    // (base, kind, broken, impossible size) per entry.
+    const BROKEN: u8 = 1;
+    const IMPOSSIBLE: u8 = 2;
+    let headers: Vec<(u32, u8, u8)> = offsets
+        .par_iter()
+        .map(|&offset| match pack.header(offset).map(|h| h.kind) {
+            Ok(PackKind::Commit) => (NONE, K_COMMIT, 0),
+            Ok(PackKind::Tree) => (NONE, K_TREE, 0),
+            Ok(PackKind::Blob) => (NONE, K_BLOB, 0),
+            Ok(PackKind::Tag) => (NONE, K_TAG, 0),
+            Ok(PackKind::OfsDelta(at)) => match offsets.binary_search(&at) {
+                Ok(b) => (b as u32, K_UNKNOWN, 0),
+                Err(_) => (NONE, K_UNKNOWN, BROKEN),
+            },
+            // Bases of a thin pack live outside it; a local
+            // repository's packs are complete, so this is rare.
+            Ok(PackKind::RefDelta(id)) => match find_in_pack(pack, &id) {
+                Some(i) => (entry_of_index[i], K_UNKNOWN, 0),
+                None => (NONE, K_UNKNOWN, BROKEN),
+            },
+            Err(PackError::ImpossibleSize(_)) => (NONE, K_UNKNOWN, BROKEN | IMPOSSIBLE),
+            Err(_) => (NONE, K_UNKNOWN, BROKEN),
+        })
+        .collect();
+    EntryHeaders {
+        base: headers.iter().map(|h| h.0).collect(),
+        kind: headers.iter().map(|h| h.1).collect(),
+        broken: headers.iter().map(|h| h.2 & BROKEN != 0).collect(),
+        impossible: headers.iter().map(|h| h.2 & IMPOSSIBLE != 0).collect(),
+    }
+}
+
+/// The delta forest the other way round: the children of entry `e` are
+/// `children[child_start[e]..child_start[e + 1]]`.
+fn delta_children(base: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    let n = base.len();
+    let mut child_start = vec![0u32; n + 1];
+    for &b in base {
+        if b != NONE {
+            child_start[b as usize + 1] += 1;
+        }
+    }
+    for e in 0..n {
+        child_start[e + 1] += child_start[e];
+    }
+    let mut fill = child_start.clone();
+    let mut children = vec![0u32; child_start[n] as usize];
+    for (e, &b) in base.iter().enumerate() {
+        if b != NONE {
+            children[fill[b as usize] as usize] = e as u32;
+            fill[b as usize] += 1;
+        }
+    }
+    (child_start, children)
+}
+
+/// A delta has its base's type: spread types down from the bases.
+/// Deltas on a cycle (corrupt) are never reached and stay unknown.
+fn spread_kinds(
+    base: &[u32],
+    kind: &mut [u8],
+    broken: &[bool],
+    child_start: &[u32],
+    children: &[u32],
+) {
+    let mut stack: Vec<u32> = (0..base.len() as u32)
+        .filter(|&e| base[e as usize] == NONE && kind[e as usize] != K_UNKNOWN)
+        .collect();
+    while let Some(e) = stack.pop() {
+        let k = kind[e as usize];
+        let (s, t) = (child_start[e as usize], child_start[e as usize + 1]);
+        for &c in &children[s as usize..t as usize] {
+            if kind[c as usize] == K_UNKNOWN && !broken[c as usize] {
+                kind[c as usize] = k;
+                stack.push(c);
+            }
+        }
     }
 }
 

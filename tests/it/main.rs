@@ -38,6 +38,7 @@ mod notebooks_cli;
 mod output_cli;
 mod packaging;
 mod practices_cli;
+mod progress_cli;
 mod report_snapshots;
 mod rule_examples;
 mod rule_versions;

@@ -284,68 +284,7 @@ impl Decoder {
         let delta_of = base.filter(|(_, b)| b.depth < MAX_DELTA_DEPTH && b.position <= INDEX_MASK);
         self.scratch
             .push(delta_of.map_or(NO_BASE, |(_, b)| b.position));
-        let ok = (|| {
-            let (base_data, base_records) =
-                base.map_or((&[][..], &[][..]), |(raw, b)| (raw, &b.records[..]));
-            let mut cursor = 0;
-            let mut count = 0u32;
-            // Where the copy run being extended is in `scratch`.
-            let mut run: Option<usize> = None;
-            for entry in TreeEntries::new(data, store.hash_len()) {
-                let entry = entry.ok()?;
-                let at = entry.record.as_ptr() as usize - data.as_ptr() as usize;
-                let window = &base_records[cursor..];
-                let window = &window[..window.len().min(BASE_WINDOW)];
-                let copied = window.iter().position(|r| {
-                    base_data.get(r.start as usize..r.end as usize) == Some(entry.record)
-                });
-                let (decoded, from) = match copied {
-                    Some(k) => {
-                        cursor += k + 1;
-                        let r = &base_records[cursor - 1];
-                        (r.entry, Some(r.index))
-                    }
-                    None if entry.kind == EntryKind::Other => (None, None),
-                    None => (
-                        Some(self.new_entry(&entry, store, externals, filter)?),
-                        None,
-                    ),
-                };
-                if let Some(e) = decoded {
-                    match (from, delta_of) {
-                        (Some(from), Some(_)) => {
-                            if e.name & ENV_LIKE != 0 {
-                                self.scratch[0] |= ENV_COPIES;
-                            }
-                            let extends = run.is_some_and(|at| {
-                                let (head, first) = (self.scratch[at], self.scratch[at + 1]);
-                                let len = head & COUNT_MASK;
-                                first + len == from && len < COUNT_MASK
-                            });
-                            match run {
-                                Some(at) if extends => self.scratch[at] += 1,
-                                _ => {
-                                    run = Some(self.scratch.len());
-                                    self.scratch.extend([COPY | 1, from]);
-                                }
-                            }
-                        }
-                        _ => {
-                            run = None;
-                            self.scratch.extend([e.name, e.target]);
-                        }
-                    }
-                    count = count.checked_add(1)?;
-                }
-                self.records.push(Record {
-                    start: at as u32,
-                    end: (at + entry.record.len()) as u32,
-                    entry: decoded,
-                    index: count.wrapping_sub(1),
-                });
-            }
-            Some(())
-        })();
+        let ok = self.decode_entries(data, base, delta_of.is_some(), store, externals, filter);
         let len = u32::try_from(self.scratch.len())
             .ok()
             .filter(|&l| u64::from(l) <= SLOT_LEN_MASK);
@@ -355,6 +294,93 @@ impl Decoder {
         let start = self.trees.push_tree(&self.scratch)?;
         Some((start, len))
     }
+
+    /// Decode the entries of raw tree `data` into `scratch` (after its
+    /// first word) and `records`; `None` when it is malformed. An entry
+    /// found in `base` takes the base's decoded entry and, with
+    /// `copy_runs`, is stored in a run copied from the base.
+    fn decode_entries(
+        &mut self,
+        data: &[u8],
+        base: Option<(&[u8], &Decoded)>,
+        copy_runs: bool,
+        store: &Packs,
+        externals: &Mutex<Externals>,
+        filter: &NameFilter,
+    ) -> Option<()> {
+        let (base_data, base_records) =
+            base.map_or((&[][..], &[][..]), |(raw, b)| (raw, &b.records[..]));
+        let mut cursor = 0;
+        let mut count = 0u32;
+        // Where the copy run being extended is in `scratch`.
+        let mut run: Option<usize> = None;
+        for entry in TreeEntries::new(data, store.hash_len()) {
+            let entry = entry.ok()?;
+            let at = entry.record.as_ptr() as usize - data.as_ptr() as usize;
+            let copied = find_in_base(base_data, &base_records[cursor..], entry.record);
+            let (decoded, from) = match copied {
+                Some(k) => {
+                    cursor += k + 1;
+                    let r = &base_records[cursor - 1];
+                    (r.entry, Some(r.index))
+                }
+                None if entry.kind == EntryKind::Other => (None, None),
+                None => (
+                    Some(self.new_entry(&entry, store, externals, filter)?),
+                    None,
+                ),
+            };
+            if let Some(e) = decoded {
+                match from {
+                    Some(from) if copy_runs => self.push_copy(&mut run, e, from),
+                    _ => {
+                        run = None;
+                        self.scratch.extend([e.name, e.target]);
+                    }
+                }
+                count = count.checked_add(1)?;
+            }
+            self.records.push(Record {
+                start: at as u32,
+                end: (at + entry.record.len()) as u32,
+                entry: decoded,
+                index: count.wrapping_sub(1),
+            });
+        }
+        Some(())
+    }
+
+    /// Store entry `e`, the base's entry number `from`, as a copy: one
+    /// more in the copy run at `run` when it ends just before `from`, else
+    /// a new run.
+    #[inline]
+    fn push_copy(&mut self, run: &mut Option<usize>, e: Entry, from: u32) {
+        if e.name & ENV_LIKE != 0 {
+            self.scratch[0] |= ENV_COPIES;
+        }
+        let extends = run.is_some_and(|at| {
+            let (head, first) = (self.scratch[at], self.scratch[at + 1]);
+            let len = head & COUNT_MASK;
+            first + len == from && len < COUNT_MASK
+        });
+        match *run {
+            Some(at) if extends => self.scratch[at] += 1,
+            _ => {
+                *run = Some(self.scratch.len());
+                self.scratch.extend([COPY | 1, from]);
+            }
+        }
+    }
+}
+
+/// Where a tree entry's `record` (mode, name, id) is among the base's
+/// records still `ahead`, looking `BASE_WINDOW` records far.
+#[inline]
+fn find_in_base(base_data: &[u8], ahead: &[Record], record: &[u8]) -> Option<usize> {
+    let window = &ahead[..ahead.len().min(BASE_WINDOW)];
+    window
+        .iter()
+        .position(|r| base_data.get(r.start as usize..r.end as usize) == Some(record))
 }
 
 /// Where a decoded tree's entries are: interner (7 bits), start (32 bits),
