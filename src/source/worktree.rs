@@ -182,17 +182,7 @@ fn walk_root(
     counters: &Counters,
 ) {
     let honour = !opts.no_ignore;
-    let walker = WalkBuilder::new(&ctx.root)
-        .hidden(false)
-        .git_ignore(honour)
-        .git_global(honour)
-        .git_exclude(honour)
-        .ignore(honour)
-        .parents(honour)
-        .follow_links(false)
-        .threads(opts.threads)
-        .filter_entry(|e| e.file_name() != ".git")
-        .build_parallel();
+    let walker = walker(ctx, opts);
     let seen_env = Mutex::new(HashSet::new());
     let warn = |msg: String| warnings.lock().expect("lock").push(msg);
     // SC3 before a commit: what shows that the project uses `.env` files.
@@ -218,16 +208,7 @@ fn walk_root(
                 return WalkState::Continue;
             }
             let rel = relative(ctx, entry.path());
-            let committed = match &ctx.excludes {
-                _ if !needs_commit_status(matcher, &rel) => true,
-                None => true,
-                Some(excludes) => {
-                    seen_env.lock().expect("lock").insert(rel.clone());
-                    ctx.tracked_env.contains(&rel)
-                        || honour
-                        || !excludes.lock().expect("lock").is_ignored(&rel)
-                }
-            };
+            let committed = is_committed(matcher, ctx, &rel, honour, seen_env);
             let found = scan_path(
                 matcher,
                 entry.path(),
@@ -262,35 +243,87 @@ fn walk_root(
         let notes = env_ignore::findings(rule, &usages, &gitignore);
         findings.lock().expect("lock").extend(notes);
     }
-
-    // Tracked files that .gitignore hides from the walker are committed all
-    // the same: scan the `.env`-like ones and the archives among them.
     if honour && ctx.excludes.is_some() {
         let seen = seen_env.into_inner().expect("lock");
-        let mut scratch = Scratch::default();
-        let mut buf = Vec::new();
-        let mut missed: Vec<&String> = ctx.tracked_env.difference(&seen).collect();
-        missed.sort();
-        for rel in missed {
-            let full = ctx.base.join(rel);
-            let is_file = std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_file());
-            if is_file {
-                let found = scan_path(
-                    matcher,
-                    &full,
-                    rel,
-                    opts,
-                    &ctx.settings,
-                    &mut scratch,
-                    &mut buf,
-                    true,
-                    counters,
-                    &warn,
-                );
-                findings.lock().expect("lock").extend(found);
-            }
+        let found = scan_tracked_but_ignored(matcher, ctx, opts, &seen, counters, &warn);
+        findings.lock().expect("lock").extend(found);
+    }
+}
+
+/// Whether the file at `rel` is (or would be) committed, for the rules
+/// that depend on it (`.env`-like files, archives): tracked, or not
+/// ignored by git. Those files are noted in `seen_env`.
+fn is_committed(
+    matcher: &Matcher,
+    ctx: &RootContext,
+    rel: &str,
+    honour: bool,
+    seen_env: &Mutex<HashSet<String>>,
+) -> bool {
+    match &ctx.excludes {
+        _ if !needs_commit_status(matcher, rel) => true,
+        None => true,
+        Some(excludes) => {
+            seen_env.lock().expect("lock").insert(rel.to_string());
+            ctx.tracked_env.contains(rel)
+                || honour
+                || !excludes.lock().expect("lock").is_ignored(rel)
         }
     }
+}
+
+/// The parallel walker of a root: hidden files included, `.git` left out,
+/// ignore files honoured unless `--no-ignore`, links not followed.
+fn walker(ctx: &RootContext, opts: &WorktreeOptions) -> ignore::WalkParallel {
+    let honour = !opts.no_ignore;
+    WalkBuilder::new(&ctx.root)
+        .hidden(false)
+        .git_ignore(honour)
+        .git_global(honour)
+        .git_exclude(honour)
+        .ignore(honour)
+        .parents(honour)
+        .follow_links(false)
+        .threads(opts.threads)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build_parallel()
+}
+
+/// Tracked files that .gitignore hides from the walker are committed all
+/// the same: the `.env`-like ones and the archives among them that the
+/// walk did not meet (`seen`) are scanned here.
+fn scan_tracked_but_ignored(
+    matcher: &Matcher,
+    ctx: &RootContext,
+    opts: &WorktreeOptions,
+    seen: &HashSet<String>,
+    counters: &Counters,
+    warn: &dyn Fn(String),
+) -> Vec<Finding> {
+    let mut scratch = Scratch::default();
+    let mut buf = Vec::new();
+    let mut missed: Vec<&String> = ctx.tracked_env.difference(seen).collect();
+    missed.sort();
+    let mut findings = Vec::new();
+    for rel in missed {
+        let full = ctx.base.join(rel);
+        let is_file = std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_file());
+        if is_file {
+            findings.extend(scan_path(
+                matcher,
+                &full,
+                rel,
+                opts,
+                &ctx.settings,
+                &mut scratch,
+                &mut buf,
+                true,
+                counters,
+                warn,
+            ));
+        }
+    }
+    findings
 }
 
 /// Read from `f` until `buf` holds `total` bytes or the file ends.
