@@ -279,10 +279,15 @@ pub fn read_commits(
                     }
                 };
                 let name = reference.name().as_bstr().to_string();
-                // Symbolic refs are followed to the object they name; tags
-                // are peeled later, with the other targets.
-                match reference.follow_to_object() {
-                    Ok(id) => tips.push((id.detach(), name)),
+                // A direct ref names its object; a symbolic one is followed
+                // to the object it ends at (looked up again: only those).
+                // Tags are peeled later, with the other targets.
+                let target = match reference.target().try_id() {
+                    Some(id) => Ok(id.to_owned()),
+                    None => reference.follow_to_object().map(|id| id.detach()),
+                };
+                match target {
+                    Ok(id) => tips.push((id, name)),
                     Err(e) => warnings.push(format!("ref {name}: {e}")),
                 }
             }
