@@ -2,13 +2,13 @@
 #
 #   docker build -t skyscan .
 #   docker run --rm -v "$PWD:/src" skyscan scan .
-#   docker run --rm --user "$(id -u):$(id -g)" -v "$PWD:/src" skyscan history .
+#   docker run --rm -v "$PWD:/src" skyscan history .
 #
-# (`history` and `staged` open the repository with libgit2, which refuses a
-# repository owned by another user: run as its owner with --user.)
+# (`history` and `staged` open a repository another user owns with
+# gitoxide's reduced trust: no --user is needed.)
 #
-# The build stage compiles on Alpine, whose Rust targets musl: libgit2 and
-# libdeflate are compiled from C there too (musl-dev gives the C library),
+# The build stage compiles on Alpine, whose Rust targets musl: libdeflate is
+# compiled from C there too (musl-dev gives the C library),
 # and the binary links statically. skyscan makes no network connection, so
 # the image holds that binary, an empty /tmp and nothing else: no shell, no
 # package manager, no CA bundle.

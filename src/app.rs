@@ -18,14 +18,13 @@ use crate::cli::{
     Cli, ColorChoice, Command, CommonArgs, HistoryArgs, HookCommand, ScanArgs, StagedArgs,
 };
 use crate::config::Allowlist;
-use crate::engine::Matcher;
 use crate::error::Error;
 use crate::rules::{Mode, RuleSet};
 use crate::scan::ScanSettings;
 use crate::source::history::{scan_history, HistoryOptions};
 use crate::source::staged::scan_staged;
 use crate::source::worktree::{scan_worktree, WorktreeOptions, SCAN_PATH_HINT};
-use crate::source::ScanOutput;
+use crate::source::{ScanContext, ScanOutput};
 
 pub use output::Scanned;
 pub use remote::sanitize_remote_url;
@@ -157,32 +156,20 @@ fn scan(args: ScanArgs) -> Result<Outcome, Error> {
         .collect();
     let root = roots.first().map_or(Path::new("."), PathBuf::as_path);
     let (rules, allow, config) = configured_rules(common, root)?;
-    let matcher = Matcher::new(rules.for_mode(Mode::Worktree));
-    let settings = scan_settings(common);
+    let cx = scan_context(&rules, Mode::Worktree, common);
     let mut output = ScanOutput::default();
     if !roots.is_empty() {
         let opts = WorktreeOptions {
             no_ignore: args.no_ignore,
-            threads: common.threads,
-            max_filesize: common.max_filesize,
-            settings: settings.clone(),
         };
-        output = scan_worktree(&matcher, &roots, &opts)?;
+        output = scan_worktree(&cx, &roots, &opts)?;
     }
     if stdin {
         let name = args.stdin_filename.as_deref().unwrap_or("-");
-        let input = crate::source::stdin::scan_stdin(
-            &matcher,
-            &mut io::stdin().lock() as &mut dyn Read,
-            name,
-            common.max_filesize,
-            &settings,
-        )?;
-        output.merge(input);
+        let input = &mut io::stdin().lock() as &mut dyn Read;
+        output.merge(crate::source::stdin::scan_stdin(&cx, input, name)?);
     }
-    allow.filter(&mut output.findings);
-    let reuse = crate::checks::key_reuse::key_reuse_findings(&rules, &output.findings);
-    output.add_findings(reuse);
+    settle(&rules, Mode::Worktree, &allow, &mut output);
     output::finish(
         Scanned {
             rules: &rules,
@@ -214,16 +201,16 @@ fn history(args: HistoryArgs) -> Result<Outcome, Error> {
     let opts = HistoryOptions {
         range: args.range.clone(),
         since,
-        threads: common.threads,
-        max_filesize: common.max_filesize,
-        settings: scan_settings(common),
         max_key_age_days: args.max_key_age,
         now: crate::time::now(),
-        progress: !common.quiet,
         all_objects: args.all_objects,
     };
-    let mut output = scan_history(&rules, &args.path, &opts)?;
-    allow.filter(&mut output.findings);
+    let cx = ScanContext {
+        progress: !common.quiet,
+        ..scan_context(&rules, Mode::History, common)
+    };
+    let mut output = scan_history(&cx, &args.path, &opts)?;
+    settle(&rules, Mode::History, &allow, &mut output);
     output::finish(
         Scanned {
             rules: &rules,
@@ -241,13 +228,9 @@ fn staged(args: StagedArgs) -> Result<Outcome, Error> {
     let common = &args.common;
     set_color(common.color);
     let (rules, allow, config) = configured_rules(common, &args.path)?;
-    let mut output = scan_staged(
-        &rules,
-        &args.path,
-        common.max_filesize,
-        scan_settings(common),
-    )?;
-    allow.filter(&mut output.findings);
+    let cx = scan_context(&rules, Mode::Staged, common);
+    let mut output = scan_staged(&cx, &args.path)?;
+    settle(&rules, Mode::Staged, &allow, &mut output);
     output::finish(
         Scanned {
             rules: &rules,
@@ -261,13 +244,28 @@ fn staged(args: StagedArgs) -> Result<Outcome, Error> {
     )
 }
 
-/// What every source needs from the common flags.
-fn scan_settings(common: &CommonArgs) -> ScanSettings {
-    ScanSettings {
-        reveal: common.show_secrets,
-        log: common.verbose.then_some(output::verbose as fn(&str)),
-        ..ScanSettings::default()
+/// What every source is given, from the common flags: the rules of
+/// `mode`, the per-file settings, the size cap and the threads.
+fn scan_context<'a>(rules: &'a RuleSet, mode: Mode, common: &CommonArgs) -> ScanContext<'a> {
+    ScanContext {
+        settings: ScanSettings {
+            reveal: common.show_secrets,
+            log: common.verbose.then_some(output::verbose as fn(&str)),
+            ..ScanSettings::default()
+        },
+        max_filesize: common.max_filesize,
+        threads: common.threads,
+        ..ScanContext::new(rules, mode)
     }
+}
+
+/// What every command does with a source's output before reporting it:
+/// the allowlist drops what it names, then the checks across files run
+/// over what is left.
+fn settle(rules: &RuleSet, mode: Mode, allow: &Allowlist, output: &mut ScanOutput) {
+    allow.filter(&mut output.findings);
+    let across = crate::checks::across_files(rules, mode, &output.findings);
+    output.add_findings(across);
 }
 
 /// The built-in rules with the configuration applied (`--config FILE`, or

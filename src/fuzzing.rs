@@ -5,7 +5,6 @@
 
 use std::sync::OnceLock;
 
-use crate::checks::key_reuse::key_reuse_findings;
 use crate::engine::{Matcher, Scratch};
 use crate::report::{self, Format, Report};
 use crate::rules::{Mode, RuleSet};
@@ -65,7 +64,7 @@ pub fn scan_and_report(data: &[u8]) {
         true,
     );
     findings.append(&mut twin);
-    let reuse = key_reuse_findings(matcher.rules(), &findings);
+    let reuse = crate::checks::across_files(matcher.rules(), Mode::Worktree, &findings);
     findings.extend(reuse);
     let secrets: Vec<String> = findings.iter().filter_map(|f| f.secret.clone()).collect();
     let output = ScanOutput {
@@ -430,19 +429,18 @@ pub fn history_pack(data: &[u8]) -> Option<usize> {
     let dir = tempfile::tempdir().ok()?;
     gix::init_bare(dir.path()).ok()?;
     write_history_pack(dir.path(), count_delta, &records);
-    let rules = matcher().rules();
+    let cx = crate::source::ScanContext {
+        threads: 1,
+        ..crate::source::ScanContext::new(matcher().rules(), Mode::History)
+    };
     let opts = crate::source::history::HistoryOptions {
         range: None,
         since: None,
-        threads: 1,
-        max_filesize: 1 << 20,
-        settings: ScanSettings::default(),
         max_key_age_days: 90,
         now: 1_800_000_000,
-        progress: false,
         all_objects: false,
     };
-    crate::source::history::scan_history(rules, dir.path(), &opts)
+    crate::source::history::scan_history(&cx, dir.path(), &opts)
         .ok()
         .map(|output| output.findings.len())
 }

@@ -12,7 +12,7 @@ pub mod checks;
 pub mod cli;
 /// `.skyscan.toml`: rules turned off or re-graded, allowlists, custom rules.
 pub mod config;
-/// The matching engine: the keyword prefilter (one SIMD pass), then the rules' regexes.
+/// The matching engine: the keyword prefilter (Teddy, with an Aho-Corasick fallback), then the rules' regexes.
 pub mod engine;
 /// Every error the library reports (exit code 2).
 pub mod error;

@@ -7,14 +7,14 @@
 
 use std::collections::BTreeMap;
 
-use crate::checks::key_reuse::key_reuse_findings;
 use crate::engine::{Matcher, Scratch};
 use crate::error::Error;
 use crate::finding::Finding;
 use crate::judge::Project;
-use crate::rules::{Example, ExampleCommit, Rule, RuleKind, RuleSet};
+use crate::rules::{Example, ExampleCommit, Mode, Rule, RuleKind, RuleSet};
 use crate::scan::{scan_file, ScanSettings};
 use crate::source::history::{scan_history, HistoryOptions};
+use crate::source::ScanContext;
 
 /// A rule whose examples do not behave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +86,7 @@ pub fn scan_examples(set: &RuleSet) -> Vec<ExampleScan<'_>> {
                             scan_with(&matcher, &mut scratch, path, text, &settings)
                         })
                         .collect();
-                    found.extend(key_reuse_findings(set, &found));
+                    found.extend(crate::checks::across_files(set, Mode::Worktree, &found));
                     found.extend(crate::checks::env_ignore::findings_for_files(set, files));
                     ("(files)", "", Ok(found))
                 }
@@ -195,18 +195,18 @@ fn run_history_example(set: &RuleSet, commits: &[ExampleCommit]) -> Result<Vec<F
             .map_err(|e| git(&e))?;
         parent = Some(id.detach());
     }
+    let cx = ScanContext {
+        threads: 1,
+        ..ScanContext::new(set, Mode::History)
+    };
     let opts = HistoryOptions {
         range: None,
         since: None,
-        threads: 1,
-        max_filesize: 1 << 20,
-        settings: ScanSettings::default(),
         max_key_age_days: 90,
         now,
-        progress: false,
         all_objects: false,
     };
-    Ok(scan_history(set, root, &opts)?.findings)
+    Ok(scan_history(&cx, root, &opts)?.findings)
 }
 
 /// Write the tree of the directory `prefix` (empty for the root, else

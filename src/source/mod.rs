@@ -1,5 +1,15 @@
-//! Where scanned bytes come from. Every source hands each file to the same
-//! per-file pipeline (`scan::scan_file`) and returns a [`ScanOutput`].
+//! Where scanned bytes come from. Every source takes one [`ScanContext`]
+//! (the rules of its mode, the per-file settings, the size cap, threads,
+//! progress), its target and its own options; hands each file to the same
+//! per-file pipeline (`scan::scan_file`); and returns a [`ScanOutput`]:
+//!
+//! - `worktree::scan_worktree(cx, roots, &WorktreeOptions)`
+//! - `stdin::scan_stdin(cx, reader, name)`
+//! - `staged::scan_staged(cx, path)`
+//! - `history::scan_history(cx, path, &HistoryOptions)`
+//!
+//! The checks across the files of a scan run after it, in one place:
+//! [`crate::checks::across_files`].
 
 pub mod archive;
 pub mod history;
@@ -9,7 +19,43 @@ pub mod worktree;
 
 use std::sync::atomic::AtomicU64;
 
+use crate::engine::Matcher;
 use crate::finding::Finding;
+use crate::rules::{Mode, RuleSet};
+use crate::scan::ScanSettings;
+
+/// What every source is given: the configured rules, those of its mode
+/// compiled once into a matcher, and how to scan.
+pub struct ScanContext<'a> {
+    /// Every configured rule (checks across files read them).
+    pub rules: &'a RuleSet,
+    /// The rules of the scan's mode, compiled.
+    pub matcher: Matcher,
+    /// Per-file settings: secrets shown, the verbose log, the project the
+    /// judges read (a source may fill that in).
+    pub settings: ScanSettings,
+    /// Files and blobs larger than this are skipped with a warning.
+    pub max_filesize: u64,
+    /// Worker threads; 0 picks the number of cores.
+    pub threads: usize,
+    /// Draw a progress line on stderr when it is a terminal.
+    pub progress: bool,
+}
+
+impl<'a> ScanContext<'a> {
+    /// A context for a scan in `mode` with the rules of `rules` that apply
+    /// to it, and defaults for the rest (fields to set as needed).
+    pub fn new(rules: &'a RuleSet, mode: Mode) -> ScanContext<'a> {
+        ScanContext {
+            rules,
+            matcher: Matcher::new(rules.for_mode(mode)),
+            settings: ScanSettings::default(),
+            max_filesize: 1 << 20,
+            threads: 0,
+            progress: false,
+        }
+    }
+}
 
 /// What a finished scan counted.
 #[derive(Debug, Clone, Default, serde::Serialize)]

@@ -14,30 +14,24 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use gix::objs::FindExt;
 use gix::ObjectId;
 
-use crate::engine::{Matcher, Scratch};
+use crate::engine::Scratch;
 use crate::error::Error;
 use crate::git::{self, index};
-use crate::rules::{Mode, RuleSet};
 use crate::scan::{decode, scan_file, ScanSettings};
 use crate::source::archive::{self, ArchiveScan, Limits};
-use crate::source::{Counters, ScanOutput};
+use crate::source::{Counters, ScanContext, ScanOutput};
 
 /// Scan what is staged in the repository at (or above) `path`.
-pub fn scan_staged(
-    rules: &RuleSet,
-    path: &Path,
-    max_filesize: u64,
-    settings: ScanSettings,
-) -> Result<ScanOutput, Error> {
+pub fn scan_staged(cx: &ScanContext, path: &Path) -> Result<ScanOutput, Error> {
     let repo = git::discover(path)?;
     let changes = staged_files(&repo)?;
 
-    let matcher = Matcher::new(rules.for_mode(Mode::Staged));
+    let (matcher, max_filesize) = (&cx.matcher, cx.max_filesize);
     let settings = ScanSettings {
         project: repo
             .workdir()
             .map(|w| std::sync::Arc::new(crate::judge::Project::on_disk(w.to_path_buf()))),
-        ..settings
+        ..cx.settings.clone()
     };
     let mut scratch = Scratch::default();
     let mut out = ScanOutput::default();
@@ -64,7 +58,7 @@ pub fn scan_staged(
             // the same caps; what could not be read is a warning.
             settings.log(|| format!("opened archive {rel} (staged)"));
             let archives = ArchiveScan {
-                matcher: &matcher,
+                matcher,
                 settings: &settings,
                 limits: Limits::new(max_filesize),
                 committed: true,
@@ -85,7 +79,7 @@ pub fn scan_staged(
         count(&counters.files, 1);
         count(&counters.bytes, text.len() as u64);
         out.findings.extend(scan_file(
-            &matcher,
+            matcher,
             &rel,
             &text,
             &mut scratch,

@@ -6,22 +6,17 @@
 
 use std::io::Read;
 
-use crate::engine::{Matcher, Scratch};
+use crate::engine::Scratch;
 use crate::error::Error;
 use crate::finding::normalise_path;
 use crate::judge::Project;
 use crate::scan::{decode, scan_file, ScanSettings};
-use crate::source::{ScanOutput, ScanStats};
+use crate::source::{ScanContext, ScanOutput, ScanStats};
 
 /// Read `input` to its end (up to `max_filesize` bytes) and scan it as the
 /// file `name`.
-pub fn scan_stdin(
-    matcher: &Matcher,
-    input: &mut dyn Read,
-    name: &str,
-    max_filesize: u64,
-    settings: &ScanSettings,
-) -> Result<ScanOutput, Error> {
+pub fn scan_stdin(cx: &ScanContext, input: &mut dyn Read, name: &str) -> Result<ScanOutput, Error> {
+    let (matcher, max_filesize, settings) = (&cx.matcher, cx.max_filesize, &cx.settings);
     let name = normalise_path(name);
     let mut data = Vec::new();
     input
@@ -72,16 +67,19 @@ pub fn scan_stdin(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::RuleSet;
+    use crate::rules::{Mode, RuleSet};
 
     #[test]
     fn oversized_and_binary_input_are_counted_not_scanned() {
-        let matcher = Matcher::new(RuleSet::builtin().unwrap());
-        let settings = ScanSettings::default();
-        let out = scan_stdin(&matcher, &mut &b"0123456789"[..], "-", 4, &settings).unwrap();
+        let rules = RuleSet::builtin().unwrap();
+        let cx = |max_filesize| ScanContext {
+            max_filesize,
+            ..ScanContext::new(&rules, Mode::Worktree)
+        };
+        let out = scan_stdin(&cx(4), &mut &b"0123456789"[..], "-").unwrap();
         assert_eq!(out.stats.skipped_large, 1);
         assert_eq!(out.warnings.len(), 1);
-        let out = scan_stdin(&matcher, &mut &b"a\0b"[..], "x.bin", 100, &settings).unwrap();
+        let out = scan_stdin(&cx(100), &mut &b"a\0b"[..], "x.bin").unwrap();
         assert_eq!(out.stats.skipped_binary, 1);
         assert_eq!(out.stats.files_scanned, 0);
     }

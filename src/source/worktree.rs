@@ -20,22 +20,26 @@ use crate::finding::Finding;
 use crate::judge::Project;
 use crate::scan::{decode, scan_file, ScanSettings, BINARY_PROBE};
 use crate::source::archive::{self, ArchiveScan, Limits};
-use crate::source::{Counters, ScanOutput};
+use crate::source::{Counters, ScanContext, ScanOutput};
 
 /// The help for a scan root that does not exist.
 pub const SCAN_PATH_HINT: &str =
     "check the path: `skyscan scan` takes files, directories, or `-` for standard input";
 
-/// How to walk the working tree.
-#[derive(Debug, Clone)]
+/// What a working-tree scan adds to the [`ScanContext`].
+#[derive(Debug, Clone, Default)]
 pub struct WorktreeOptions {
     /// Scan ignored files too (`--no-ignore`).
     pub no_ignore: bool,
-    /// Walker threads; 0 picks the number of cores.
-    pub threads: usize,
-    /// Files larger than this are skipped with a warning.
-    pub max_filesize: u64,
-    pub settings: ScanSettings,
+}
+
+/// How the walk goes: the options and what it reads of the context.
+#[derive(Debug, Clone)]
+struct WalkOptions {
+    no_ignore: bool,
+    threads: usize,
+    max_filesize: u64,
+    settings: ScanSettings,
 }
 
 /// Where a scan root sits: the directory its paths are reported relative
@@ -57,10 +61,17 @@ struct RootContext {
 
 /// Scan the working tree under each root.
 pub fn scan_worktree(
-    matcher: &Matcher,
+    cx: &ScanContext,
     roots: &[PathBuf],
-    opts: &WorktreeOptions,
+    options: &WorktreeOptions,
 ) -> Result<ScanOutput, Error> {
+    let matcher = &cx.matcher;
+    let opts = &WalkOptions {
+        no_ignore: options.no_ignore,
+        threads: cx.threads,
+        max_filesize: cx.max_filesize,
+        settings: cx.settings.clone(),
+    };
     let findings = Mutex::new(Vec::new());
     let warnings = Mutex::new(Vec::new());
     let counters = Counters::default();
@@ -176,7 +187,7 @@ fn root_context(
 fn walk_root(
     matcher: &Matcher,
     ctx: &RootContext,
-    opts: &WorktreeOptions,
+    opts: &WalkOptions,
     findings: &Mutex<Vec<Finding>>,
     warnings: &Mutex<Vec<String>>,
     counters: &Counters,
@@ -274,7 +285,7 @@ fn is_committed(
 
 /// The parallel walker of a root: hidden files included, `.git` left out,
 /// ignore files honoured unless `--no-ignore`, links not followed.
-fn walker(ctx: &RootContext, opts: &WorktreeOptions) -> ignore::WalkParallel {
+fn walker(ctx: &RootContext, opts: &WalkOptions) -> ignore::WalkParallel {
     let honour = !opts.no_ignore;
     WalkBuilder::new(&ctx.root)
         .hidden(false)
@@ -295,7 +306,7 @@ fn walker(ctx: &RootContext, opts: &WorktreeOptions) -> ignore::WalkParallel {
 fn scan_tracked_but_ignored(
     matcher: &Matcher,
     ctx: &RootContext,
-    opts: &WorktreeOptions,
+    opts: &WalkOptions,
     seen: &HashSet<String>,
     counters: &Counters,
     warn: &dyn Fn(String),
@@ -341,7 +352,7 @@ fn scan_path(
     matcher: &Matcher,
     full: &Path,
     rel: &str,
-    opts: &WorktreeOptions,
+    opts: &WalkOptions,
     settings: &ScanSettings,
     scratch: &mut Scratch,
     buf: &mut Vec<u8>,
@@ -453,7 +464,7 @@ mod tests {
     #[test]
     fn unreadable_file_is_a_counted_warning() {
         let matcher = Matcher::new(RuleSet::builtin().unwrap());
-        let opts = WorktreeOptions {
+        let opts = WalkOptions {
             no_ignore: false,
             threads: 1,
             max_filesize: 1 << 20,

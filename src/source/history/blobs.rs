@@ -15,15 +15,14 @@ use rayon::prelude::*;
 
 use super::trees::{BlobRef, WalkResult};
 
-use super::HistoryOptions;
-use crate::engine::{Matcher, Scratch};
+use crate::engine::Scratch;
 use crate::finding::Finding;
 use crate::git::odb::Header;
 use crate::git::packs::{Kind, Packs, Resolved};
 use crate::git::Odb;
 use crate::scan::{decode, scan_file};
 use crate::source::archive::{self, ArchiveScan, Limits};
-use crate::source::Counters;
+use crate::source::{Counters, ScanContext};
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
@@ -79,8 +78,7 @@ struct Unread {
 
 /// The shared state of one blob scan.
 pub struct BlobScanner<'a> {
-    pub matcher: &'a Matcher,
-    pub opts: &'a HistoryOptions,
+    pub cx: &'a ScanContext<'a>,
     pub counters: &'a Counters,
     /// Blobs scanned so far, for the progress line.
     pub scanned: &'a AtomicUsize,
@@ -103,7 +101,7 @@ impl BlobScanner<'_> {
         found: &Found,
         buf: &mut Vec<u8>,
     ) {
-        let hits = match store.read_standalone_blob(position, self.opts.max_filesize, buf) {
+        let hits = match store.read_standalone_blob(position, self.cx.max_filesize, buf) {
             None => return,
             Some(true) => self.scan_content(path, buf, &found.unread),
             Some(false) => {
@@ -147,7 +145,7 @@ impl BlobScanner<'_> {
             pool,
             Kind::Blob,
             |pos| job_of[pos as usize] != NO_JOB,
-            self.opts.max_filesize,
+            self.cx.max_filesize,
             |pos, blob| {
                 let job = job_of[pos as usize] as usize;
                 let hits = match blob {
@@ -203,7 +201,7 @@ impl BlobScanner<'_> {
                 unread.absent.fetch_add(1, Ordering::Relaxed);
                 continue;
             }
-            match objects.read_with(&handle, id, self.opts.max_filesize, &mut buf) {
+            match objects.read_with(&handle, id, self.cx.max_filesize, &mut buf) {
                 Ok(Some(_)) => {
                     if let Some(f) = self.scan_content(&path, &buf, unread) {
                         found.push((job, f));
@@ -226,9 +224,9 @@ impl BlobScanner<'_> {
     fn scan_content(&self, path: &str, data: &[u8], unread: &Unread) -> Option<Vec<Finding>> {
         if archive::format_of(path).is_some() {
             let archives = ArchiveScan {
-                matcher: self.matcher,
-                settings: &self.opts.settings,
-                limits: Limits::new(self.opts.max_filesize),
+                matcher: &self.cx.matcher,
+                settings: &self.cx.settings,
+                limits: Limits::new(self.cx.max_filesize),
                 committed: true,
                 counters: self.counters,
             };
@@ -247,11 +245,11 @@ impl BlobScanner<'_> {
         // Path rules are judged per path, not per blob.
         let found = SCRATCH.with(|s| {
             scan_file(
-                self.matcher,
+                &self.cx.matcher,
                 path,
                 &text,
                 &mut s.borrow_mut(),
-                &self.opts.settings,
+                &self.cx.settings,
                 false,
             )
         });

@@ -36,7 +36,6 @@ use rustc_hash::FxHashMap;
 
 use crate::checks::env_files::{self, NameFilter};
 use crate::checks::history as history_checks;
-use crate::engine::Matcher;
 use crate::error::Error;
 use crate::finding::{Finding, Provenance};
 use crate::git::commits;
@@ -45,37 +44,31 @@ use crate::git::pack::ObjectId;
 use crate::git::packs::Kind;
 use crate::git::Odb;
 use crate::progress::Progress;
-use crate::rules::{Mode, RuleSet};
-use crate::scan::ScanSettings;
-use crate::source::{Counters, ScanOutput};
+use crate::rules::RuleSet;
+use crate::source::{Counters, ScanContext, ScanOutput};
 
-/// How to scan history.
+/// What a history scan adds to the [`ScanContext`].
 #[derive(Debug, Clone)]
 pub struct HistoryOptions {
     /// Only commits in this revision range (`A..B`).
     pub range: Option<String>,
     /// Only commits made at or after this Unix time.
     pub since: Option<i64>,
-    /// Worker threads; 0 picks the number of cores.
-    pub threads: usize,
-    pub max_filesize: u64,
-    pub settings: ScanSettings,
     /// Keys first committed longer ago than this are overdue (SC6).
     pub max_key_age_days: u64,
     /// "Now", for key ages (a parameter so that tests can fix it).
     pub now: i64,
-    /// Draw a progress line on stderr when it is a terminal.
-    pub progress: bool,
     /// Also scan the objects no ref reaches (`--all-objects`).
     pub all_objects: bool,
 }
 
 /// Scan the history of the repository at (or above) `path`.
 pub fn scan_history(
-    rules: &RuleSet,
+    cx: &ScanContext,
     path: &Path,
     opts: &HistoryOptions,
 ) -> Result<ScanOutput, Error> {
+    let rules = cx.rules;
     let repo = discover(path)?;
     let mut warnings = Vec::new();
     if repo.is_shallow().unwrap_or(false) {
@@ -84,16 +77,15 @@ pub fn scan_history(
                 .to_string(),
         );
     }
-    let (pool, threads) = worker_pool(opts.threads)?;
-    let progress = Progress::start(opts.progress);
-    let matcher = Matcher::new(rules.for_mode(Mode::History));
+    let (pool, threads) = worker_pool(cx.threads)?;
+    let progress = Progress::start(cx.progress);
     let counters = Counters::default();
     progress.phase("opening packs");
     let objects = Odb::open(&repo, &pool);
     // What HEAD holds, read through the same capped reader as the rest.
     let head_blobs = head_blob_ids(&repo, &objects, &mut warnings);
     note_skipped_packs(&objects, &counters, &mut warnings);
-    let cx = Phases {
+    let phases = Phases {
         opts,
         objects: &objects,
         pool: &pool,
@@ -104,12 +96,11 @@ pub fn scan_history(
 
     // 1. Commits, and 2. trees.
     let filter = NameFilter::new(rules);
-    let (mut list, store) = cx.commits_and_trees(&repo, &filter, &mut warnings)?;
+    let (mut list, store) = phases.commits_and_trees(&repo, &filter, &mut warnings)?;
     progress.phase("walking commits");
     let promisor = promisor_remote(&repo);
     let scanner = blobs::BlobScanner {
-        matcher: &matcher,
-        opts,
+        cx,
         counters: &counters,
         scanned: &progress.done,
         partial_clone: promisor.is_some(),
@@ -117,7 +108,7 @@ pub fn scan_history(
     let found = blobs::Found::new(&objects.store);
     let mut people = std::mem::take(&mut list.people);
     let walk = Walk::new(trees::Walker::new(store, &objects, rules, &filter));
-    let walk = cx.walk(walk, list, &mut people, &scanner, &found, &mut warnings);
+    let walk = phases.walk(walk, list, &mut people, &scanner, &found, &mut warnings);
     let (walked, commits, references) = walk.finish(opts, &counters, &mut warnings);
 
     // 3. Blobs.
@@ -129,7 +120,7 @@ pub fn scan_history(
     note_blob_scan(
         &scanned,
         promisor.as_deref(),
-        opts,
+        cx.max_filesize,
         &counters,
         &mut warnings,
     );
@@ -266,7 +257,7 @@ fn worker_pool(threads: usize) -> Result<(rayon::ThreadPool, usize), Error> {
 fn note_blob_scan(
     scanned: &blobs::BlobScan,
     promisor: Option<&str>,
-    opts: &HistoryOptions,
+    max_filesize: u64,
     counters: &Counters,
     warnings: &mut Vec<String>,
 ) {
@@ -282,7 +273,7 @@ fn note_blob_scan(
     if large > 0 {
         warnings.push(format!(
             "{large} blob(s) over the size cap of {} bytes were skipped (--max-filesize)",
-            opts.max_filesize
+            max_filesize
         ));
     }
 }
