@@ -249,6 +249,21 @@ fn sha256_packs_resolve_like_git() {
     assert_store_matches_git(repo.path());
 }
 
+/// The report of [`build_history`]'s history, which holds a key only in
+/// history and a committed `.env` file.
+fn report_of_build_history(dir: &Path) -> Value {
+    let report = history_report(dir);
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f[0].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"key-only-in-history"), "{report}");
+    assert!(rules.contains(&"committed-env-file"), "{report}");
+    report
+}
+
 /// `skyscan history` on a SHA-256 repository: the same report loose and
 /// packed, with 64-digit commit ids, and `--range` as git walks it.
 #[test]
@@ -256,15 +271,7 @@ fn sha256_history_reports_like_sha1() {
     let repo = new_sha256_repo();
     let dir = repo.path();
     build_history(dir);
-    let loose = history_report(dir);
-    let rules: Vec<&str> = loose["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f[0].as_str().unwrap())
-        .collect();
-    assert!(rules.contains(&"key-only-in-history"), "{loose}");
-    assert!(rules.contains(&"committed-env-file"), "{loose}");
+    let loose = report_of_build_history(dir);
     git(dir, &["gc", "-q", "--aggressive"]);
     assert_eq!(history_report(dir), loose, "packed");
 
@@ -420,15 +427,7 @@ fn report_is_the_same_loose_packed_and_mixed() {
     let repo = new_repo();
     let dir = repo.path();
     build_history(dir);
-    let loose = history_report(dir);
-    let rules: Vec<&str> = loose["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f[0].as_str().unwrap())
-        .collect();
-    assert!(rules.contains(&"key-only-in-history"), "{loose}");
-    assert!(rules.contains(&"committed-env-file"), "{loose}");
+    let loose = report_of_build_history(dir);
 
     // Half the history in one pack, the rest in a second pack and loose.
     pack_reachable(dir, "HEAD~15", false);
