@@ -5,7 +5,7 @@
 //! a blob, so "first committed" means the earliest by date that the graph
 //! allows.
 //!
-//! Commits are read through [`Objects`]: straight from the packs where
+//! Commits are read through [`Odb`]: straight from the packs where
 //! possible, which matters on repositories with tens of thousands of refs
 //! and commits. A full scan parses every packed commit up front, in
 //! parallel along the packs' delta chains.
@@ -25,8 +25,9 @@ use crate::git::pack::ObjectId;
 use crate::git::packs::{Kind, Resolved};
 use crate::git::Odb;
 
-/// A commit of the walk: 56 bytes, kept for every commit until the end of
-/// the scan (what only some commits have is kept beside the list).
+/// A commit of the walk: 80 bytes (ids are gitoxide's, SHA-1 or SHA-256),
+/// kept for every commit until the end of the scan (what only some commits
+/// have is kept beside the list).
 pub struct CommitInfo {
     pub id: ObjectId,
     pub tree: ObjectId,
@@ -947,6 +948,12 @@ pub fn unreachable(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_commit_of_the_walk_stays_small() {
+        // Kept for every commit of the history: grows with it.
+        assert!(std::mem::size_of::<CommitInfo>() <= 80);
+    }
 
     #[test]
     fn commit_headers_parse() {

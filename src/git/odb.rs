@@ -7,7 +7,6 @@
 //! against what the object's file can hold and against the caps a scan
 //! sets (a crafted loose object may claim gigabytes in a few bytes).
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use gix::objs::{Find, FindHeader};
@@ -25,7 +24,6 @@ pub struct Odb {
     /// The handle of single reads ([`Odb::read`]); threads that read many
     /// objects take their own ([`Odb::handle`]).
     single: Mutex<Handle>,
-    hash: gix::hash::Kind,
 }
 
 /// What the fallback found of an object before reading it.
@@ -48,18 +46,7 @@ impl Odb {
             store: pool.install(|| Packs::open(&dirs, hash)),
             objects,
             single,
-            hash,
         }
-    }
-
-    /// The kind of object id this repository uses.
-    pub fn hash(&self) -> gix::hash::Kind {
-        self.hash
-    }
-
-    /// The object directories (the repository's, then its alternates').
-    pub fn object_dirs(&self) -> &[PathBuf] {
-        &self.store.object_dirs
     }
 
     /// A gitoxide handle for one thread's reads of objects the packs do not give.

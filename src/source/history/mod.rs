@@ -16,7 +16,7 @@
 //!
 //! What grows with the history is kept small: object ids are positions in
 //! the packs' id order (read from the mapped indexes), trees are stored as
-//! deltas of their bases, paths once each, commits in 56 bytes, blob
+//! deltas of their bases, paths once each, commits in 80 bytes, blob
 //! records in 12. `SKYSCAN_TRACE=1` prints each phase's wall and CPU time,
 //! with the CPU time of each thread.
 //!
