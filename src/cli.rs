@@ -1,5 +1,7 @@
-//! Command-line definitions (clap derive). The shape follows the CLI
-//! contract in DESIGN.md; tests and outside checks rely on it.
+//! Command-line definitions (clap derive). Commands, flags, formats and
+//! exit codes are a contract that scripts, the GitHub Action and outside
+//! checks rely on: README.md's "Usage" and "Exit codes" describe it, and
+//! `tests/cmd/` (trycmd) holds it to the `--help` texts.
 
 use std::path::PathBuf;
 
