@@ -270,28 +270,7 @@ pub fn read_commits(
             tips.push((to, range.to_string()));
         }
         None => {
-            let refs = repo.references().map_err(|e| Error::Git(e.to_string()))?;
-            for reference in refs.all().map_err(|e| Error::Git(e.to_string()))? {
-                let mut reference = match reference {
-                    Ok(r) => r,
-                    Err(e) => {
-                        warnings.push(format!("a ref could not be read: {e}"));
-                        continue;
-                    }
-                };
-                let name = reference.name().as_bstr().to_string();
-                // A direct ref names its object; a symbolic one is followed
-                // to the object it ends at (looked up again: only those).
-                // Tags are peeled later, with the other targets.
-                let target = match reference.target().try_id() {
-                    Some(id) => Ok(id.to_owned()),
-                    None => reference.follow_to_object().map(|id| id.detach()),
-                };
-                match target {
-                    Ok(id) => tips.push((id, name)),
-                    Err(e) => warnings.push(format!("ref {name}: {e}")),
-                }
-            }
+            tips = ref_tips(repo, warnings)?;
             // Detached HEADs are not under refs/: the main worktree's and
             // each linked worktree's.
             tips.extend(detached_heads(repo.common_dir()));
@@ -571,6 +550,37 @@ fn topological_order(
         order.extend((0..n).filter(|&k| !placed[k]));
     }
     order
+}
+
+/// Every ref under `refs/` with the object it names: a direct ref's
+/// target as it is, a symbolic ref followed (looked up again: only those).
+/// Tags are peeled later, with the other targets. A ref that cannot be
+/// read is a warning.
+fn ref_tips(
+    repo: &gix::Repository,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<(ObjectId, String)>, Error> {
+    let mut tips = Vec::new();
+    let refs = repo.references().map_err(|e| Error::Git(e.to_string()))?;
+    for reference in refs.all().map_err(|e| Error::Git(e.to_string()))? {
+        let mut reference = match reference {
+            Ok(r) => r,
+            Err(e) => {
+                warnings.push(format!("a ref could not be read: {e}"));
+                continue;
+            }
+        };
+        let name = reference.name().as_bstr().to_string();
+        let target = match reference.target().try_id() {
+            Some(id) => Ok(id.to_owned()),
+            None => reference.follow_to_object().map(|id| id.detach()),
+        };
+        match target {
+            Ok(id) => tips.push((id, name)),
+            Err(e) => warnings.push(format!("ref {name}: {e}")),
+        }
+    }
+    Ok(tips)
 }
 
 /// The ids that HEAD files hold directly (detached HEADs), in the main
