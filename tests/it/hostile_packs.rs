@@ -709,3 +709,30 @@ fn a_loose_blob_claiming_30_gb_is_corrupt_not_large() {
     commit_pack(dir.path(), vec![tree], tree_id, |_| {});
     assert_incomplete(dir.path(), "claims more data than it holds");
 }
+
+#[test]
+fn a_reference_delta_on_a_base_in_another_pack_is_resolved() {
+    // A thin pack left on disk: b.py is a reference delta whose base lives
+    // only in another pack. git refuses to unpack it (`git fsck`: "cannot
+    // unpack"); skyscan's pack reader leaves it to gitoxide, which finds
+    // the base across packs, so what the commit holds is scanned.
+    let dir = common::new_repo();
+    let b1 = Entry::object("blob", KEY_FILE_1);
+    let b1_id = b1.id;
+    write_pack(dir.path(), &[b1], |_| {});
+    let mut ops = vec![KEY_FILE_2.len() as u8];
+    ops.extend(KEY_FILE_2);
+    let b2_id = object_id("blob", KEY_FILE_2);
+    let b2 = Entry::ref_delta(
+        b2_id,
+        b1_id,
+        delta(KEY_FILE_1.len() as u64, KEY_FILE_2.len() as u64, &ops),
+    );
+    let tree = tree(&[("100644", "a.py", b1_id), ("100644", "b.py", b2_id)]);
+    let tree_id = tree.id;
+    commit_pack(dir.path(), vec![b2, tree], tree_id, |_| {});
+    let (code, warnings, stderr, paths) = history_report(dir.path());
+    assert_eq!(code, Some(0), "{warnings:?} {stderr}");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(paths.iter().any(|p| p == "b.py"), "{paths:?}");
+}
