@@ -791,8 +791,10 @@ fn delta_children(base: &[u32]) -> (Vec<u32>, Vec<u32>) {
     (child_start, children)
 }
 
-/// A delta has its base's type: spread types down from the bases.
-/// Deltas on a cycle (corrupt) are never reached and stay unknown.
+/// A delta has its base's type: spread types down from the bases, one
+/// delta tree per task (the trees of a forest are disjoint: each entry has
+/// one base, so each is typed by exactly one task). Deltas on a cycle
+/// (corrupt) are never reached and stay unknown.
 fn spread_kinds(
     base: &[u32],
     kind: &mut [u8],
@@ -800,18 +802,29 @@ fn spread_kinds(
     child_start: &[u32],
     children: &[u32],
 ) {
-    let mut stack: Vec<u32> = (0..base.len() as u32)
+    use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+    let roots: Vec<u32> = (0..base.len() as u32)
         .filter(|&e| base[e as usize] == NONE && kind[e as usize] != K_UNKNOWN)
+        .filter(|&e| child_start[e as usize] != child_start[e as usize + 1])
         .collect();
-    while let Some(e) = stack.pop() {
-        let k = kind[e as usize];
-        let (s, t) = (child_start[e as usize], child_start[e as usize + 1]);
-        for &c in &children[s as usize..t as usize] {
-            if kind[c as usize] == K_UNKNOWN && !broken[c as usize] {
-                kind[c as usize] = k;
-                stack.push(c);
+    let shared: Vec<AtomicU8> = kind.iter().map(|&k| AtomicU8::new(k)).collect();
+    roots
+        .par_iter()
+        .for_each_init(Vec::new, |stack: &mut Vec<u32>, &root| {
+            let k = shared[root as usize].load(Relaxed);
+            stack.push(root);
+            while let Some(e) = stack.pop() {
+                let (s, t) = (child_start[e as usize], child_start[e as usize + 1]);
+                for &c in &children[s as usize..t as usize] {
+                    if shared[c as usize].load(Relaxed) == K_UNKNOWN && !broken[c as usize] {
+                        shared[c as usize].store(k, Relaxed);
+                        stack.push(c);
+                    }
+                }
             }
-        }
+        });
+    for (k, s) in kind.iter_mut().zip(shared) {
+        *k = s.into_inner();
     }
 }
 
