@@ -33,15 +33,6 @@ pub struct WorktreeOptions {
     pub no_ignore: bool,
 }
 
-/// How the walk goes: the options and what it reads of the context.
-#[derive(Debug, Clone)]
-struct WalkOptions {
-    no_ignore: bool,
-    threads: usize,
-    max_filesize: u64,
-    settings: ScanSettings,
-}
-
 /// Where a scan root sits: the directory its paths are reported relative
 /// to (the repository's top level when there is one) and the git repository.
 struct RootContext {
@@ -65,19 +56,12 @@ pub fn scan_worktree(
     roots: &[PathBuf],
     options: &WorktreeOptions,
 ) -> Result<ScanOutput, Error> {
-    let matcher = &cx.matcher;
-    let opts = &WalkOptions {
-        no_ignore: options.no_ignore,
-        threads: cx.threads,
-        max_filesize: cx.max_filesize,
-        settings: cx.settings.clone(),
-    };
     let findings = Mutex::new(Vec::new());
     let warnings = Mutex::new(Vec::new());
     let counters = Counters::default();
     for root in roots {
-        let ctx = root_context(matcher, root, &opts.settings)?;
-        walk_root(matcher, &ctx, opts, &findings, &warnings, &counters);
+        let ctx = root_context(&cx.matcher, root, &cx.settings)?;
+        walk_root(cx, &ctx, options, &findings, &warnings, &counters);
     }
     let mut findings = findings
         .into_inner()
@@ -185,15 +169,16 @@ fn root_context(
 }
 
 fn walk_root(
-    matcher: &Matcher,
+    cx: &ScanContext,
     ctx: &RootContext,
-    opts: &WalkOptions,
+    options: &WorktreeOptions,
     findings: &Mutex<Vec<Finding>>,
     warnings: &Mutex<Vec<String>>,
     counters: &Counters,
 ) {
-    let honour = !opts.no_ignore;
-    let walker = walker(ctx, opts);
+    let matcher = &cx.matcher;
+    let honour = !options.no_ignore;
+    let walker = walker(ctx, cx.threads, honour);
     let seen_env = Mutex::new(HashSet::new());
     let warn = |msg: String| warnings.lock().expect("lock").push(msg);
     // SC3 before a commit: what shows that the project uses `.env` files.
@@ -221,10 +206,9 @@ fn walk_root(
             let rel = relative(ctx, entry.path());
             let committed = is_committed(matcher, ctx, &rel, honour, seen_env);
             let found = scan_path(
-                matcher,
+                cx,
                 entry.path(),
                 &rel,
-                opts,
                 &ctx.settings,
                 &mut scratch,
                 &mut buf,
@@ -256,7 +240,7 @@ fn walk_root(
     }
     if honour && ctx.excludes.is_some() {
         let seen = seen_env.into_inner().expect("lock");
-        let found = scan_tracked_but_ignored(matcher, ctx, opts, &seen, counters, &warn);
+        let found = scan_tracked_but_ignored(cx, ctx, &seen, counters, &warn);
         findings.lock().expect("lock").extend(found);
     }
 }
@@ -285,8 +269,7 @@ fn is_committed(
 
 /// The parallel walker of a root: hidden files included, `.git` left out,
 /// ignore files honoured unless `--no-ignore`, links not followed.
-fn walker(ctx: &RootContext, opts: &WalkOptions) -> ignore::WalkParallel {
-    let honour = !opts.no_ignore;
+fn walker(ctx: &RootContext, threads: usize, honour: bool) -> ignore::WalkParallel {
     WalkBuilder::new(&ctx.root)
         .hidden(false)
         .git_ignore(honour)
@@ -295,7 +278,7 @@ fn walker(ctx: &RootContext, opts: &WalkOptions) -> ignore::WalkParallel {
         .ignore(honour)
         .parents(honour)
         .follow_links(false)
-        .threads(opts.threads)
+        .threads(threads)
         .filter_entry(|e| e.file_name() != ".git")
         .build_parallel()
 }
@@ -304,9 +287,8 @@ fn walker(ctx: &RootContext, opts: &WalkOptions) -> ignore::WalkParallel {
 /// the same: the `.env`-like ones and the archives among them that the
 /// walk did not meet (`seen`) are scanned here.
 fn scan_tracked_but_ignored(
-    matcher: &Matcher,
+    cx: &ScanContext,
     ctx: &RootContext,
-    opts: &WalkOptions,
     seen: &HashSet<String>,
     counters: &Counters,
     warn: &dyn Fn(String),
@@ -321,10 +303,9 @@ fn scan_tracked_but_ignored(
         let is_file = std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_file());
         if is_file {
             findings.extend(scan_path(
-                matcher,
+                cx,
                 &full,
                 rel,
-                opts,
                 &ctx.settings,
                 &mut scratch,
                 &mut buf,
@@ -349,10 +330,9 @@ fn read_up_to(f: &mut std::fs::File, buf: &mut Vec<u8>, total: usize) -> std::io
 /// Read and scan one file, counting what was skipped and why.
 #[allow(clippy::too_many_arguments)]
 fn scan_path(
-    matcher: &Matcher,
+    cx: &ScanContext,
     full: &Path,
     rel: &str,
-    opts: &WalkOptions,
     settings: &ScanSettings,
     scratch: &mut Scratch,
     buf: &mut Vec<u8>,
@@ -363,7 +343,7 @@ fn scan_path(
     let is_archive = archive::format_of(rel).is_some();
     let read = std::fs::File::open(full).and_then(|mut f| {
         let len = f.metadata()?.len();
-        if len > opts.max_filesize {
+        if len > cx.max_filesize {
             return Ok(Some(len));
         }
         buf.clear();
@@ -394,7 +374,7 @@ fn scan_path(
             counters.large.fetch_add(1, Ordering::Relaxed);
             warn(format!(
                 "{rel}: skipped, {len} bytes is over the size cap of {} bytes (--max-filesize)",
-                opts.max_filesize
+                cx.max_filesize
             ));
             return Vec::new();
         }
@@ -403,9 +383,9 @@ fn scan_path(
     if is_archive {
         settings.log(|| format!("opened archive {rel}"));
         let archives = ArchiveScan {
-            matcher,
+            matcher: &cx.matcher,
             settings,
-            limits: Limits::new(opts.max_filesize),
+            limits: Limits::new(cx.max_filesize),
             committed,
             counters,
         };
@@ -421,7 +401,7 @@ fn scan_path(
     counters
         .bytes
         .fetch_add(text.len() as u64, Ordering::Relaxed);
-    scan_file(matcher, rel, &text, scratch, settings, committed)
+    scan_file(&cx.matcher, rel, &text, scratch, settings, committed)
 }
 
 /// Whether a file's findings depend on git tracking it or committing it:
@@ -463,23 +443,17 @@ mod tests {
     /// (End to end: `hostile_input::unreadable_file_is_a_warning_and_the_rest_is_reported`.)
     #[test]
     fn unreadable_file_is_a_counted_warning() {
-        let matcher = Matcher::new(RuleSet::builtin().unwrap());
-        let opts = WalkOptions {
-            no_ignore: false,
-            threads: 1,
-            max_filesize: 1 << 20,
-            settings: ScanSettings::default(),
-        };
+        let rules = RuleSet::builtin().unwrap();
+        let cx = ScanContext::new(&rules, crate::rules::Mode::Worktree);
         let counters = Counters::default();
         let warnings = Mutex::new(Vec::new());
         let warn = |m: String| warnings.lock().unwrap().push(m);
         let dir = tempfile::tempdir().unwrap();
         let found = scan_path(
-            &matcher,
+            &cx,
             &dir.path().join("vanished.py"),
             "vanished.py",
-            &opts,
-            &opts.settings,
+            &cx.settings,
             &mut Scratch::default(),
             &mut Vec::new(),
             true,
