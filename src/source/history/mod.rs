@@ -62,6 +62,14 @@ pub struct HistoryOptions {
     pub all_objects: bool,
 }
 
+impl HistoryOptions {
+    /// Whether the scan covers a window of commits (`--range`, `--since`)
+    /// rather than everything the refs reach.
+    fn is_window(&self) -> bool {
+        self.range.is_some() || self.since.is_some()
+    }
+}
+
 /// Scan the history of the repository at (or above) `path`.
 pub fn scan_history(
     cx: &ScanContext,
@@ -170,7 +178,7 @@ impl Phases<'_> {
         self.progress.phase("reading commits");
         let before = warnings.len();
         let read = commits::read_commits(repo, objects, pool, opts.range.as_deref(), warnings)?;
-        let window = opts.range.is_some() || opts.since.is_some();
+        let window = opts.is_window();
         let (list, store) = if opts.range.is_none() {
             self.progress.phase("ordering commits, reading trees");
             let mut store = None;
@@ -212,7 +220,7 @@ impl Phases<'_> {
         warnings: &mut Vec<String>,
     ) -> Walk<'w> {
         let opts = self.opts;
-        if opts.range.is_some() || opts.since.is_some() {
+        if opts.is_window() {
             walk.window(list.commits, list.parents, self.objects, opts.since);
             return walk;
         }
@@ -496,7 +504,7 @@ impl<'a> Walk<'a> {
         warnings.extend(self.walker.finish(&mut walked));
         counters.errors.fetch_add(walked.errors, Ordering::Relaxed);
         if self.commits.is_empty() && counters.errors.load(Ordering::Relaxed) == 0 {
-            warnings.push(if opts.range.is_some() || opts.since.is_some() {
+            warnings.push(if opts.is_window() {
                 "no commits in the given --range/--since: nothing to scan".to_string()
             } else {
                 "the repository has no commits: nothing to scan".to_string()
