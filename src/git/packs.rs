@@ -478,49 +478,6 @@ impl Packs {
         kind_of(self.layouts[p as usize].kind[e as usize])
     }
 
-    /// Whether the packed object at `position` is a blob stored whole that
-    /// no delta is based on: one that can be read on its own as cheaply as
-    /// by a traversal.
-    pub fn is_standalone_blob(&self, position: u32) -> bool {
-        let (p, e) = self.location(position);
-        let (layout, e) = (&self.layouts[p as usize], e as usize);
-        layout.kind[e] == K_BLOB
-            && layout.base[e] == NONE
-            && layout.child_start[e] == layout.child_start[e + 1]
-            && layout.unreadable[e] == Unreadable::No
-    }
-
-    /// Read a blob for which [`Self::is_standalone_blob`] holds into `out`:
-    /// `Some(true)`, or `Some(false)` when it is larger than `max_size`
-    /// (not inflated). `None` for any other object, or one that does not
-    /// read cleanly: [`Self::resolve_all`] then handles (and reports) it.
-    pub fn read_standalone_blob(
-        &self,
-        position: u32,
-        max_size: u64,
-        out: &mut Vec<u8>,
-    ) -> Option<bool> {
-        if !self.is_standalone_blob(position) {
-            return None;
-        }
-        let (p, e) = self.location(position);
-        let (pack, layout) = (&self.packs[p as usize], &self.layouts[p as usize]);
-        let header = pack.header(layout.offsets[e as usize]).ok()?;
-        let end = layout
-            .offsets
-            .get(e as usize + 1)
-            .copied()
-            .unwrap_or(pack.body_end());
-        if claims_more_than_stored(header.size, end.saturating_sub(header.data_offset)) {
-            return None;
-        }
-        if header.size > max_size {
-            return Some(false);
-        }
-        inflate_entry(pack, layout, e, out).ok()?;
-        Some(true)
-    }
-
     /// Read one object by position, resolving its delta chain. For the odd
     /// random read (commits, tags, trees; at most [`MAX_STRUCTURE_SIZE`]):
     /// bulk reads go through [`Self::resolve_all`].

@@ -670,12 +670,12 @@ fn a_delta_base_over_the_size_cap_is_skipped_not_scanned() {
     );
 }
 
-/// Blobs stored whole that no delta is based on are scanned while the walk
-/// lists them (not in the bulk pass after it): each is reported with the
-/// path and commit where it first appeared, and one over `--max-filesize`
-/// is counted as skipped once.
+/// Blobs stored whole that no delta is based on (roots of the delta forest
+/// with nothing under them) are each reported with the path and commit
+/// where they first appeared, and one over `--max-filesize` is counted as
+/// skipped once.
 #[test]
-fn blobs_stored_whole_are_scanned_during_the_walk() {
+fn blobs_stored_whole_are_scanned_with_their_first_path() {
     let repo = new_repo();
     let dir = repo.path();
     let key = fake_key("sk-");
@@ -702,15 +702,6 @@ fn blobs_stored_whole_are_scanned_during_the_walk() {
     git(dir, &["commit", "-qm", "keys and a big file"]);
     git(dir, &["gc", "-q"]);
     let head = git_out(dir, &["rev-parse", "HEAD"]);
-
-    let hash = object_format(dir);
-    let store = Packs::open(&object_dirs(&dir.join(".git")), hash);
-    let keys_blob = hex_key(&git_out(dir, &["rev-parse", "HEAD:svc/keys.py"]));
-    let pos = store.position(&keys_blob).unwrap();
-    assert!(
-        store.is_standalone_blob(pos),
-        "the key's blob is stored whole"
-    );
 
     let out = skyscan()
         .args(["history", ".", "--format", "json", "--max-filesize", "4000"])
@@ -739,4 +730,150 @@ fn git_out(dir: &Path, args: &[&str]) -> String {
         .output()
         .unwrap();
     String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// Import `stream` (git fast-import's format) into the repository at `dir`.
+fn fast_import(dir: &Path, stream: &str) {
+    use std::io::Write;
+    let mut child = StdCommand::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+/// One commit of a fast-import stream: `mark`, on `branch`, after `from`
+/// (and merging `merge`), with file changes `changes` (path, content or
+/// `None` to delete).
+fn import_commit(
+    stream: &mut String,
+    branch: &str,
+    mark: usize,
+    parents: (Option<usize>, Option<usize>),
+    changes: &[(String, Option<String>)],
+) {
+    let message = format!("c{mark}");
+    let when = 1_600_000_000 + mark * 60;
+    stream.push_str(&format!(
+        "commit refs/heads/{branch}\nmark :{mark}\ncommitter T <t@example.com> {when} +0000\ndata {}\n{message}\n",
+        message.len()
+    ));
+    if let Some(from) = parents.0 {
+        stream.push_str(&format!("from :{from}\n"));
+    }
+    if let Some(merge) = parents.1 {
+        stream.push_str(&format!("merge :{merge}\n"));
+    }
+    for (path, content) in changes {
+        match content {
+            Some(text) => stream.push_str(&format!(
+                "M 100644 inline {path}\ndata {}\n{text}\n",
+                text.len()
+            )),
+            None => stream.push_str(&format!("D {path}\n")),
+        }
+    }
+    stream.push('\n');
+}
+
+/// A history long enough to be walked in parts on two threads gives the
+/// report one thread gives, to the byte: a blob a later part meets again
+/// keeps its first commit and path, a key first committed in a later part
+/// is reported there, and a directory whose tree an earlier part walked
+/// (`backup/`, added later with the same tree as `config/`) adds no `.env`
+/// path when a later part meets it first (it sorts before `config/`).
+#[test]
+fn a_walk_in_parts_reports_what_one_walk_does() {
+    let repo = new_repo();
+    let dir = repo.path();
+    let keys: Vec<String> = (0..5).map(|_| fake_key("sk-")).collect();
+    let line = |k: &str| format!("SKYTELLS_API_KEY = \"{k}\"");
+    let env = format!("SKYTELLS_API_KEY={}", keys[0]);
+    let mut stream = String::new();
+    let main = |stream: &mut String, i: usize, merge: Option<usize>| {
+        let mut changes = vec![(format!("data/f{}.txt", i % 50), Some(format!("v{i}")))];
+        match i {
+            10 => changes.push(("config/.env".into(), Some(env.clone()))),
+            20 => changes.push(("app/main.py".into(), Some(line(&keys[1])))),
+            500 => changes.push(("a.py".into(), Some(line(&keys[2])))),
+            600 => changes.push(("a.py".into(), None)),
+            1400 => changes.push(("backup/.env".into(), Some(env.clone()))),
+            2300 => changes.push(("late/key.py".into(), Some(line(&keys[3])))),
+            2500 => changes.push(("b.py".into(), Some(line(&keys[2])))),
+            _ => {}
+        }
+        let from = (i > 1).then(|| i - 1);
+        import_commit(stream, "main", i, (from, merge), &changes);
+    };
+    for i in 1..=1000 {
+        main(&mut stream, i, None);
+    }
+    // A side branch off commit 1000, merged back at 1800.
+    for s in 5001..=5050 {
+        let changes = match s {
+            5010 => vec![("side/x.py".to_string(), Some(line(&keys[4])))],
+            _ => vec![(format!("side/n{}.txt", s % 7), Some(format!("s{s}")))],
+        };
+        let from = if s == 5001 { 1000 } else { s - 1 };
+        import_commit(&mut stream, "side", s, (Some(from), None), &changes);
+    }
+    for i in 1001..=3200 {
+        main(&mut stream, i, (i == 1800).then_some(5050));
+    }
+    fast_import(dir, &stream);
+    git(dir, &["checkout", "-q", "main"]);
+
+    let report = |threads: &str| {
+        let out = skyscan()
+            .args(["history", ".", "--format", "json", "--threads", threads])
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        json_of(&out)
+    };
+    let one = report("1");
+    for threads in ["2", "3"] {
+        assert_eq!(one, report(threads), "--threads {threads}");
+    }
+
+    let commit_of = |message: &str| {
+        git_out(
+            dir,
+            &[
+                "log",
+                "--all",
+                "--format=%H",
+                "--grep",
+                &format!("^{message}$"),
+            ],
+        )
+    };
+    let first = |path: &str| {
+        let found = one["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap_or_else(|| panic!("{path}: {one}"));
+        found["provenance"]["commit"].as_str().unwrap().to_string()
+    };
+    assert_eq!(first("a.py"), commit_of("c500"), "{one}");
+    assert_eq!(first("late/key.py"), commit_of("c2300"), "{one}");
+    assert_eq!(first("side/x.py"), commit_of("c5010"), "{one}");
+    assert_eq!(first("config/.env"), commit_of("c10"), "{one}");
+    let paths: Vec<&str> = one["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(!paths.contains(&"b.py"), "{paths:?}");
 }

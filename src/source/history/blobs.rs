@@ -1,6 +1,4 @@
-//! Scanning the blobs the walk found. A packed blob stored whole with no
-//! delta on it is scanned as soon as the walk lists it
-//! ([`BlobScanner::scan_standalone`]); the others are resolved in bulk
+//! Scanning the blobs the walk found. Packed blobs are resolved in bulk
 //! along their packs' delta forests and scanned on the thread that resolved
 //! them, while their content is still in cache. What the packs cannot give
 //! (loose objects, corrupt entries, missing objects) is read through
@@ -8,7 +6,7 @@
 //! anything unreadable.
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -18,7 +16,7 @@ use super::trees::{BlobRef, WalkResult};
 use crate::engine::Scratch;
 use crate::finding::Finding;
 use crate::git::odb::Header;
-use crate::git::packs::{Kind, Packs, Resolved};
+use crate::git::packs::{Kind, Resolved};
 use crate::git::Odb;
 use crate::scan::{decode, scan_file};
 use crate::source::archive::{self, ArchiveScan, Limits};
@@ -36,36 +34,6 @@ pub struct BlobScan {
     /// Blobs absent from the object database (not corrupt: missing), when
     /// the scanner was told to count them instead of naming each.
     pub absent: usize,
-}
-
-/// What scanning blobs has found so far: shared by the blobs scanned
-/// while the walk lists them ([`BlobScanner::scan_standalone`]) and the
-/// bulk scan after it ([`BlobScanner::scan`]).
-pub struct Found {
-    findings: Mutex<Vec<(usize, Vec<Finding>)>>,
-    unread: Unread,
-    /// Packed blobs scanned already, by position (one bit each).
-    done: Vec<AtomicU64>,
-}
-
-impl Found {
-    pub fn new(store: &Packs) -> Found {
-        Found {
-            findings: Mutex::new(Vec::new()),
-            unread: Unread::default(),
-            done: (0..store.len().div_ceil(64))
-                .map(|_| AtomicU64::new(0))
-                .collect(),
-        }
-    }
-
-    fn mark_done(&self, position: u32) {
-        self.done[(position / 64) as usize].fetch_or(1 << (position % 64), Ordering::Relaxed);
-    }
-
-    fn is_done(&self, position: u32) -> bool {
-        self.done[(position / 64) as usize].load(Ordering::Relaxed) & (1 << (position % 64)) != 0
-    }
 }
 
 /// What could not be read, gathered across threads.
@@ -88,59 +56,20 @@ pub struct BlobScanner<'a> {
 }
 
 impl BlobScanner<'_> {
-    /// Scan blob record `job`, the packed blob at `position` found at
-    /// `path`, if it is stored whole and no delta is based on it (then
-    /// reading it alone costs what the bulk scan would); otherwise leave it
-    /// to [`Self::scan`]. `buf` is room for its content.
-    pub fn scan_standalone(
-        &self,
-        store: &Packs,
-        job: usize,
-        position: u32,
-        path: &str,
-        found: &Found,
-        buf: &mut Vec<u8>,
-    ) {
-        let hits = match store.read_standalone_blob(position, self.cx.max_filesize, buf) {
-            None => return,
-            Some(true) => self.scan_content(path, buf, &found.unread),
-            Some(false) => {
-                self.counters.large.fetch_add(1, Ordering::Relaxed);
-                None
-            }
-        };
-        found.mark_done(position);
-        self.scanned.fetch_add(1, Ordering::Relaxed);
-        if let Some(f) = hits {
-            found.findings.lock().expect("lock").push((job, f));
-        }
-    }
-
-    /// Scan every blob of `records` that `found` does not hold already.
-    pub fn scan(
-        &self,
-        objects: &Odb,
-        pool: &rayon::ThreadPool,
-        records: &WalkResult,
-        found: Found,
-    ) -> BlobScan {
+    /// Scan every blob of `records`.
+    pub fn scan(&self, objects: &Odb, pool: &rayon::ThreadPool, records: &WalkResult) -> BlobScan {
         let store = &objects.store;
         const NO_JOB: u32 = u32::MAX;
         let mut job_of = vec![NO_JOB; store.len()];
         let mut elsewhere = Vec::new();
         for (i, r) in records.blobs.iter().enumerate() {
             match r.blob() {
-                BlobRef::Packed(pos) if found.is_done(pos) => {}
                 BlobRef::Packed(pos) => job_of[pos as usize] = i as u32,
                 BlobRef::External(_) => elsewhere.push(i),
             }
         }
-        let Found {
-            findings: found,
-            unread,
-            done,
-        } = found;
-        drop(done);
+        let found = Mutex::new(Vec::new());
+        let unread = Unread::default();
         let failed = store.resolve_all(
             pool,
             Kind::Blob,

@@ -8,10 +8,11 @@
 //!    walk order, oldest first (serial, while the pool starts on 2).
 //! 2. [`trees`]: every packed tree decoded once, then one walk over the
 //!    commits that descends only into trees not seen before and lists each
-//!    new blob with its first commit and path (serial). The blobs that can
-//!    be read on their own (stored whole, no delta on them) are handed to
-//!    the pool in batches as the walk lists them, through a bounded queue.
-//! 3. [`blobs`]: the other listed blobs resolved along their packs' delta
+//!    new blob with its first commit and path. On more than one thread the
+//!    commits are walked in parts, each part on its own as if it came
+//!    first, and the parts merged in order as they finish, keeping what no
+//!    earlier part held: the same list as one walk would make.
+//! 3. [`blobs`]: the listed blobs resolved along their packs' delta
 //!    forests and scanned where they are resolved.
 //!
 //! What grows with the history is kept small: object ids are positions in
@@ -30,7 +31,7 @@ pub use trees::parse_tree_entries;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rustc_hash::FxHashMap;
 
@@ -113,16 +114,16 @@ pub fn scan_history(
         scanned: &progress.done,
         partial_clone: promisor.is_some(),
     };
-    let found = blobs::Found::new(&objects.store);
     let mut people = std::mem::take(&mut list.people);
-    let walk = Walk::new(trees::Walker::new(store, &objects, rules, &filter));
-    let walk = phases.walk(walk, list, &mut people, &scanner, &found, &mut warnings);
-    let (walked, commits, references) = walk.finish(opts, &counters, &mut warnings);
+    let walk = Walk::new(trees::Walker::new(&store, &objects, rules, &filter));
+    let walk = phases.walk(walk, list, &mut people, &mut warnings);
+    let (mut walked, commits, references) = walk.finish(opts, &counters, &mut warnings);
+    store.finish(&mut walked);
 
     // 3. Blobs.
     progress.phase("scanning blobs");
     progress.total.store(walked.blobs.len(), Ordering::Relaxed);
-    let scanned = scanner.scan(&objects, &pool, &walked, found);
+    let scanned = scanner.scan(&objects, &pool, &walked);
     progress.phase("done");
     progress.stop();
     note_blob_scan(
@@ -215,8 +216,6 @@ impl Phases<'_> {
         mut walk: Walk<'w>,
         list: commits::CommitList,
         people: &mut commits::People,
-        scanner: &blobs::BlobScanner,
-        found: &blobs::Found,
         warnings: &mut Vec<String>,
     ) -> Walk<'w> {
         let opts = self.opts;
@@ -224,14 +223,7 @@ impl Phases<'_> {
             walk.window(list.commits, list.parents, self.objects, opts.since);
             return walk;
         }
-        walk.everything(
-            list.commits,
-            self.objects,
-            self.pool,
-            self.threads,
-            scanner,
-            found,
-        );
+        walk.everything(list.commits, self.objects, self.pool, self.threads);
         // What refs reach outside any commit (a tag of a blob or of a tree)
         // comes last, so only what no commit holds is reported there. A
         // window (--range, --since) is about commits: they have no place
@@ -243,6 +235,27 @@ impl Phases<'_> {
         }
         walk
     }
+}
+
+/// Commits in a part of a parallel walk, at the least: a part's walk
+/// starts with nothing seen, so it goes through the whole tree of its
+/// first commit again.
+const MIN_PART: usize = 1_000;
+
+/// The parts a walk over `commits` commits is split into, in order, on
+/// `threads` threads (at most `max`): several per thread, so that a thread
+/// done early takes another and the last part is short.
+fn split_walk(commits: usize, threads: usize, max: usize) -> Vec<std::ops::Range<usize>> {
+    let count = if threads < 2 {
+        1
+    } else {
+        (threads * 8).min(max).min(commits / MIN_PART).max(1)
+    };
+    let size = commits.div_ceil(count).max(1);
+    (0..commits)
+        .step_by(size)
+        .map(|start| start..(start + size).min(commits))
+        .collect()
 }
 
 /// The pool of worker threads (`threads`, or one per core when 0).
@@ -361,77 +374,63 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// Every commit. The walk is serial: the pool scans the blobs it lists
-    /// that can be read on their own meanwhile, handed over in batches
-    /// through a bounded queue (a walk faster than the scan waits instead
-    /// of piling up paths).
+    /// Every commit. On more than one thread the commits are walked in
+    /// parts, several at a time on the pool, each part as if it came
+    /// first; this thread merges the parts in order as they come, keeping
+    /// only what the parts before did not hold (the result is the serial
+    /// walk's, to the byte).
     fn everything(
         &mut self,
         commits: Vec<commits::CommitInfo>,
         objects: &Odb,
         pool: &rayon::ThreadPool,
         threads: usize,
-        scanner: &blobs::BlobScanner,
-        found: &blobs::Found,
     ) {
-        const BATCH: usize = 256;
-        type Batch = Vec<(usize, u32, String)>;
         self.commits = commits;
-        let (queue, listed) = std::sync::mpsc::sync_channel::<Batch>(2 * threads);
-        let listed = std::sync::Mutex::new(listed);
-        // The root trees' positions, looked up on the pool (the walk is
-        // serial), before the pool's threads wait on the queue.
-        let roots: Vec<Option<u32>> = pool.install(|| {
+        // The root trees' positions, looked up on the pool.
+        let roots: Vec<(&ObjectId, Option<u32>)> = pool.install(|| {
             use rayon::prelude::*;
             self.commits
                 .par_iter()
-                .map(|c| objects.store.position(&c.tree))
+                .map(|c| (&c.tree, objects.store.position(&c.tree)))
                 .collect()
         });
+        let walks = self.walker.parts();
+        let parts = split_walk(roots.len(), threads, walks.max());
+        if parts.len() < 2 {
+            for (index, &(tree, position)) in roots.iter().enumerate() {
+                self.walker
+                    .walk_tree_at(index, tree, position, &mut self.result);
+            }
+            return;
+        }
+        let (walker, result) = (&mut self.walker, &mut self.result);
+        let next = AtomicUsize::new(0);
+        let (done, walked) = std::sync::mpsc::channel();
         pool.in_place_scope(|scope| {
-            for _ in 0..threads {
-                scope.spawn(|_| {
-                    let mut buf = Vec::new();
-                    while let Ok(batch) = listed.lock().expect("lock").recv() {
-                        for (job, position, path) in batch {
-                            scanner.scan_standalone(
-                                &objects.store,
-                                job,
-                                position,
-                                &path,
-                                found,
-                                &mut buf,
-                            );
-                        }
+            for _ in 0..threads.min(parts.len()) {
+                let (done, next, parts, roots) = (done.clone(), &next, &parts, &roots);
+                scope.spawn(move |_| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(range) = parts.get(i) else {
+                        break;
+                    };
+                    let part = walks.walk(i, range.start, &roots[range.clone()]);
+                    if done.send((i, part)).is_err() {
+                        break;
                     }
                 });
             }
-            let mut batch = Vec::with_capacity(BATCH);
-            for (index, commit) in self.commits.iter().enumerate() {
-                let before = self.result.blobs.len();
-                self.walker.walk_tree_at(
-                    index,
-                    &commit.tree,
-                    roots[index],
-                    &mut self.result,
-                    &mut self.seen_env,
-                );
-                for job in before..self.result.blobs.len() {
-                    let trees::BlobRef::Packed(position) = self.result.blobs[job].blob() else {
-                        continue;
-                    };
-                    if objects.store.is_standalone_blob(position) {
-                        batch.push((job, position, self.walker.blob_path(&self.result, job)));
-                    }
-                }
-                if batch.len() >= BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                    // The receivers live until the queue is dropped.
-                    let _ = queue.send(full);
+            drop(done);
+            let mut waiting: Vec<Option<trees::Part>> = parts.iter().map(|_| None).collect();
+            let mut merged = 0;
+            for (i, part) in walked {
+                waiting[i] = Some(part);
+                while let Some(part) = waiting.get_mut(merged).and_then(Option::take) {
+                    walker.merge(result, part);
+                    merged += 1;
                 }
             }
-            let _ = queue.send(batch);
-            drop(queue);
         });
     }
 
@@ -441,8 +440,7 @@ impl<'a> Walk<'a> {
             let index = self.commits.len();
             let id = match object {
                 commits::Peeled::Tree(id) => {
-                    self.walker
-                        .walk_tree(index, &id, &mut self.result, &mut self.seen_env);
+                    self.walker.walk_tree(index, &id, &mut self.result);
                     id
                 }
                 commits::Peeled::Blob(id) => {
@@ -468,12 +466,8 @@ impl<'a> Walk<'a> {
         let reachable: HashSet<ObjectId> = self.commits.iter().map(|c| c.id).collect();
         let unreachable = commits::unreachable(objects, &reachable, people, warnings);
         for commit in unreachable.commits {
-            self.walker.walk_tree(
-                self.commits.len(),
-                &commit.tree,
-                &mut self.result,
-                &mut self.seen_env,
-            );
+            self.walker
+                .walk_tree(self.commits.len(), &commit.tree, &mut self.result);
             self.references
                 .insert(self.commits.len(), crate::finding::UNREACHABLE.to_string());
             self.commits.push(commit);
@@ -501,6 +495,8 @@ impl<'a> Walk<'a> {
         FxHashMap<usize, String>,
     ) {
         let mut walked = self.result;
+        let mut seen_env = self.seen_env;
+        self.walker.settle_env(&mut walked, &mut seen_env);
         warnings.extend(self.walker.finish(&mut walked));
         counters.errors.fetch_add(walked.errors, Ordering::Relaxed);
         if self.commits.is_empty() && counters.errors.load(Ordering::Relaxed) == 0 {
@@ -753,4 +749,31 @@ fn head_blob_ids(
         }
     }
     complete.then_some(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_split_into_ordered_parts_that_cover_every_commit() {
+        // One thread, or too few commits: one part.
+        assert_eq!(split_walk(50_000, 1, 100), vec![0..50_000]);
+        assert_eq!(split_walk(1_500, 2, 100), vec![0..1_500]);
+        assert_eq!(split_walk(0, 2, 100), Vec::<std::ops::Range<usize>>::new());
+        // Several per thread, capped by the commits and by `max`.
+        for (commits, threads, max, count) in [
+            (50_000, 2, 100, 16),
+            (3_250, 2, 100, 3),
+            (50_000, 4, 100, 32),
+            (50_000, 64, 60, 50),
+            (50_000, 2, 0, 1),
+        ] {
+            let parts = split_walk(commits, threads, max);
+            assert_eq!(parts.len(), count, "{commits} {threads} {max}");
+            assert_eq!(parts[0].start, 0);
+            assert_eq!(parts.last().unwrap().end, commits);
+            assert!(parts.windows(2).all(|w| w[0].end == w[1].start));
+        }
+    }
 }

@@ -46,7 +46,9 @@ const IS_BLOB: u32 = 1 << 31;
 const EXTERNAL: u32 = 1 << 30;
 const INDEX_MASK: u32 = (1 << 30) - 1;
 const NAME_MASK: u32 = (1 << 24) - 1;
-/// Interners: one per pool thread plus the walk's own.
+/// Interners (tags 0..=126; 127 is `COPY`'s): one per pool thread that
+/// decodes trees, then the walk's own, then one per part of a parallel
+/// walk.
 const MAX_INTERNERS: usize = 127;
 
 /// Object ids the packs do not have (loose objects, missing objects).
@@ -396,7 +398,8 @@ fn slot(tag: usize, start: u32, len: u32) -> u64 {
 pub struct TreeStore {
     slots: Vec<AtomicU64>,
     decoders: Vec<Decoder>,
-    externals: Externals,
+    /// Numbers for the ids the packs do not have, shared by every walk.
+    externals: Mutex<Externals>,
 }
 
 impl TreeStore {
@@ -444,7 +447,7 @@ impl TreeStore {
                 .into_iter()
                 .map(|d| d.into_inner().expect("lock"))
                 .collect(),
-            externals: externals.into_inner().expect("lock"),
+            externals,
         }
     }
 
@@ -454,8 +457,24 @@ impl TreeStore {
         TreeStore {
             slots: Vec::new(),
             decoders: Vec::new(),
-            externals: Externals::default(),
+            externals: Mutex::new(Externals::default()),
         }
+    }
+
+    /// How many parts a walk may be split into: each part's walk has an
+    /// interner of its own.
+    pub fn max_parts(&self) -> usize {
+        MAX_INTERNERS - 1 - self.decoders.len()
+    }
+
+    /// Once the walks are over: the names the paths of `out` use, and the
+    /// ids of the objects the packs do not have, move to `out`; the
+    /// decoded trees are freed.
+    pub fn finish(self, out: &mut WalkResult) {
+        for (names, decoder) in out.paths.names.iter_mut().zip(self.decoders) {
+            *names = decoder.names;
+        }
+        out.externals = self.externals.into_inner().expect("lock").ids;
     }
 
     /// The stored words of the tree at `position`, if it was decoded.
@@ -637,11 +656,23 @@ impl Paths {
     }
 }
 
+/// A tree entry whose name a path rule may match, met by the walk: its
+/// path, the commit, and the tree that holds it.
+#[derive(Debug, Clone, Copy)]
+struct EnvEntry {
+    path: u32,
+    commit: u32,
+    tree: u32,
+}
+
 /// What the walk found.
 pub struct WalkResult {
     pub blobs: Vec<BlobRecord>,
     /// `.env`-like paths and the commit where each first appeared.
     pub env_paths: Vec<(String, usize)>,
+    /// Entries that may be `.env`-like, in walk order, until
+    /// [`Walker::settle_env`] makes them `env_paths`.
+    env_entries: Vec<EnvEntry>,
     /// Trees that could not be read.
     pub errors: u64,
     paths: Paths,
@@ -654,6 +685,7 @@ impl WalkResult {
         WalkResult {
             blobs: Vec::new(),
             env_paths: Vec::new(),
+            env_entries: Vec::new(),
             errors: 0,
             paths: Paths::new(),
             externals: Vec::new(),
@@ -693,6 +725,22 @@ impl Seen {
         }
     }
 
+    fn contains(&self, target: u32) -> bool {
+        let index = target & INDEX_MASK;
+        if target & EXTERNAL != 0 {
+            return self.external.contains(&index);
+        }
+        self.bits[(index / 64) as usize] & (1 << (index % 64)) != 0
+    }
+
+    /// Mark everything `other` holds.
+    fn union(&mut self, other: &Seen) {
+        for (a, b) in self.bits.iter_mut().zip(&other.bits) {
+            *a |= b;
+        }
+        self.external.extend(&other.external);
+    }
+
     /// Mark `target`; true when it was not marked before.
     fn insert(&mut self, target: u32) -> bool {
         let index = target & INDEX_MASK;
@@ -706,38 +754,49 @@ impl Seen {
     }
 }
 
+/// Warnings that are about no tree (the walk's paths ran out of room).
+const NO_TREE: u32 = u32::MAX;
+
 /// Walks commits in order over the decoded trees.
 pub struct Walker<'a> {
-    store: TreeStore,
+    store: &'a TreeStore,
     objects: &'a Odb,
     rules: &'a RuleSet,
     filter: &'a NameFilter,
     seen: Seen,
     /// Decoder for trees read through gitoxide during the walk.
     own: Decoder,
-    externals: Mutex<Externals>,
     /// Trees read through gitoxide, by target.
     read_trees: FxHashMap<u32, (u32, u32)>,
     /// Room for the bases of delta trees being rebuilt.
     spare: Vec<Entry>,
     /// Packed trees whose every entry the walk has marked seen.
     walked: Vec<u64>,
-    /// The paths of directories spelled out for [`Self::blob_path`].
-    directories: FxHashMap<u32, String>,
-    warnings: Vec<String>,
+    /// The names read by the parts merged into this walk, by part (their
+    /// tags follow this walk's own).
+    parts: Vec<Vec<Box<[u8]>>>,
+    /// Each warning with the tree it is about (`NO_TREE` for others).
+    warnings: Vec<(u32, String)>,
     errors: u64,
 }
 
 impl<'a> Walker<'a> {
     pub fn new(
-        store: TreeStore,
+        store: &'a TreeStore,
         objects: &'a Odb,
         rules: &'a RuleSet,
         filter: &'a NameFilter,
     ) -> Self {
-        let tag = store.decoders.len();
-        let mut store = store;
-        let externals = Mutex::new(std::mem::take(&mut store.externals));
+        Self::with_tag(store, objects, rules, filter, store.decoders.len())
+    }
+
+    fn with_tag(
+        store: &'a TreeStore,
+        objects: &'a Odb,
+        rules: &'a RuleSet,
+        filter: &'a NameFilter,
+        tag: usize,
+    ) -> Self {
         Walker {
             seen: Seen::new(objects.store.len()),
             own: Decoder::new(tag),
@@ -745,13 +804,22 @@ impl<'a> Walker<'a> {
             objects,
             rules,
             filter,
-            externals,
             read_trees: FxHashMap::default(),
             spare: Vec::new(),
             walked: vec![0; objects.store.len().div_ceil(64)],
-            directories: FxHashMap::default(),
+            parts: Vec::new(),
             warnings: Vec::new(),
             errors: 0,
+        }
+    }
+
+    /// What walks of parts of the history need, to run beside this one.
+    pub fn parts(&self) -> PartWalks<'a> {
+        PartWalks {
+            store: self.store,
+            objects: self.objects,
+            rules: self.rules,
+            filter: self.filter,
         }
     }
 
@@ -759,19 +827,18 @@ impl<'a> Walker<'a> {
     fn tree_target(&self, id: &ObjectId) -> Option<u32> {
         match self.objects.store.position(id) {
             Some(p) if p <= INDEX_MASK => Some(p),
-            _ => self
-                .externals
-                .lock()
-                .expect("lock")
-                .number(*id)
-                .map(|n| n | EXTERNAL),
+            _ => self.externals().number(*id).map(|n| n | EXTERNAL),
         }
+    }
+
+    fn externals(&self) -> std::sync::MutexGuard<'a, Externals> {
+        self.store.externals.lock().expect("lock")
     }
 
     fn target_id(&self, target: u32) -> ObjectId {
         let index = target & INDEX_MASK;
         if target & EXTERNAL != 0 {
-            self.externals.lock().expect("lock").ids[index as usize]
+            self.externals().ids[index as usize]
         } else {
             self.objects.store.id(index).to_owned()
         }
@@ -808,7 +875,7 @@ impl<'a> Walker<'a> {
                     &buf,
                     None,
                     &self.objects.store,
-                    &self.externals,
+                    &self.store.externals,
                     self.filter,
                 )
                 .ok_or_else(|| "malformed tree object".to_string())
@@ -822,7 +889,8 @@ impl<'a> Walker<'a> {
             }
             Err(e) => {
                 let prefix = self.path_string(paths, node);
-                self.warnings.push(format!("tree {id} ({prefix}): {e}"));
+                self.warnings
+                    .push((target, format!("tree {id} ({prefix}): {e}")));
                 self.errors += 1;
                 None
             }
@@ -831,34 +899,15 @@ impl<'a> Walker<'a> {
 
     fn name(&self, name: u32) -> &[u8] {
         let t = ((name >> 24) & 0x7f) as usize;
-        if t == self.store.decoders.len() {
-            &self.own.names[(name & NAME_MASK) as usize]
-        } else {
+        let n = (name & NAME_MASK) as usize;
+        let decoders = self.store.decoders.len();
+        if t == (self.own.tag >> 24) as usize {
+            &self.own.names[n]
+        } else if t < decoders {
             self.store.name(name)
+        } else {
+            &self.parts[t - decoders - 1][n]
         }
-    }
-
-    /// The path of blob record `job` of `out`, while the walk goes on.
-    /// Directories' paths are spelled out once each and kept.
-    pub fn blob_path(&mut self, out: &WalkResult, job: usize) -> String {
-        let node = out.blobs[job].path;
-        let Some(&(parent, name)) = out.paths.nodes.get(node as usize) else {
-            return String::new();
-        };
-        if parent == TOP || parent == NAMED || parent == ROOT {
-            return self.path_string(&out.paths, node);
-        }
-        if !self.directories.contains_key(&parent) {
-            let dir = self.path_string(&out.paths, parent);
-            self.directories.insert(parent, dir);
-        }
-        let dir = &self.directories[&parent];
-        let name = String::from_utf8_lossy(self.name(name));
-        let mut path = String::with_capacity(dir.len() + 1 + name.len());
-        path.push_str(dir);
-        path.push('/');
-        path.push_str(&name);
-        path
     }
 
     fn path_string(&self, paths: &Paths, node: u32) -> String {
@@ -868,14 +917,14 @@ impl<'a> Walker<'a> {
     /// A path node that could not be stored: the index space of paths is
     /// used up (2^32 paths), and what lies there is not scanned.
     fn no_room(&mut self, what: &str) {
-        if self.errors == 0
-            || !self
-                .warnings
-                .iter()
-                .any(|w| w.starts_with("too many paths"))
-        {
-            self.warnings.push(format!(
-                "too many paths in the history: {what} and others not scanned"
+        let warned = self
+            .warnings
+            .iter()
+            .any(|(_, w)| w.starts_with("too many paths"));
+        if !warned {
+            self.warnings.push((
+                NO_TREE,
+                format!("too many paths in the history: {what} and others not scanned"),
             ));
         }
         self.errors += 1;
@@ -893,7 +942,7 @@ impl<'a> Walker<'a> {
         let target = match self.objects.store.position(id) {
             Some(p) if p <= INDEX_MASK => IS_BLOB | p,
             _ => {
-                let Some(n) = self.externals.lock().expect("lock").number(*id) else {
+                let Some(n) = self.externals().number(*id) else {
                     return;
                 };
                 IS_BLOB | EXTERNAL | n
@@ -913,14 +962,8 @@ impl<'a> Walker<'a> {
 
     /// Walk the tree `tree` of the commit numbered `commit_index` (or of a
     /// ref that no commit holds), reporting blobs not seen before.
-    pub fn walk_tree(
-        &mut self,
-        commit_index: usize,
-        tree: &ObjectId,
-        out: &mut WalkResult,
-        seen_env: &mut HashSet<String>,
-    ) {
-        self.walk_tree_at(commit_index, tree, None, out, seen_env);
+    pub fn walk_tree(&mut self, commit_index: usize, tree: &ObjectId, out: &mut WalkResult) {
+        self.walk_tree_at(commit_index, tree, None, out);
     }
 
     /// [`Self::walk_tree`], where the tree's packed position may be known
@@ -931,7 +974,6 @@ impl<'a> Walker<'a> {
         tree: &ObjectId,
         position: Option<u32>,
         out: &mut WalkResult,
-        seen_env: &mut HashSet<String>,
     ) {
         let root = match position {
             Some(p) if p <= INDEX_MASK => p,
@@ -965,12 +1007,11 @@ impl<'a> Walker<'a> {
                     continue;
                 }
                 if env_like {
-                    let path = self.path_string(&out.paths, path);
-                    if env_files::is_env_candidate(self.rules, &path)
-                        && seen_env.insert(path.clone())
-                    {
-                        out.env_paths.push((path, commit_index));
-                    }
+                    out.env_entries.push(EnvEntry {
+                        path,
+                        commit: commit_index as u32,
+                        tree,
+                    });
                 }
                 if fresh {
                     out.blobs.push(BlobRecord {
@@ -1001,6 +1042,70 @@ impl<'a> Walker<'a> {
             }
         }
         self.tree_entries(target, node, paths)
+    }
+
+    /// Add what the walk of a part found (`part`, the part after the last
+    /// one merged) to this walk's `out`, as if this walk had gone on
+    /// through the part's commits: a part's walk started with nothing
+    /// seen, so what the walks before it saw (blobs, and trees with the
+    /// `.env`-like entries and unreadable trees met in them) is dropped.
+    pub fn merge(&mut self, out: &mut WalkResult, part: Part<'a>) {
+        let Part {
+            walker: theirs,
+            result: found,
+        } = part;
+        let mut nodes = vec![NO_NODE; found.paths.nodes.len()];
+        nodes[ROOT as usize] = ROOT;
+        for r in &found.blobs {
+            if self.seen.contains(r.target) {
+                continue;
+            }
+            match remap(&mut nodes, &found.paths, &mut out.paths, r.path) {
+                Some(path) => out.blobs.push(BlobRecord { path, ..*r }),
+                None => self.no_room(&theirs.path_string(&found.paths, r.path)),
+            }
+        }
+        for e in &found.env_entries {
+            if self.seen.contains(e.tree) {
+                continue;
+            }
+            match remap(&mut nodes, &found.paths, &mut out.paths, e.path) {
+                Some(path) => out.env_entries.push(EnvEntry { path, ..*e }),
+                None => self.no_room(&theirs.path_string(&found.paths, e.path)),
+            }
+        }
+        let mut tree_errors = 0;
+        for (tree, warning) in theirs.warnings {
+            if tree == NO_TREE {
+                let warned = self.warnings.iter().any(|(_, w)| *w == warning);
+                if !warned {
+                    self.warnings.push((tree, warning));
+                }
+                continue;
+            }
+            tree_errors += 1;
+            if !self.seen.contains(tree) {
+                self.warnings.push((tree, warning));
+                self.errors += 1;
+            }
+        }
+        self.errors += theirs.errors - tree_errors;
+        self.seen.union(&theirs.seen);
+        for (mine, theirs) in self.walked.iter_mut().zip(&theirs.walked) {
+            *mine |= theirs;
+        }
+        self.parts.push(theirs.own.names);
+    }
+
+    /// The `.env`-like entries met so far become `out.env_paths`: those
+    /// whose path a path rule matches, each path at its first commit.
+    pub fn settle_env(&self, out: &mut WalkResult, seen_env: &mut HashSet<String>) {
+        for e in std::mem::take(&mut out.env_entries) {
+            let path = self.path_string(&out.paths, e.path);
+            if env_files::is_env_candidate(self.rules, &path) && seen_env.insert(path.clone()) {
+                out.env_paths.push((path, e.commit as usize));
+            }
+        }
     }
 
     /// Walk a commit of a window (`--range`, `--since`): report the blobs
@@ -1104,18 +1209,76 @@ impl<'a> Walker<'a> {
         added
     }
 
-    /// The walk's warnings (unreadable trees) and their count. The tree
-    /// store's entries are freed; the names the paths use move to `out`.
+    /// The walk's warnings (unreadable trees) and their count. The names
+    /// the walk and its parts read move to `out` ([`TreeStore::finish`]
+    /// adds the store's).
     pub fn finish(self, out: &mut WalkResult) -> Vec<String> {
         out.errors += self.errors;
-        let mut names: Vec<Vec<Box<[u8]>>> =
-            self.store.decoders.into_iter().map(|d| d.names).collect();
+        let mut names: Vec<Vec<Box<[u8]>>> = vec![Vec::new(); self.store.decoders.len()];
         names.push(self.own.names);
+        names.extend(self.parts);
         out.paths.names = names;
         out.paths.index = FxHashMap::default();
-        out.externals = self.externals.into_inner().expect("lock").ids;
-        self.warnings
+        self.warnings.into_iter().map(|(_, w)| w).collect()
     }
+}
+
+/// What a walk of one part of the history needs (all shared with the
+/// main walk).
+#[derive(Clone, Copy)]
+pub struct PartWalks<'a> {
+    store: &'a TreeStore,
+    objects: &'a Odb,
+    rules: &'a RuleSet,
+    filter: &'a NameFilter,
+}
+
+/// What the walk of one part of the history found, on its own.
+pub struct Part<'a> {
+    walker: Walker<'a>,
+    result: WalkResult,
+}
+
+impl<'a> PartWalks<'a> {
+    /// How many parts the walk may be split into.
+    pub fn max(&self) -> usize {
+        self.store.max_parts()
+    }
+
+    /// Walk part number `part` of the commits: `trees`, the root trees
+    /// (id, and position where known) of the commits numbered from
+    /// `first`, as if no commit before them had been walked.
+    pub fn walk(&self, part: usize, first: usize, trees: &[(&ObjectId, Option<u32>)]) -> Part<'a> {
+        let tag = self.store.decoders.len() + 1 + part;
+        let mut walker = Walker::with_tag(self.store, self.objects, self.rules, self.filter, tag);
+        let mut result = WalkResult::new();
+        for (k, &(tree, position)) in trees.iter().enumerate() {
+            walker.walk_tree_at(first + k, tree, position, &mut result);
+        }
+        Part { walker, result }
+    }
+}
+
+/// A path node of a part not given a node of the whole walk yet.
+const NO_NODE: u32 = u32::MAX;
+
+/// The node in `to` of path `node` of `from`, adding it (and the
+/// directories above it) where `to` has no such node yet; `map` holds the
+/// nodes of `from` mapped so far. A node's parent always has a smaller
+/// number, so the climb ends at the root.
+fn remap(map: &mut [u32], from: &Paths, to: &mut Paths, node: u32) -> Option<u32> {
+    let mut climb = Vec::new();
+    let mut at = node;
+    while map[at as usize] == NO_NODE {
+        climb.push(at);
+        at = from.nodes[at as usize].0;
+    }
+    let mut mapped = map[at as usize];
+    for &n in climb.iter().rev() {
+        mapped = to.child(mapped, from.nodes[n as usize].1)?;
+        map[n as usize] = mapped;
+    }
+    Some(mapped)
 }
 
 /// Parse a raw tree object to the end, counting entries (for fuzzing).
@@ -1338,5 +1501,40 @@ mod tests {
         assert!(seen.insert(129 | IS_BLOB | EXTERNAL));
         assert!(!seen.insert(129 | EXTERNAL));
         assert!(seen.insert(0));
+
+        let mut other = Seen::new(130);
+        other.insert(7);
+        other.insert(3 | EXTERNAL);
+        assert!(!seen.contains(7) && !seen.contains(3 | EXTERNAL));
+        seen.union(&other);
+        assert!(seen.contains(7) && seen.contains(3 | EXTERNAL | IS_BLOB));
+        assert!(seen.contains(129) && !seen.contains(128));
+    }
+
+    #[test]
+    fn a_part_path_maps_onto_the_whole_walk_directories_first() {
+        // The part holds a/b/c and a/d; the whole walk already has a/d
+        // (under other numbers) and nothing of a/b.
+        let mut part = Paths::new();
+        let a = part.child(ROOT, 10).unwrap();
+        let b = part.child(a, 11).unwrap();
+        let c = part.child(b, 12).unwrap();
+        let d = part.child(a, 13).unwrap();
+        let mut whole = Paths::new();
+        let wa = whole.child(ROOT, 10).unwrap();
+        let wd = whole.child(wa, 13).unwrap();
+        whole.child(wd, 99).unwrap();
+        let mut map = vec![NO_NODE; part.nodes.len()];
+        map[ROOT as usize] = ROOT;
+        assert_eq!(remap(&mut map, &part, &mut whole, d), Some(wd));
+        let wc = remap(&mut map, &part, &mut whole, c).unwrap();
+        let wb = whole.nodes[wc as usize].0;
+        assert_eq!(whole.nodes[wc as usize], (wb, 12));
+        assert_eq!(whole.nodes[wb as usize], (wa, 11));
+        assert_eq!(map[b as usize], wb);
+        // Mapped once: asking again adds nothing.
+        let count = whole.nodes.len();
+        assert_eq!(remap(&mut map, &part, &mut whole, c), Some(wc));
+        assert_eq!(whole.nodes.len(), count);
     }
 }
