@@ -51,6 +51,8 @@ struct Trace {
     cpu: f64,
     /// CPU seconds of each thread (id, seconds).
     threads: Vec<(u64, f64)>,
+    /// Resident memory now and at its peak so far, in MiB.
+    memory: (u64, u64),
 }
 
 impl Trace {
@@ -59,6 +61,9 @@ impl Trace {
             started: Instant::now(),
             cpu: process_cpu_seconds(),
             threads: thread_cpu_seconds(),
+            memory: std::fs::read_to_string("/proc/self/status")
+                .map(|s| resident_mib(&s))
+                .unwrap_or_default(),
         }
     }
 
@@ -81,10 +86,12 @@ impl Trace {
         split.sort_by(|a, b| b.total_cmp(a));
         let split: Vec<String> = split.iter().map(|d| format!("{d:.2}")).collect();
         format!(
-            "skyscan: trace: {:>6.2}s wall {:>6.2}s cpu  {:<28} threads: {}",
+            "skyscan: trace: {:>6.2}s wall {:>6.2}s cpu  {:<28} rss {:>5} MiB, peak {:>5} MiB  threads: {}",
             now.started.duration_since(self.started).as_secs_f64(),
             now.cpu - self.cpu,
             name,
+            now.memory.0,
+            now.memory.1,
             split.join(" ")
         )
     }
@@ -192,6 +199,19 @@ fn thread_cpu_seconds() -> Vec<(u64, f64)> {
         .collect()
 }
 
+/// Resident memory (`VmRSS`) and its peak (`VmHWM`) in MiB, from the
+/// text of `/proc/self/status`; 0 for what it does not say.
+fn resident_mib(status: &str) -> (u64, u64) {
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or(0, |kib| kib / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
 /// User and system time in a `/proc/.../stat` line, in seconds.
 fn stat_cpu_seconds(stat: &str) -> f64 {
     // Fields after the parenthesised command name; utime and stime are the
@@ -228,15 +248,21 @@ mod tests {
             started: Instant::now(),
             cpu: 1.0,
             threads: vec![(1, 0.5), (2, 0.0)],
+            memory: (10, 10),
         };
         let after = Trace {
             started: before.started + Duration::from_millis(1500),
             cpu: 3.5,
             threads: vec![(1, 2.0), (2, 0.005), (3, 1.0)],
+            memory: (300, 512),
         };
         let line = before.line("reading trees", &after);
         assert!(line.starts_with("skyscan: trace:   1.50s wall   2.50s cpu  reading trees"));
         assert!(line.ends_with("threads: 1.50 1.00"), "{line}");
+        assert!(line.contains("rss   300 MiB, peak   512 MiB"), "{line}");
+        let status = "Name:\tskyscan\nVmHWM:\t  2097152 kB\nVmRSS:\t  1048576 kB\n";
+        assert_eq!(resident_mib(status), (1024, 2048));
+        assert_eq!(resident_mib("Name:\tskyscan\n"), (0, 0));
     }
 
     #[test]

@@ -223,7 +223,7 @@ impl Phases<'_> {
             walk.window(list.commits, list.parents, self.objects, opts.since);
             return walk;
         }
-        walk.everything(list.commits, self.objects, self.pool, self.threads);
+        walk.everything(list.commits, self.pool, self.threads);
         // What refs reach outside any commit (a tag of a blob or of a tree)
         // comes last, so only what no commit holds is reported there. A
         // window (--range, --since) is about commits: they have no place
@@ -382,40 +382,30 @@ impl<'a> Walk<'a> {
     fn everything(
         &mut self,
         commits: Vec<commits::CommitInfo>,
-        objects: &Odb,
         pool: &rayon::ThreadPool,
         threads: usize,
     ) {
         self.commits = commits;
-        // The root trees' positions, looked up on the pool.
-        let roots: Vec<(&ObjectId, Option<u32>)> = pool.install(|| {
-            use rayon::prelude::*;
-            self.commits
-                .par_iter()
-                .map(|c| (&c.tree, objects.store.position(&c.tree)))
-                .collect()
-        });
         let walks = self.walker.parts();
-        let parts = split_walk(roots.len(), threads, walks.max());
+        let parts = split_walk(self.commits.len(), threads, walks.max());
         if parts.len() < 2 {
-            for (index, &(tree, position)) in roots.iter().enumerate() {
-                self.walker
-                    .walk_tree_at(index, tree, position, &mut self.result);
+            for (index, commit) in self.commits.iter().enumerate() {
+                self.walker.walk_tree(index, &commit.tree, &mut self.result);
             }
             return;
         }
-        let (walker, result) = (&mut self.walker, &mut self.result);
+        let (walker, result, commits) = (&mut self.walker, &mut self.result, &self.commits);
         let next = AtomicUsize::new(0);
         let (done, walked) = std::sync::mpsc::channel();
         pool.in_place_scope(|scope| {
             for _ in 0..threads.min(parts.len()) {
-                let (done, next, parts, roots) = (done.clone(), &next, &parts, &roots);
+                let (done, next, parts) = (done.clone(), &next, &parts);
                 scope.spawn(move |_| loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(range) = parts.get(i) else {
                         break;
                     };
-                    let part = walks.walk(i, range.start, &roots[range.clone()]);
+                    let part = walks.walk(i, range.start, &commits[range.clone()]);
                     if done.send((i, part)).is_err() {
                         break;
                     }

@@ -25,6 +25,7 @@ use std::sync::Mutex;
 use rustc_hash::FxHashMap;
 
 use crate::checks::env_files::{self, NameFilter};
+use crate::git::commits::CommitInfo;
 use crate::git::pack::{oid, ObjectId};
 use crate::git::packs::{Kind, Packs, Resolved, Visit};
 use crate::git::Odb;
@@ -963,24 +964,8 @@ impl<'a> Walker<'a> {
     /// Walk the tree `tree` of the commit numbered `commit_index` (or of a
     /// ref that no commit holds), reporting blobs not seen before.
     pub fn walk_tree(&mut self, commit_index: usize, tree: &ObjectId, out: &mut WalkResult) {
-        self.walk_tree_at(commit_index, tree, None, out);
-    }
-
-    /// [`Self::walk_tree`], where the tree's packed position may be known
-    /// already (`position`).
-    pub fn walk_tree_at(
-        &mut self,
-        commit_index: usize,
-        tree: &ObjectId,
-        position: Option<u32>,
-        out: &mut WalkResult,
-    ) {
-        let root = match position {
-            Some(p) if p <= INDEX_MASK => p,
-            _ => match self.tree_target(tree) {
-                Some(root) => root,
-                None => return,
-            },
+        let Some(root) = self.tree_target(tree) else {
+            return;
         };
         let mut stack: Vec<(u32, u32)> = Vec::new();
         if self.seen.insert(root) {
@@ -1245,15 +1230,14 @@ impl<'a> PartWalks<'a> {
         self.store.max_parts()
     }
 
-    /// Walk part number `part` of the commits: `trees`, the root trees
-    /// (id, and position where known) of the commits numbered from
+    /// Walk part number `part` of the commits: `commits`, numbered from
     /// `first`, as if no commit before them had been walked.
-    pub fn walk(&self, part: usize, first: usize, trees: &[(&ObjectId, Option<u32>)]) -> Part<'a> {
+    pub fn walk(&self, part: usize, first: usize, commits: &[CommitInfo]) -> Part<'a> {
         let tag = self.store.decoders.len() + 1 + part;
         let mut walker = Walker::with_tag(self.store, self.objects, self.rules, self.filter, tag);
         let mut result = WalkResult::new();
-        for (k, &(tree, position)) in trees.iter().enumerate() {
-            walker.walk_tree_at(first + k, tree, position, &mut result);
+        for (k, commit) in commits.iter().enumerate() {
+            walker.walk_tree(first + k, &commit.tree, &mut result);
         }
         Part { walker, result }
     }
