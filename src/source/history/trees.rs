@@ -769,8 +769,10 @@ pub struct Walker<'a> {
     own: Decoder,
     /// Trees read through gitoxide, by target.
     read_trees: FxHashMap<u32, (u32, u32)>,
-    /// Room for the bases of delta trees being rebuilt.
+    /// Room for the bases of delta trees being rebuilt, and for the
+    /// entries of the tree being walked.
     spare: Vec<Entry>,
+    entries: Vec<Entry>,
     /// Packed trees whose every entry the walk has marked seen.
     walked: Vec<u64>,
     /// The names read by the parts merged into this walk, by part (their
@@ -807,6 +809,7 @@ impl<'a> Walker<'a> {
             filter,
             read_trees: FxHashMap::default(),
             spare: Vec::new(),
+            entries: Vec::new(),
             walked: vec![0; objects.store.len().div_ceil(64)],
             parts: Vec::new(),
             warnings: Vec::new(),
@@ -845,21 +848,26 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// The entries of a tree (copied out, as the walk also adds trees);
-    /// `None`, with a warning naming the tree's path (`node`), when it
-    /// cannot be read.
-    fn tree_entries(&mut self, target: u32, node: u32, paths: &Paths) -> Option<Vec<Entry>> {
-        let mut entries = Vec::new();
+    /// The entries of a tree, into `entries` (copied out, as the walk
+    /// also adds trees); false, with a warning naming the tree's path
+    /// (`node`), when it cannot be read.
+    fn tree_entries(
+        &mut self,
+        target: u32,
+        node: u32,
+        paths: &Paths,
+        entries: &mut Vec<Entry>,
+    ) -> bool {
         if target & EXTERNAL == 0
             && self
                 .store
-                .entries(target & INDEX_MASK, &mut entries, &mut self.spare)
+                .entries(target & INDEX_MASK, entries, &mut self.spare)
         {
-            return Some(entries);
+            return true;
         }
         if let Some(&(start, len)) = self.read_trees.get(&target) {
             let words = self.own.trees.get(start, len).unwrap_or_default();
-            return expand(words, &[], &mut entries).map(|()| entries);
+            return expand(words, &[], entries).is_some();
         }
         let id = self.target_id(target);
         let mut buf = Vec::new();
@@ -884,18 +892,24 @@ impl<'a> Walker<'a> {
         match decoded {
             Ok((start, len)) => {
                 self.read_trees.insert(target, (start, len));
-                let mut entries = Vec::new();
                 let words = self.own.trees.get(start, len).unwrap_or_default();
-                expand(words, &[], &mut entries).map(|()| entries)
+                expand(words, &[], entries).is_some()
             }
             Err(e) => {
                 let prefix = self.path_string(paths, node);
                 self.warnings
                     .push((target, format!("tree {id} ({prefix}): {e}")));
                 self.errors += 1;
-                None
+                false
             }
         }
+    }
+
+    /// [`Self::tree_entries`] into a vector of their own.
+    fn entries_of(&mut self, target: u32, node: u32, paths: &Paths) -> Option<Vec<Entry>> {
+        let mut entries = Vec::new();
+        self.tree_entries(target, node, paths, &mut entries)
+            .then_some(entries)
     }
 
     fn name(&self, name: u32) -> &[u8] {
@@ -971,11 +985,13 @@ impl<'a> Walker<'a> {
         if self.seen.insert(root) {
             stack.push((root, ROOT));
         }
+        // One buffer for the entries of every tree of the walk.
+        let mut entries = std::mem::take(&mut self.entries);
         while let Some((tree, node)) = stack.pop() {
-            let Some(entries) = self.entries_to_walk(tree, node, &out.paths) else {
+            if !self.entries_to_walk(tree, node, &out.paths, &mut entries) {
                 continue;
-            };
-            for e in entries {
+            }
+            for &e in &entries {
                 let is_blob = e.target & IS_BLOB != 0;
                 let fresh = self.seen.insert(e.target);
                 let env_like = is_blob && e.name & ENV_LIKE != 0;
@@ -1011,22 +1027,28 @@ impl<'a> Walker<'a> {
                 self.walked[(index / 64) as usize] |= 1 << (index % 64);
             }
         }
+        self.entries = entries;
     }
 
     /// The entries of tree `target` the walk must look at. A delta tree
     /// whose base the walk has been through needs only its own entries:
     /// every entry it copies from the base is marked seen already (and
     /// none of them has a name a path rule may match).
-    fn entries_to_walk(&mut self, target: u32, node: u32, paths: &Paths) -> Option<Vec<Entry>> {
+    fn entries_to_walk(
+        &mut self,
+        target: u32,
+        node: u32,
+        paths: &Paths,
+        entries: &mut Vec<Entry>,
+    ) -> bool {
         if target & EXTERNAL == 0 {
-            let mut own = Vec::new();
-            if let Some(base) = self.store.own_entries(target & INDEX_MASK, &mut own) {
+            if let Some(base) = self.store.own_entries(target & INDEX_MASK, entries) {
                 if self.walked[(base / 64) as usize] & (1 << (base % 64)) != 0 {
-                    return Some(own);
+                    return true;
                 }
             }
         }
-        self.tree_entries(target, node, paths)
+        self.tree_entries(target, node, paths, entries)
     }
 
     /// Add what the walk of a part found (`part`, the part after the last
@@ -1153,13 +1175,13 @@ impl<'a> Walker<'a> {
             // By name: the same name has other numbers in other interners.
             let mut before: FxHashMap<Vec<u8>, (u32, u32)> = FxHashMap::default();
             for e in old
-                .and_then(|t| self.tree_entries(t, node, paths))
+                .and_then(|t| self.entries_of(t, node, paths))
                 .unwrap_or_default()
             {
                 before.insert(self.name(e.name).to_vec(), (e.target, e.name));
             }
             for e in new
-                .and_then(|t| self.tree_entries(t, node, paths))
+                .and_then(|t| self.entries_of(t, node, paths))
                 .unwrap_or_default()
             {
                 let was = before.remove(self.name(e.name)).map(|(target, _)| target);
