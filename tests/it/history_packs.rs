@@ -794,6 +794,116 @@ fn import_commit(
 fn a_walk_in_parts_reports_what_one_walk_does() {
     let repo = new_repo();
     let dir = repo.path();
+    history_in_parts(dir);
+    let one = report_with_threads(dir, "1");
+    for threads in ["2", "3"] {
+        assert_eq!(
+            one,
+            report_with_threads(dir, threads),
+            "--threads {threads}"
+        );
+    }
+
+    let commit_of = |message: &str| {
+        git_out(
+            dir,
+            &[
+                "log",
+                "--all",
+                "--format=%H",
+                "--grep",
+                &format!("^{message}$"),
+            ],
+        )
+    };
+    let first = |path: &str| {
+        let found = one["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap_or_else(|| panic!("{path}: {one}"));
+        found["provenance"]["commit"].as_str().unwrap().to_string()
+    };
+    assert_eq!(first("a.py"), commit_of("c500"), "{one}");
+    assert_eq!(first("late/key.py"), commit_of("c2300"), "{one}");
+    assert_eq!(first("side/x.py"), commit_of("c5010"), "{one}");
+    assert_eq!(first("config/.env"), commit_of("c10"), "{one}");
+    let paths: Vec<&str> = one["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(!paths.contains(&"b.py"), "{paths:?}");
+}
+
+/// A tree missing from a history walked in parts is reported once, as one
+/// walk reports it, though every part meets it.
+#[test]
+fn a_tree_missing_from_every_part_is_reported_once() {
+    let repo = new_repo();
+    let dir = repo.path();
+    history_in_parts(dir);
+    // Repack without `config/`'s tree, which every commit from c10 on holds.
+    let config = git_out(dir, &["rev-parse", "HEAD:config"]);
+    let all = git_out(dir, &["rev-list", "--objects", "--all"]);
+    let keep: String = all
+        .lines()
+        .filter_map(|l| l.split(' ').next())
+        .filter(|id| *id != config)
+        .map(|id| format!("{id}\n"))
+        .collect();
+    let staging = tempfile::tempdir().unwrap();
+    let mut child = StdCommand::new("git")
+        .args(["pack-objects", "-q"])
+        .arg(staging.path().join("pack"))
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(keep.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let packs = dir.join(".git/objects/pack");
+    std::fs::remove_dir_all(&packs).unwrap();
+    std::fs::create_dir(&packs).unwrap();
+    for f in std::fs::read_dir(staging.path()).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), packs.join(f.file_name())).unwrap();
+    }
+
+    let one = report_with_threads(dir, "1");
+    assert_eq!(one, report_with_threads(dir, "2"));
+    let missing: Vec<&str> = one["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w.as_str())
+        .filter(|w| w.starts_with(&format!("tree {config} (config)")))
+        .collect();
+    assert_eq!(missing.len(), 1, "{one}");
+}
+
+/// `skyscan history` of `dir` on `threads` threads, as JSON.
+fn report_with_threads(dir: &Path, threads: &str) -> Value {
+    let out = skyscan()
+        .args(["history", ".", "--format", "json", "--threads", threads])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    json_of(&out)
+}
+
+/// The history of [`a_walk_in_parts_reports_what_one_walk_does`]: 3,250
+/// commits (a side branch merged back), long enough for two or three parts.
+fn history_in_parts(dir: &Path) {
     let keys: Vec<String> = (0..5).map(|_| fake_key("sk-")).collect();
     let line = |k: &str| format!("SKYTELLS_API_KEY = \"{k}\"");
     let env = format!("SKYTELLS_API_KEY={}", keys[0]);
@@ -830,50 +940,4 @@ fn a_walk_in_parts_reports_what_one_walk_does() {
     }
     fast_import(dir, &stream);
     git(dir, &["checkout", "-q", "main"]);
-
-    let report = |threads: &str| {
-        let out = skyscan()
-            .args(["history", ".", "--format", "json", "--threads", threads])
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        json_of(&out)
-    };
-    let one = report("1");
-    for threads in ["2", "3"] {
-        assert_eq!(one, report(threads), "--threads {threads}");
-    }
-
-    let commit_of = |message: &str| {
-        git_out(
-            dir,
-            &[
-                "log",
-                "--all",
-                "--format=%H",
-                "--grep",
-                &format!("^{message}$"),
-            ],
-        )
-    };
-    let first = |path: &str| {
-        let found = one["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["path"] == path)
-            .unwrap_or_else(|| panic!("{path}: {one}"));
-        found["provenance"]["commit"].as_str().unwrap().to_string()
-    };
-    assert_eq!(first("a.py"), commit_of("c500"), "{one}");
-    assert_eq!(first("late/key.py"), commit_of("c2300"), "{one}");
-    assert_eq!(first("side/x.py"), commit_of("c5010"), "{one}");
-    assert_eq!(first("config/.env"), commit_of("c10"), "{one}");
-    let paths: Vec<&str> = one["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|f| f["path"].as_str())
-        .collect();
-    assert!(!paths.contains(&"b.py"), "{paths:?}");
 }
