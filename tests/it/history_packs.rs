@@ -734,20 +734,27 @@ fn git_out(dir: &Path, args: &[&str]) -> String {
 
 /// Import `stream` (git fast-import's format) into the repository at `dir`.
 fn fast_import(dir: &Path, stream: &str) {
+    git_with_input(dir, &["fast-import", "--quiet"], stream);
+}
+
+/// Run git in `dir` with `input` on its standard input (its output is
+/// dropped); it must succeed.
+fn git_with_input(dir: &Path, args: &[&str], input: &str) {
     use std::io::Write;
     let mut child = StdCommand::new("git")
-        .args(["fast-import", "--quiet"])
+        .args(args)
         .current_dir(dir)
         .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
     child
         .stdin
         .take()
         .unwrap()
-        .write_all(stream.as_bytes())
+        .write_all(input.as_bytes())
         .unwrap();
-    assert!(child.wait().unwrap().success());
+    assert!(child.wait().unwrap().success(), "git {args:?}");
 }
 
 /// One commit of a fast-import stream: `mark`, on `branch`, after `from`
@@ -855,22 +862,8 @@ fn a_tree_missing_from_every_part_is_reported_once() {
         .map(|id| format!("{id}\n"))
         .collect();
     let staging = tempfile::tempdir().unwrap();
-    let mut child = StdCommand::new("git")
-        .args(["pack-objects", "-q"])
-        .arg(staging.path().join("pack"))
-        .current_dir(dir)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(keep.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    let base = staging.path().join("pack");
+    git_with_input(dir, &["pack-objects", "-q", base.to_str().unwrap()], &keep);
     let packs = dir.join(".git/objects/pack");
     std::fs::remove_dir_all(&packs).unwrap();
     std::fs::create_dir(&packs).unwrap();

@@ -1063,22 +1063,30 @@ impl<'a> Walker<'a> {
         } = part;
         let mut nodes = vec![NO_NODE; found.paths.nodes.len()];
         nodes[ROOT as usize] = ROOT;
+        // The node in `out` of the part's path `node`, or `None` (warned)
+        // when the walk's paths are full.
+        let mut adopt = |me: &mut Self, out: &mut WalkResult, node: u32| {
+            let mapped = remap(&mut nodes, &found.paths, &mut out.paths, node);
+            if mapped.is_none() {
+                me.no_room(&theirs.path_string(&found.paths, node));
+            }
+            mapped
+        };
         for r in &found.blobs {
             if self.seen.contains(r.target) {
                 continue;
             }
-            match remap(&mut nodes, &found.paths, &mut out.paths, r.path) {
-                Some(path) => out.blobs.push(BlobRecord { path, ..*r }),
-                None => self.no_room(&theirs.path_string(&found.paths, r.path)),
+            if let Some(path) = adopt(self, out, r.path) {
+                out.blobs.push(BlobRecord { path, ..*r });
             }
         }
+        // An entry of a tree an earlier part walked was met there.
         for e in &found.env_entries {
             if self.seen.contains(e.tree) {
                 continue;
             }
-            match remap(&mut nodes, &found.paths, &mut out.paths, e.path) {
-                Some(path) => out.env_entries.push(EnvEntry { path, ..*e }),
-                None => self.no_room(&theirs.path_string(&found.paths, e.path)),
+            if let Some(path) = adopt(self, out, e.path) {
+                out.env_entries.push(EnvEntry { path, ..*e });
             }
         }
         let mut tree_errors = 0;
