@@ -383,12 +383,7 @@ fn history_report(dir: &Path) -> Value {
         .current_dir(dir)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 1);
     summary(&json_of(&out))
 }
 

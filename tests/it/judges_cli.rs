@@ -8,12 +8,7 @@ use crate::common::{fake_key, git, json_of, new_repo, scan_json_output};
 
 fn findings(dir: &std::path::Path) -> Vec<serde_json::Value> {
     let out = scan_json_output(dir, &["--fail-on", "never"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     json_of(&out)["findings"].as_array().unwrap().clone()
 }
 

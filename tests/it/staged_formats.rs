@@ -46,12 +46,7 @@ fn staged_findings(dir: &Path, env: &[(&str, &str)]) -> Vec<(String, String)> {
         .envs(env.iter().copied())
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::assert_exit(&out, 1);
     let report = json_of(&out);
     let mut found: Vec<(String, String)> = report["findings"]
         .as_array()

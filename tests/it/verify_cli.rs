@@ -399,12 +399,7 @@ fn every_provider_live_revoked_and_error_answers() {
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 1);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("SKYSCAN_TEST_VERIFY_BASE is set"),
